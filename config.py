@@ -1,0 +1,162 @@
+"""Configuration classes; the only module that reads the environment."""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+# Values that must never reach production as the SECRET_KEY.
+_PLACEHOLDER_SECRETS = {"", "dev", "change-me", "changeme", "secret", "development-only-not-secret"}
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when the environment cannot run the shop safely."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain PostgreSQL URLs at the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'gallery.sqlite3'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+
+    # Uploaded images live outside the code tree; only re-encoded copies are kept there.
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
+    MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_BYTES", 8 * 1024 * 1024)
+    IMAGE_MAX_PIXELS = 40_000_000
+
+    # Consignment terms: the gallery's share of a sale, in basis points (2000 = 20 %).
+    DEFAULT_COMMISSION_BP = _env_int("DEFAULT_COMMISSION_BP", 2000)
+
+    # Language: Bahasa Indonesia first, English second.
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "gallery" / "translations")
+    LANGUAGES = ("id", "en")
+    DISPLAY_TIMEZONE = "Asia/Jakarta"
+
+    PRODUCTS_PER_PAGE = 24
+
+    # Shown in the footer and on printed documents.
+    GALLERY_ADDRESS = os.environ.get(
+        "GALLERY_ADDRESS", "Painan, Kecamatan IV Jurai, Kabupaten Pesisir Selatan, Sumatera Barat"
+    )
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    # werkzeug's default (scrypt); tests use a cheaper method to stay fast.
+    PASSWORD_HASH_METHOD = "scrypt"
+
+    # Login attempts per client address; kept in Redis when REDIS_URL is set.
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+
+    # Number of reverse proxies (nginx…) in front of gunicorn whose X-Forwarded-* headers to trust.
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+
+    # Adds an X-SQL-Statements header to each response; only `make bench` turns it on.
+    COUNT_SQL_STATEMENTS = _env_bool("COUNT_SQL_STATEMENTS", False)
+
+    # Stripe (used by the payments issue); without keys the Stripe method is hidden.
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or None
+    STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY") or None
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET") or None
+
+    DEMO_ALLOWED = True
+
+    @classmethod
+    def validate(cls) -> None:
+        """Refuse settings that would be unsafe in this environment."""
+
+
+class DevelopmentConfig(Config):
+    """Local development: SQLite under instance/, demo data allowed."""
+
+    DEBUG = False  # `flask run --debug` turns the debugger on when wanted
+
+
+class TestingConfig(Config):
+    """The test suite: its database comes from TEST_DATABASE_URL or a temporary SQLite file."""
+
+    TESTING = True
+    SECRET_KEY = "testing-only-not-secret"
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("TEST_DATABASE_URL", "sqlite:///" + str(INSTANCE_DIR / "test.sqlite3"))
+    )
+    WTF_CSRF_ENABLED = True
+    UPLOAD_FOLDER = str(INSTANCE_DIR / "test-uploads")
+    LOGIN_RATE_LIMIT = "1000 per minute"
+    REDIS_URL = None
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+class ProductionConfig(Config):
+    """PostgreSQL behind gunicorn; refuses to start without a real SECRET_KEY."""
+
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PREFERRED_URL_SCHEME = "https"
+    DEMO_ALLOWED = False
+
+    @classmethod
+    def validate(cls) -> None:
+        """Refuse to start with a missing, placeholder or short SECRET_KEY."""
+        key = os.environ.get("SECRET_KEY", "")
+        if key.strip().lower() in _PLACEHOLDER_SECRETS or len(key) < 32:
+            raise ConfigurationError(
+                "SECRET_KEY is missing or too weak for production. Set SECRET_KEY to a random value "
+                "of at least 32 characters, for example the output of: "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        cls.SECRET_KEY = key
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_environment() -> type[Config]:
+    """Pick the configuration class named by GALLERY_ENV (development by default)."""
+    name = os.environ.get("GALLERY_ENV", "development").strip().lower()
+    try:
+        return CONFIGS[name]
+    except KeyError as exc:
+        raise ConfigurationError(f"GALLERY_ENV must be one of {', '.join(CONFIGS)}, got {name!r}") from exc

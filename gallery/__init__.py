@@ -1,0 +1,105 @@
+"""The Galeri Oleh-oleh Pesisir Selatan shop: `create_app` builds it."""
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import Config, config_from_environment
+
+
+def create_app(config: type[Config] | str | None = None) -> Flask:
+    """Build the application for a configuration class, its name, or GALLERY_ENV."""
+    from config import CONFIGS
+
+    if config is None:
+        config = config_from_environment()
+    elif isinstance(config, str):
+        config = CONFIGS[config]
+    config.validate()
+
+    app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=False)
+    app.config.from_object(config)
+    if app.config.get("TRUSTED_PROXIES"):
+        count = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    if app.config.get("COUNT_SQL_STATEMENTS"):
+        from gallery.sqlcount import install_statement_counter
+
+        install_statement_counter(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions created in gallery.extensions."""
+    from gallery import i18n
+    from gallery.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_project_dir() / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = i18n.lazy("Silakan masuk untuk membuka halaman ini.")
+    login_manager.login_message_category = "info"
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: app.config["DISPLAY_TIMEZONE"])
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    _import_models()
+
+
+def _import_models() -> None:
+    """Import every domain's models so SQLAlchemy and Alembic know all tables."""
+    from gallery.accounts import models as _accounts  # noqa: F401
+    from gallery.catalog import models as _catalog  # noqa: F401
+    from gallery.consignment import models as _consignment  # noqa: F401
+    from gallery.shipping import models as _shipping  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach each domain's blueprint."""
+    from gallery.accounts import bp as accounts_bp
+    from gallery.catalog import bp as catalog_bp
+    from gallery.health import bp as health_bp
+    from gallery.portal import bp as portal_bp
+    from gallery.staff import bp as staff_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(staff_bp, url_prefix="/staff")
+    app.register_blueprint(portal_bp, url_prefix="/portal")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Friendly pages for 403, 404, 413 and 500, in the shopper's language."""
+    from gallery.errorpages import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Filters and globals the templates use (Rupiah, WIB dates, image URLs…)."""
+    from gallery.templating import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """The `flask` sub-commands of each domain."""
+    from gallery.cli import register
+
+    register(app)
+
+
+def _project_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent

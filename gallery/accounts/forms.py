@@ -1,0 +1,33 @@
+"""Sign-in and sign-up forms (shape only; the services decide)."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Email wajib diisi.")), Length(max=254)])
+    password = PasswordField(_l("Kata sandi"), validators=[DataRequired(_l("Kata sandi wajib diisi."))])
+    remember = BooleanField(_l("Ingat saya di perangkat ini"))
+    next = HiddenField()
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(_l("Nama lengkap"), validators=[DataRequired(_l("Nama wajib diisi.")), Length(max=120)])
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            DataRequired(_l("Email wajib diisi.")),
+            Email(_l("Alamat email tidak valid."), check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+    phone = StringField(_l("Nomor WhatsApp (opsional)"), validators=[Optional(), Length(max=20)])
+    password = PasswordField(
+        _l("Kata sandi"),
+        validators=[DataRequired(_l("Kata sandi wajib diisi.")), Length(min=8, message=_l("Minimal 8 karakter."))],
+    )
+    confirm = PasswordField(
+        _l("Ulangi kata sandi"),
+        validators=[DataRequired(_l("Ulangi kata sandi.")), EqualTo("password", _l("Kata sandi tidak sama."))],
+    )

@@ -1,0 +1,113 @@
+"""Product images: every upload is checked and re-encoded; the original is never kept or served.
+
+Each image becomes three sizes (thumb, card, full) in WebP and JPEG, named by a hash of the
+re-encoded picture, under UPLOAD_FOLDER/products/.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from gallery.errors import DomainError
+
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+MIN_SIDE = 200
+# Longest side of each rendition, in pixels.
+RENDITIONS = {"thumb": 160, "card": 480, "full": 1200}
+ENCODINGS = {
+    "webp": ("WEBP", {"quality": 80, "method": 4}),
+    "jpg": ("JPEG", {"quality": 82, "optimize": True, "progressive": True}),
+}
+KEY_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    """The key of the stored renditions and the full-size dimensions."""
+
+    key: str
+    width: int
+    height: int
+
+
+def image_directory() -> Path:
+    """Where the renditions live; created on first use."""
+    path = Path(current_app.config["UPLOAD_FOLDER"]) / "products"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def rendition_path(key: str, size: str, extension: str) -> Path:
+    """The file of one rendition; raises ValueError for names that are not ours."""
+    if not KEY_PATTERN.fullmatch(key) or size not in RENDITIONS or extension not in ENCODINGS:
+        raise ValueError("not an image rendition")
+    return image_directory() / key[:2] / f"{key}-{size}.{extension}"
+
+
+def _open_checked(data: bytes) -> Image.Image:
+    max_pixels = current_app.config.get("IMAGE_MAX_PIXELS", 40_000_000)
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format not in ACCEPTED_FORMATS:
+                raise DomainError(_l("Format gambar harus JPEG, PNG atau WebP."), field="image")
+            if probe.width * probe.height > max_pixels:
+                raise DomainError(_l("Gambar terlalu besar."), field="image")
+            probe.verify()  # catches truncated and corrupt files
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except DomainError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise DomainError(_l("Berkas ini bukan gambar yang bisa dibaca."), field="image") from None
+    if min(image.size) < MIN_SIDE:
+        raise DomainError(_l("Gambar minimal %(px)s piksel di sisi terpendek.", px=MIN_SIDE), field="image")
+    return image
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    image = ImageOps.exif_transpose(image)  # honour the phone's rotation, then drop EXIF
+    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
+        background = Image.new("RGB", image.size, (255, 255, 255))
+        background.paste(image.convert("RGBA"), mask=image.convert("RGBA").getchannel("A"))
+        return background
+    return image.convert("RGB")
+
+
+def _encode(image: Image.Image, extension: str) -> bytes:
+    pil_format, options = ENCODINGS[extension]
+    buffer = io.BytesIO()
+    image.save(buffer, pil_format, **options)
+    return buffer.getvalue()
+
+
+def store_image(data: bytes) -> StoredImage:
+    """Check an uploaded picture and write its re-encoded renditions; raise DomainError if unusable.
+
+    Nothing of the original file survives: pixels are decoded, rotated by EXIF, flattened to RGB
+    and written anew, so metadata and anything hidden in the upload are gone.
+    """
+    if not data:
+        raise DomainError(_l("Pilih berkas gambar."), field="image")
+    image = _flatten(_open_checked(data))
+    full = image.copy()
+    full.thumbnail((RENDITIONS["full"], RENDITIONS["full"]), Image.Resampling.LANCZOS)
+    key = hashlib.sha256(full.tobytes()).hexdigest()[:32]
+    target = image_directory() / key[:2]
+    target.mkdir(parents=True, exist_ok=True)
+    for size, longest in RENDITIONS.items():
+        rendition = full if size == "full" else full.copy()
+        rendition.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+        for extension in ENCODINGS:
+            path = rendition_path(key, size, extension)
+            if not path.exists():
+                tmp = path.with_suffix(path.suffix + ".tmp")
+                tmp.write_bytes(_encode(rendition, extension))
+                tmp.replace(path)  # atomic: a reader never sees half a file
+    return StoredImage(key, full.width, full.height)

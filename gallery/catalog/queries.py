@@ -1,0 +1,384 @@
+"""Read models for the storefront: listing filters, product cards, pages of results.
+
+Every function here runs a fixed number of SQL statements whatever the number of rows:
+the page of products is one query, its variants, images and stock one query each.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from math import ceil
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from gallery.catalog.models import Category, Producer, Product
+from gallery.catalog.search import matching_products, search_terms
+from gallery.consignment.services import StockLevel, product_in_stock_condition, stock_levels
+from gallery.errors import NotFound
+from gallery.extensions import db
+from gallery.shipping.models import HOME_REGENCY_CODE, District
+
+SORTS = ("newest", "price_asc", "price_desc", "name")
+MAX_PRICE = 1_000_000_000
+MAX_QUERY_LENGTH = 100
+
+
+@dataclass
+class ListingQuery:
+    """The shopper's filters, parsed and checked; bad values were dropped with a notice."""
+
+    q: str = ""
+    category: Category | None = None
+    producer: Producer | None = None
+    kecamatan: District | None = None
+    min_price: int | None = None
+    max_price: int | None = None
+    halal: bool = False
+    in_stock: bool = False
+    sort: str = ""
+    page: int = 1
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort:
+            return self.sort
+        return "relevance" if search_terms(self.q) else "newest"
+
+    def as_args(self, **overrides) -> dict:
+        """The query parameters that reproduce this listing (for links and pagination)."""
+        args = {
+            "q": self.q or None,
+            "category": self.category.slug if self.category else None,
+            "producer": self.producer.slug if self.producer else None,
+            "kecamatan": self.kecamatan.code if self.kecamatan else None,
+            "min_price": self.min_price,
+            "max_price": self.max_price,
+            "halal": 1 if self.halal else None,
+            "in_stock": 1 if self.in_stock else None,
+            "sort": self.sort or None,
+            "page": self.page if self.page > 1 else None,
+        }
+        args.update(overrides)
+        return {key: value for key, value in args.items() if value not in (None, "")}
+
+    @property
+    def has_refinements(self) -> bool:
+        """Filters set in the filter panel (beyond the search words and the category)."""
+        return bool(
+            self.kecamatan or self.min_price is not None or self.max_price is not None or self.halal or self.in_stock
+        )
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(
+            self.q or self.category or self.producer or self.kecamatan or self.min_price is not None
+            or self.max_price is not None or self.halal or self.in_stock
+        )
+
+
+@dataclass
+class ProductCard:
+    """A product as a card in a list: the product with its producer, cover image and stock."""
+
+    product: Product
+    stock: dict[int, StockLevel]
+
+    @property
+    def available(self) -> int:
+        return sum(self.stock.get(v.id, StockLevel(0, None)).available for v in self.product.active_variants)
+
+    @property
+    def in_stock(self) -> bool:
+        return self.available > 0
+
+
+@dataclass
+class ResultPage:
+    """One page of product cards with the numbers pagination needs."""
+
+    cards: list[ProductCard]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def _parse_int(raw: str | None, *, low: int, high: int) -> int | None:
+    if raw is None or raw.strip() == "":
+        return None
+    text = raw.strip().replace(".", "")  # shoppers write 50.000
+    if not text.isdigit():
+        raise ValueError(raw)
+    value = int(text)
+    if not low <= value <= high:
+        raise ValueError(raw)
+    return value
+
+
+def parse_listing_args(args) -> ListingQuery:
+    """Turn request arguments into a ListingQuery.
+
+    Unknown category, producer or kecamatan → NotFound (404). Malformed numbers are ignored
+    with a notice, and a page below 1 becomes page 1: bad input never becomes an error page.
+    """
+    query = ListingQuery()
+    query.q = (args.get("q") or "").strip()[:MAX_QUERY_LENGTH]
+
+    if slug := (args.get("category") or "").strip():
+        query.category = db.session.scalar(
+            select(Category).options(selectinload(Category.children)).where(Category.slug == slug)
+        )
+        if query.category is None:
+            raise NotFound(_l("Kategori tidak ditemukan."))
+    if slug := (args.get("producer") or "").strip():
+        query.producer = db.session.scalar(
+            select(Producer).where(Producer.slug == slug, Producer.is_active.is_(True))
+        )
+        if query.producer is None:
+            raise NotFound(_l("Produsen tidak ditemukan."))
+    if code := (args.get("kecamatan") or "").strip():
+        district = db.session.get(District, code)
+        if district is None or district.regency_code != HOME_REGENCY_CODE:
+            raise NotFound(_l("Kecamatan tidak ditemukan."))
+        query.kecamatan = district
+
+    for name, label in (("min_price", _l("Harga minimum")), ("max_price", _l("Harga maksimum"))):
+        try:
+            setattr(query, name, _parse_int(args.get(name), low=0, high=MAX_PRICE))
+        except ValueError:
+            query.notices.append(_l("%(field)s tidak valid dan diabaikan.", field=label))
+    if query.min_price is not None and query.max_price is not None and query.min_price > query.max_price:
+        query.min_price, query.max_price = query.max_price, query.min_price
+
+    query.halal = args.get("halal") in ("1", "true", "on")
+    query.in_stock = args.get("in_stock") in ("1", "true", "on")
+    sort = (args.get("sort") or "").strip()
+    query.sort = sort if sort in SORTS else ""
+    try:
+        query.page = max(1, _parse_int(args.get("page"), low=0, high=10**9) or 1)
+    except ValueError:
+        query.page = 1
+    return query
+
+
+def _listing_statement(query: ListingQuery) -> tuple[Select, object | None]:
+    """The filtered statement over published products of active producers (no order, no limit)."""
+    statement = (
+        select(Product)
+        .join(Product.producer)
+        .where(Product.published.is_(True), Producer.is_active.is_(True), Product.price_from.is_not(None))
+    )
+    if query.category is not None:
+        if query.category.is_sector:
+            ids = [query.category.id] + [child.id for child in query.category.children]
+            statement = statement.where(Product.category_id.in_(ids))
+        else:
+            statement = statement.where(Product.category_id == query.category.id)
+    if query.producer is not None:
+        statement = statement.where(Product.producer_id == query.producer.id)
+    if query.kecamatan is not None:
+        statement = statement.where(Producer.kecamatan_code == query.kecamatan.code)
+    if query.min_price is not None:
+        statement = statement.where(Product.price_from >= query.min_price)
+    if query.max_price is not None:
+        statement = statement.where(Product.price_from <= query.max_price)
+    if query.halal:
+        statement = statement.where(Product.halal_number.is_not(None))
+    if query.in_stock:
+        statement = statement.where(product_in_stock_condition(Product.id))
+    matched = None
+    found = matching_products(query.q)
+    if found is not None:
+        matched = found.subquery("matched")
+        statement = statement.join(matched, matched.c.product_id == Product.id)
+    return statement, matched
+
+
+def _ordered(statement: Select, sort: str, matched) -> Select:
+    if sort == "relevance" and matched is not None:
+        return statement.order_by(matched.c.score, Product.id.desc())
+    if sort == "price_asc":
+        return statement.order_by(Product.price_from.asc(), Product.id)
+    if sort == "price_desc":
+        return statement.order_by(Product.price_from.desc(), Product.id)
+    if sort == "name":
+        return statement.order_by(Product.name, Product.id)
+    return statement.order_by(Product.created_at.desc(), Product.id.desc())
+
+
+def _card_options(statement: Select) -> Select:
+    return statement.options(
+        contains_eager(Product.producer),
+        selectinload(Product.variants),
+        selectinload(Product.images),
+    )
+
+
+def cards_for(products: list[Product]) -> list[ProductCard]:
+    """Wrap loaded products as cards, reading all their stock in one query."""
+    stock = stock_levels(variant.id for product in products for variant in product.variants)
+    return [ProductCard(product, stock) for product in products]
+
+
+def list_products(query: ListingQuery, per_page: int = 24) -> ResultPage:
+    """One page of the listing: a count, the page's products, their variants, images and stock."""
+    statement, matched = _listing_statement(query)
+    total = db.session.scalar(statement.with_only_columns(func.count(Product.id)).order_by(None)) or 0
+    pages = max(1, ceil(total / per_page))
+    page = min(query.page, pages)
+    query.page = page
+    ordered = _ordered(_card_options(statement), query.effective_sort, matched)
+    products = list(db.session.scalars(ordered.limit(per_page).offset((page - 1) * per_page)).unique())
+    return ResultPage(cards_for(products), total, page, per_page)
+
+
+def newest_products(limit: int = 8) -> list[ProductCard]:
+    """The newest published products, for the home page."""
+    statement, _ = _listing_statement(ListingQuery())
+    statement = _card_options(statement).order_by(Product.created_at.desc(), Product.id.desc()).limit(limit)
+    return cards_for(list(db.session.scalars(statement).unique()))
+
+
+def featured_products(limit: int = 8) -> list[ProductCard]:
+    """Products the gallery features on the home page, newest first."""
+    statement, _ = _listing_statement(ListingQuery())
+    statement = (
+        _card_options(statement)
+        .where(Product.is_featured.is_(True))
+        .order_by(Product.created_at.desc(), Product.id.desc())
+        .limit(limit)
+    )
+    return cards_for(list(db.session.scalars(statement).unique()))
+
+
+def more_from_producer(product: Product, limit: int = 4) -> list[ProductCard]:
+    """Other published products of the same producer, for the product page."""
+    statement, _ = _listing_statement(ListingQuery())
+    statement = (
+        _card_options(statement)
+        .where(Product.producer_id == product.producer_id, Product.id != product.id)
+        .order_by(Product.is_featured.desc(), Product.created_at.desc(), Product.id.desc())
+        .limit(limit)
+    )
+    return cards_for(list(db.session.scalars(statement).unique()))
+
+
+def category_tree() -> list[Category]:
+    """Sectors with their sub-categories, loaded in one query and ordered by position."""
+    categories = list(db.session.scalars(select(Category).order_by(Category.position, Category.id)))
+    by_parent: dict[int | None, list[Category]] = {}
+    for category in categories:
+        by_parent.setdefault(category.parent_id, []).append(category)
+    sectors = by_parent.get(None, [])
+    for category in categories:
+        # Fill the relationship from what was loaded so templates trigger no further queries.
+        set_committed_value(category, "children", by_parent.get(category.id, []))
+        if category.parent_id is not None:
+            parent = next((s for s in sectors if s.id == category.parent_id), None)
+            set_committed_value(category, "parent", parent)
+    for sector in sectors:
+        set_committed_value(sector, "parent", None)
+    return sectors
+
+
+def sector_product_counts() -> dict[int, int]:
+    """Published products per sector id, in one query."""
+    parent = func.coalesce(Category.parent_id, Category.id)
+    rows = db.session.execute(
+        select(parent, func.count(Product.id))
+        .join(Product, Product.category_id == Category.id)
+        .join(Producer, Producer.id == Product.producer_id)
+        .where(Product.published.is_(True), Producer.is_active.is_(True), Product.price_from.is_not(None))
+        .group_by(parent)
+    )
+    return {sector_id: count for sector_id, count in rows}
+
+
+def get_product_page(slug: str) -> Product:
+    """Load a published product with everything its page shows, or raise NotFound."""
+    product = db.session.scalar(
+        select(Product)
+        .join(Product.producer)
+        .options(
+            contains_eager(Product.producer).selectinload(Producer.certificates),
+            selectinload(Product.variants),
+            selectinload(Product.images),
+            joinedload(Product.category).joinedload(Category.parent),
+        )
+        .where(Product.slug == slug, Product.published.is_(True), Producer.is_active.is_(True))
+    )
+    if product is None or not product.active_variants:
+        raise NotFound(_l("Produk tidak ditemukan."))
+    return product
+
+
+def list_producers(kecamatan: District | None = None) -> list[tuple[Producer, int]]:
+    """Active producers with their number of published products, by name."""
+    count = (
+        select(func.count(Product.id))
+        .where(Product.producer_id == Producer.id, Product.published.is_(True), Product.price_from.is_not(None))
+        .correlate(Producer)
+        .scalar_subquery()
+    )
+    statement = select(Producer, count).where(Producer.is_active.is_(True)).order_by(Producer.business_name)
+    if kecamatan is not None:
+        statement = statement.where(Producer.kecamatan_code == kecamatan.code)
+    return [(producer, n) for producer, n in db.session.execute(statement).unique()]
+
+
+def featured_producers(limit: int = 6) -> list[Producer]:
+    """Producers the gallery features on the home page."""
+    return list(
+        db.session.scalars(
+            select(Producer)
+            .where(Producer.is_active.is_(True), Producer.is_featured.is_(True))
+            .order_by(Producer.business_name)
+            .limit(limit)
+        ).unique()
+    )
+
+
+def get_producer_page(slug: str) -> Producer:
+    """Load an active producer with its certificates, or raise NotFound."""
+    producer = db.session.scalar(
+        select(Producer)
+        .options(selectinload(Producer.certificates))
+        .where(Producer.slug == slug, Producer.is_active.is_(True))
+    )
+    if producer is None:
+        raise NotFound(_l("Produsen tidak ditemukan."))
+    return producer
+
+
+def home_kecamatan() -> list[District]:
+    """The fifteen kecamatan of Pesisir Selatan, for the listing's filter."""
+    return list(
+        db.session.scalars(select(District).where(District.regency_code == HOME_REGENCY_CODE).order_by(District.name))
+    )
+
+
+def products_of_producer(producer_id: int) -> list[ProductCard]:
+    """All of one producer's products (published or not) as cards, for its portal and staff."""
+    products = list(
+        db.session.scalars(
+            select(Product)
+            .options(selectinload(Product.variants), selectinload(Product.images))
+            .where(Product.producer_id == producer_id)
+            .order_by(Product.name, Product.id)
+        )
+    )
+    return cards_for(products)

@@ -1,0 +1,100 @@
+"""Storefront pages: home, listing and search, product, producers; product image files."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from sqlalchemy import select
+
+from gallery.catalog import bp, queries
+from gallery.catalog.images import rendition_path
+from gallery.catalog.models import Category
+from gallery.consignment.services import stock_levels
+from gallery.extensions import db
+from gallery.shipping.models import HOME_REGENCY_CODE, District
+
+
+@bp.route("/")
+def home():
+    sectors = queries.category_tree()
+    return render_template(
+        "catalog/home.html",
+        sectors=sectors,
+        sector_counts=queries.sector_product_counts(),
+        featured=queries.featured_products(),
+        newest=queries.newest_products(),
+        producers=queries.featured_producers(),
+    )
+
+
+@bp.route("/products")
+def products():
+    query = queries.parse_listing_args(request.args)
+    for notice in query.notices:
+        flash(notice, "warning")
+    results = queries.list_products(query, per_page=current_app.config["PRODUCTS_PER_PAGE"])
+    return render_template(
+        "catalog/products.html",
+        query=query,
+        results=results,
+        sectors=queries.category_tree(),
+        kecamatan_list=queries.home_kecamatan(),
+    )
+
+
+@bp.route("/products/<slug>")
+def product(slug: str):
+    item = queries.get_product_page(slug)
+    stock = stock_levels(variant.id for variant in item.active_variants)
+    return render_template(
+        "catalog/product.html",
+        product=item,
+        stock=stock,
+        more=queries.more_from_producer(item),
+    )
+
+
+@bp.route("/categories/<slug>")
+def category(slug: str):
+    found = db.session.scalar(select(Category.slug).where(Category.slug == slug))
+    if found is None:
+        abort(404)
+    return redirect(url_for("catalog.products", category=found), code=301)
+
+
+@bp.route("/producers")
+def producers():
+    kecamatan = None
+    if code := request.args.get("kecamatan", "").strip():
+        kecamatan = db.session.get(District, code)
+        if kecamatan is None or kecamatan.regency_code != HOME_REGENCY_CODE:
+            abort(404)
+    return render_template(
+        "catalog/producers.html",
+        producers=queries.list_producers(kecamatan),
+        kecamatan=kecamatan,
+        kecamatan_list=queries.home_kecamatan(),
+    )
+
+
+@bp.route("/producers/<slug>")
+def producer(slug: str):
+    item = queries.get_producer_page(slug)
+    query = queries.parse_listing_args({"page": request.args.get("page", "1")})
+    query.producer = item
+    results = queries.list_products(query, per_page=current_app.config["PRODUCTS_PER_PAGE"])
+    return render_template("catalog/producer.html", producer=item, results=results, query=query)
+
+
+@bp.route("/media/products/<key>-<size>.<extension>")
+def media(key: str, size: str, extension: str):
+    """Serve a re-encoded rendition; names are content hashes, so they may be cached for a year."""
+    try:
+        path = rendition_path(key, size, extension)
+    except ValueError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    mimetype = "image/webp" if extension == "webp" else "image/jpeg"
+    response = send_file(path, mimetype=mimetype, max_age=31_536_000, conditional=True)
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,241 @@
+"""`flask demo load`: a believable demo shop (never in production), or a large one for benchmarks."""
+from __future__ import annotations
+
+import io
+import random
+from datetime import timedelta
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from PIL import Image, ImageDraw, ImageFont
+from sqlalchemy import func, select
+
+from gallery import clock
+from gallery.accounts.models import Role
+from gallery.accounts.services import create_user
+from gallery.catalog.images import store_image
+from gallery.catalog.models import Category, IkmClassification, Producer, ProductImage
+from gallery.catalog.reference import seed_reference_data
+from gallery.catalog.services import ProducerInput, ProductInput, VariantInput, create_producer, create_product
+from gallery.consignment.services import record_intake
+from gallery.demo_bulk import load_bulk_catalogue
+from gallery.demo_content import BANKS, CLASSIFICATION_CATEGORIES, PRODUCERS, PRODUCTS, SECTOR_COLOURS
+from gallery.extensions import db
+from gallery.money import less_basis_points
+from gallery.shipping.regions import load_regions, regions_loaded
+
+DEMO_PASSWORD = "galeri-demo"
+DEMO_USERS = (
+    ("admin@galeri.test", Role.ADMIN, "Admin Galeri", None),
+    ("staf@galeri.test", Role.STAFF, "Staf Galeri", None),
+    ("produsen@galeri.test", Role.PRODUCER, "Nurhayati", "rendang-lokan-amak-painan"),
+    ("pembeli@galeri.test", Role.CUSTOMER, "Pembeli Demo", None),
+)
+PRODUCTS_PER_PRODUCER = 4
+
+
+def demo_picture(title: str, sector: str, seed: int, size: int = 720) -> bytes:
+    """Draw a product picture with Pillow: a sector-coloured motif and the product's name."""
+    rng = random.Random(seed)
+    background, accent = SECTOR_COLOURS.get(sector, SECTOR_COLOURS["lainnya"])
+    shade = tuple(max(0, min(255, c + rng.randint(-18, 18))) for c in background)
+    image = Image.new("RGB", (size, size), shade)
+    draw = ImageDraw.Draw(image)
+    step = size // 8
+    if sector == "fashion":  # songket diamonds
+        for x in range(-step, size + step, step):
+            for y in range(-step, size + step, step):
+                offset = step // 2 if (y // step) % 2 else 0
+                cx, cy = x + offset, y
+                draw.polygon([(cx, cy - step // 3), (cx + step // 3, cy), (cx, cy + step // 3), (cx - step // 3, cy)],
+                             outline=accent, width=3)
+    elif sector == "kerajinan":  # woven strips
+        for index, x in enumerate(range(0, size, step // 2)):
+            colour = accent if index % 2 else tuple(int(c * 0.8) for c in accent)
+            draw.rectangle([x, 0, x + step // 4, size], fill=colour)
+        for index, y in enumerate(range(0, size, step)):
+            draw.rectangle([0, y, size, y + step // 5], fill=shade)
+    else:  # a plate or a jar
+        radius = size // 3
+        centre = size // 2 - size // 12
+        draw.ellipse([size // 2 - radius, centre - radius, size // 2 + radius, centre + radius], fill=accent)
+        draw.ellipse([size // 2 - radius + 30, centre - radius + 30, size // 2 + radius - 30, centre + radius - 30],
+                     outline=shade, width=8)
+        for _ in range(14):
+            x, y = rng.randint(size // 2 - radius // 2, size // 2 + radius // 2), rng.randint(centre - radius // 2,
+                                                                                              centre + radius // 2)
+            draw.ellipse([x - 12, y - 12, x + 12, y + 12], fill=shade)
+    band = size - size // 4
+    draw.rectangle([0, band, size, size], fill=(24, 24, 24))
+    font = ImageFont.load_default(size=size // 14)
+    words, lines, line = title.split(), [], ""
+    for word in words:
+        candidate = f"{line} {word}".strip()
+        if draw.textlength(candidate, font=font) > size - 60 and line:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    lines.append(line)
+    y = band + 24
+    for text in lines[:2]:
+        draw.text((30, y), text, fill=(255, 255, 255), font=font)
+        y += size // 12
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def pirt_number(food_type: int, product_seq: int, producer_seq: int, expiry_year: int) -> str:
+    """A well-formed (invented) P-IRT number for Pesisir Selatan (regency 1301)."""
+    return f"2{food_type:02d}1301{product_seq:02d}{producer_seq:04d}-{expiry_year % 100:02d}"
+
+
+def halal_number(seed: int) -> str:
+    """A well-formed (invented) BPJPH halal certificate number."""
+    return f"ID13110000{seed:09d}"
+
+
+def _stock_plan(rng: random.Random, is_food: bool, index: int) -> list[tuple[int, int | None]]:
+    """Lots for one variant: (quantity, days until expiry). Gives full, low, sold-out and expiring stock."""
+    kind = index % 10
+    if kind == 0:
+        return []  # sold out
+    if kind == 1:
+        return [(rng.randint(1, 3), rng.randint(60, 150) if is_food else None)]  # low
+    if kind == 2 and is_food:
+        return [(rng.randint(3, 8), rng.randint(3, 12)), (rng.randint(10, 20), rng.randint(90, 180))]  # expiring
+    return [(rng.randint(8, 40), rng.randint(60, 200) if is_food else None)]
+
+
+def load_demo(product_target: int | None = None) -> dict[str, int]:
+    """Fill an empty shop with demo producers, products, stock and users; refuses a non-empty one."""
+    if not current_app.config.get("DEMO_ALLOWED"):
+        raise click.ClickException("Demo data is not allowed in this configuration (production).")
+    if not regions_loaded():
+        load_regions()
+    seed_reference_data()
+    if db.session.scalar(select(func.count(Producer.id))):
+        return {}
+    rng = random.Random(2026)
+    categories = {c.slug: c for c in db.session.scalars(select(Category))}
+    classifications = {c.code: c for c in db.session.scalars(select(IkmClassification))}
+    today = clock.today_wib()
+    counters = {"producers": 0, "products": 0, "variants": 0, "lots": 0, "users": 0}
+    template_cursor: dict[str, int] = {}
+    variant_index = 0
+
+    for producer_seq, (name, owner, kecamatan, classification, size, featured, story) in enumerate(PRODUCERS, 1):
+        data = ProducerInput(
+            business_name=name,
+            owner_name=owner,
+            kecamatan_code=kecamatan,
+            size_class=size,
+            classification_id=classifications[classification].id,
+            whatsapp=f"0812{rng.randint(10_000_000, 99_999_999)}",
+            story=story,
+            address=f"Jorong {rng.choice(['Koto', 'Pasar', 'Lubuk', 'Kampung Baru'])}, Nagari {owner}",
+            bank_name=rng.choice(BANKS),
+            bank_account_number=str(rng.randint(10**9, 10**10 - 1)),
+            bank_account_holder=owner,
+            commission_bp=rng.choice([1500, 2000, 2000, 2500]),
+            is_featured=featured,
+        )
+        sector_slugs = CLASSIFICATION_CATEGORIES[classification]
+        is_food_producer = any(categories[slug].is_food for slug in sector_slugs)
+        certificates = [("pirt", f"P-IRT {producer_seq:04d}")] if is_food_producer else []
+        if is_food_producer and producer_seq % 3 != 0:
+            certificates.append(("halal", halal_number(producer_seq * 1000)))
+        producer = create_producer(data, certificates=certificates, commit=False)
+        counters["producers"] += 1
+
+        for product_seq in range(1, PRODUCTS_PER_PRODUCER + 1):
+            category = categories[sector_slugs[(product_seq - 1) % len(sector_slugs)]]
+            templates = PRODUCTS[category.slug]
+            cursor = template_cursor.get(category.slug, 0)
+            template_cursor[category.slug] = cursor + 1
+            title, description, variants, storage = templates[cursor % len(templates)]
+            if cursor >= len(templates):
+                title = f"{title} {owner}"
+            sku_base = f"{producer_seq:02d}{product_seq}{title[:3].upper()}".replace(" ", "")
+            product = create_product(
+                producer,
+                ProductInput(
+                    name=title,
+                    category_id=category.id,
+                    description=f"{description} Buatan {name}, {producer.kecamatan.name}.",
+                    published=True,
+                    is_featured=product_seq == 1 and producer_seq % 4 == 1,
+                    pirt_number=pirt_number(6, product_seq, producer_seq, today.year + 5) if category.is_food else None,
+                    halal_number=halal_number(producer_seq * 1000 + product_seq)
+                    if category.is_food and producer_seq % 3 != 0 else None,
+                    storage_note=storage,
+                    variants=[
+                        VariantInput(
+                            sku=f"{sku_base}-{index + 1}",
+                            label=label,
+                            price=price,
+                            weight_grams=weight,
+                            length_cm=20 if weight > 500 else 15,
+                            width_cm=15 if weight > 500 else 10,
+                            height_cm=10 if weight > 500 else 5,
+                            net_content=net,
+                        )
+                        for index, (label, price, weight, net) in enumerate(variants)
+                    ],
+                ),
+                commit=False,
+            )
+            stored = store_image(demo_picture(title, category.sector.slug, producer_seq * 10 + product_seq))
+            db.session.add(ProductImage(product=product, key=stored.key, width=stored.width, height=stored.height,
+                                        alt=title))
+            counters["products"] += 1
+            # Spread creation times over the last months so "newest" means something.
+            product.created_at = clock.utcnow() - timedelta(days=rng.randint(0, 120), minutes=rng.randint(0, 1440))
+            for variant in product.variants:
+                counters["variants"] += 1
+                variant_index += 1
+                payout = less_basis_points(variant.price, producer.commission_bp)
+                for quantity, days in _stock_plan(rng, category.is_food, variant_index):
+                    record_intake(
+                        variant,
+                        quantity,
+                        payout,
+                        expires_on=today + timedelta(days=days) if days else None,
+                        reason="Stok awal data demo",
+                    )
+                    counters["lots"] += 1
+    db.session.flush()
+
+    for email, role, display, producer_slug in DEMO_USERS:
+        create_user(email, role, DEMO_PASSWORD, name=display, producer_slug=producer_slug, commit=False)
+        counters["users"] += 1
+    db.session.commit()
+
+    if product_target and product_target > counters["products"]:
+        bulk = load_bulk_catalogue(product_target - counters["products"], rng)
+        counters["products"] += bulk["products"]
+        counters["producers"] += bulk["producers"]
+        counters["variants"] += bulk["variants"]
+        counters["lots"] += bulk["lots"]
+    return counters
+
+
+@click.group()
+def demo():
+    """Demo data (development only)."""
+
+
+@demo.command("load")
+@click.option("--products", "product_target", type=click.IntRange(min=1), default=None,
+              help="Grow the catalogue to this many products (about 12 per producer) for benchmarks.")
+@with_appcontext
+def load_command(product_target):
+    """Load the demo shop into an empty database; does nothing if producers already exist."""
+    counters = load_demo(product_target)
+    if not counters:
+        click.echo("demo: the database already holds producers; nothing loaded")
+        return
+    click.echo("demo: " + ", ".join(f"{value} {key}" for key, value in counters.items()))
+    click.echo(f"demo logins (password {DEMO_PASSWORD}): " + ", ".join(email for email, *_ in DEMO_USERS))

@@ -1,0 +1,109 @@
+"""Test fixtures: one migrated database per run (SQLite, or PostgreSQL via TEST_DATABASE_URL).
+
+The schema comes from the migrations, exactly as in production. Reference data (regions,
+categories, IKM classifications) is loaded once; every other table is emptied after each test,
+so tests may commit freely and threads may use their own connections.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from config import TestingConfig
+from gallery import clock, create_app
+from gallery.extensions import db, limiter
+from gallery.i18n import compile_catalogs
+
+REFERENCE_TABLES = {"provinces", "regencies", "districts", "categories", "ikm_classifications", "alembic_version"}
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests never share the test's own app context (nor its session or g)."""
+
+    def open(self, *args, **kwargs):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
+def _reset_database(app) -> None:
+    """Start from an empty database: drop the file (SQLite) or the public schema (PostgreSQL)."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    with app.app_context():
+        if url.startswith("sqlite:///"):
+            db.engine.dispose()
+            Path(url[len("sqlite:///"):]).unlink(missing_ok=True)
+        else:
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+            db.engine.dispose()
+
+
+def _data_tables() -> list[str]:
+    """Tables emptied after each test, children before parents."""
+    return [t.name for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    compile_catalogs()
+    TestingConfig.UPLOAD_FOLDER = str(tmp_path_factory.mktemp("uploads"))
+    application = create_app(TestingConfig)
+    application.test_client_class = IsolatedClient
+    _reset_database(application)
+    with application.app_context():
+        from flask_migrate import upgrade
+
+        from gallery.catalog.reference import seed_reference_data
+        from gallery.shipping.regions import load_regions
+
+        upgrade()
+        load_regions()
+        seed_reference_data()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def ctx(app):
+    """Each test runs inside its own app context and leaves the database empty behind it."""
+    with app.app_context():
+        yield
+        db.session.remove()
+        clock.freeze(None)
+        limiter.reset()
+        tables = _data_tables()
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def database_name(app) -> str:
+    """'sqlite' or 'postgresql': what this run tests against."""
+    return db.engine.dialect.name
+
+
+def pytest_report_header(config):
+    url = os.environ.get("TEST_DATABASE_URL")
+    return f"database: {'PostgreSQL (' + url.rsplit('/', 1)[-1] + ')' if url else 'SQLite (instance/test.sqlite3)'}"
+
+
+from tests.factories import *  # noqa: E402,F401,F403  (factory fixtures)
