@@ -51,19 +51,19 @@ def _sync_sequences(*models) -> None:
         )
 
 
-def _image_pool(categories: dict[str, Category]) -> dict[str, list[tuple[str, int, int]]]:
+def _image_pool(per_sector: int) -> dict[str, list[tuple[str, int, int]]]:
     """A few pictures per sector, shared by the bulk products (their files are content-addressed)."""
     from gallery.demo import demo_picture
 
     pool: dict[str, list[tuple[str, int, int]]] = {}
     for sector in ("fashion", "kuliner", "kerajinan", "lainnya"):
-        for index in range(6):
+        for index in range(per_sector):
             stored = store_image(demo_picture(f"{sector.title()} {index + 1}", sector, 9000 + index, size=480))
             pool.setdefault(sector, []).append((stored.key, stored.width, stored.height))
     return pool
 
 
-def load_bulk_catalogue(product_count: int, rng: random.Random) -> dict[str, int]:
+def load_bulk_catalogue(product_count: int, rng: random.Random, *, pictures_per_sector: int = 6) -> dict[str, int]:
     """Add `product_count` published products from about product_count / 12.5 new producers."""
     now = clock.utcnow()
     today = clock.today_wib()
@@ -72,7 +72,7 @@ def load_bulk_catalogue(product_count: int, rng: random.Random) -> dict[str, int
     classifications = list(db.session.scalars(select(IkmClassification)))
     usable = [c for c in classifications if c.code in CLASSIFICATION_CATEGORIES]
     districts = [d.code for d in home_districts()]
-    pictures = _image_pool(categories)
+    pictures = _image_pool(pictures_per_sector)
 
     producer_count = max(1, round(product_count / PRODUCTS_PER_PRODUCER))
     producer_id = _next_id(Producer)
