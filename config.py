@@ -126,7 +126,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    """PostgreSQL behind gunicorn; refuses to start without a real SECRET_KEY."""
+    """PostgreSQL behind gunicorn; refuses to start without a real SECRET_KEY or a DATABASE_URL."""
 
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -144,6 +144,13 @@ class ProductionConfig(Config):
                 "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
             )
         cls.SECRET_KEY = key
+        database_url = os.environ.get("DATABASE_URL", "").strip()
+        if not database_url:
+            raise ConfigurationError(
+                "DATABASE_URL is not set. Production runs on PostgreSQL, for example "
+                "DATABASE_URL=postgresql://gallery@127.0.0.1:5432/gallery"
+            )
+        cls.SQLALCHEMY_DATABASE_URI = normalise_database_url(database_url)
 
 
 CONFIGS = {

@@ -19,6 +19,7 @@ def create_app(config: type[Config] | str | None = None) -> Flask:
 
     app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=False)
     app.config.from_object(config)
+    _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
     if app.config.get("TRUSTED_PROXIES"):
         count = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
@@ -33,6 +34,14 @@ def create_app(config: type[Config] | str | None = None) -> Flask:
 
         install_statement_counter(app)
     return app
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    """A fresh clone has no instance/ folder yet; SQLite cannot create the file without it."""
+    from pathlib import Path
+
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
 
 
 def register_extensions(app: Flask) -> None:

@@ -56,6 +56,8 @@ def _data_tables() -> list[str]:
 def app(tmp_path_factory):
     compile_catalogs()
     TestingConfig.UPLOAD_FOLDER = str(tmp_path_factory.mktemp("uploads"))
+    if not os.environ.get("TEST_DATABASE_URL"):
+        TestingConfig.SQLALCHEMY_DATABASE_URI = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
     application = create_app(TestingConfig)
     application.test_client_class = IsolatedClient
     _reset_database(application)
@@ -103,7 +105,7 @@ def database_name(app) -> str:
 
 def pytest_report_header(config):
     url = os.environ.get("TEST_DATABASE_URL")
-    return f"database: {'PostgreSQL (' + url.rsplit('/', 1)[-1] + ')' if url else 'SQLite (instance/test.sqlite3)'}"
+    return f"database: {'PostgreSQL (' + url.rsplit('/', 1)[-1] + ')' if url else 'SQLite (a temporary file)'}"
 
 
 from tests.factories import *  # noqa: E402,F401,F403  (factory fixtures)

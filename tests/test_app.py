@@ -47,10 +47,19 @@ def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch, secr
 
 def test_production_starts_with_a_strong_secret_key(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://gallery@127.0.0.1:5432/gallery")
     app = create_app(ProductionConfig)
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://gallery@127.0.0.1:5432/gallery"
     assert app.config["SECRET_KEY"] == "x" * 48
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["DEMO_ALLOWED"] is False
+
+
+def test_production_refuses_to_start_without_a_database_url(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    with pytest.raises(ConfigurationError, match="DATABASE_URL"):
+        create_app(ProductionConfig)
 
 
 def test_database_urls_use_the_psycopg3_driver():

@@ -1,0 +1,54 @@
+# The two commands: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := gallery
+
+.PHONY: run test bench messages translations db demo clean-venv
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $(STAMP)
+
+# Compiled catalogues are build output, never committed.
+translations: $(STAMP)
+	$(BIN)/flask translations compile
+
+# Migrate, load reference data (idempotent) and the demo shop on an empty database only.
+db: translations
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask regions load
+	$(BIN)/flask catalog seed
+
+demo: db
+	$(BIN)/flask demo load
+
+run: demo
+	@echo ""
+	@echo "  Galeri Oleh-oleh Pesisir Selatan: http://127.0.0.1:5000"
+	@echo "  Demo logins (password galeri-demo):"
+	@echo "    admin@galeri.test     admin      -> /staff"
+	@echo "    staf@galeri.test      staff      -> /staff"
+	@echo "    produsen@galeri.test  producer   -> /portal"
+	@echo "    pembeli@galeri.test   customer   -> /"
+	@echo ""
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: translations
+	$(BIN)/python -m pytest -q
+
+# Speed is read here, never asserted in tests.
+bench: translations
+	$(BIN)/python -m gallery.bench
+
+# Re-extract the message catalogue after changing strings, then update the English one.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy -o gallery/translations/messages.pot .
+	$(BIN)/pybabel update -i gallery/translations/messages.pot -d gallery/translations --no-fuzzy-matching
+
+clean-venv:
+	rm -rf $(VENV)
