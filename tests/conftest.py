@@ -83,13 +83,19 @@ def ctx(app):
         db.session.remove()
         clock.freeze(None)
         limiter.reset()
-        tables = _data_tables()
-        with db.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    connection.execute(text(f"DELETE FROM {table}"))
+        empty_database()
+
+
+def empty_database() -> None:
+    """Delete every row but the reference data (regions, categories, classifications)."""
+    db.session.remove()
+    tables = _data_tables()
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
 
 
 @pytest.fixture

@@ -207,6 +207,8 @@ class Variant(db.Model):
     net_content: Mapped[str | None] = mapped_column(String(40))
     position: Mapped[int] = mapped_column(Integer, default=0)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Below this many sellable units the variant shows on the staff's low-stock list.
+    low_stock_threshold: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
 
     product: Mapped[Product] = relationship(back_populates="variants")
 

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -82,21 +83,24 @@ def record_intake(
     reason: str = "",
     reference: str | None = None,
     user_id: int | None = None,
+    receipt_id: int | None = None,
+    shelf: str | None = None,
+    notes: str = "",
 ) -> Lot:
     """Receive `quantity` units of `variant` as a new lot with its intake movement (flushes only).
 
     Food must carry an expiry date that has not passed; the payout may not exceed the price.
     """
     if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 < quantity <= MAX_UNITS_PER_LINE:
-        raise DomainError("Jumlah harus bilangan bulat antara 1 dan 100.000.", field="quantity")
-    if not isinstance(unit_payout, int) or unit_payout < 0:
-        raise DomainError("Harga titip harus berupa rupiah bulat, tidak negatif.", field="unit_payout")
+        raise DomainError(_l("Jumlah harus bilangan bulat antara 1 dan 100.000."), field="quantity")
+    if not isinstance(unit_payout, int) or isinstance(unit_payout, bool) or unit_payout < 0:
+        raise DomainError(_l("Harga titip harus berupa rupiah bulat, tidak negatif."), field="unit_payout")
     if unit_payout > variant.price:
-        raise DomainError("Harga titip tidak boleh melebihi harga jual.", field="unit_payout")
+        raise DomainError(_l("Harga titip tidak boleh melebihi harga jual."), field="unit_payout")
     if variant.product.is_food and expires_on is None:
-        raise DomainError("Produk pangan wajib memiliki tanggal kedaluwarsa.", field="expires_on")
+        raise DomainError(_l("Produk pangan wajib memiliki tanggal kedaluwarsa."), field="expires_on")
     if expires_on is not None and expires_on <= clock.today_wib():
-        raise DomainError("Tanggal kedaluwarsa sudah lewat.", field="expires_on")
+        raise DomainError(_l("Tanggal kedaluwarsa sudah lewat."), field="expires_on")
     lot = Lot(
         variant_id=variant.id,
         producer_id=variant.product.producer_id,
@@ -105,6 +109,9 @@ def record_intake(
         unit_payout=unit_payout,
         expires_on=expires_on,
         received_at=clock.utcnow(),
+        receipt_id=receipt_id,
+        shelf=shelf,
+        notes=notes,
     )
     db.session.add(lot)
     db.session.flush()
