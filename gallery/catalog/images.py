@@ -17,7 +17,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from gallery.errors import DomainError
 
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+# MPO is a JPEG with a second picture inside (what many phone cameras save); only the first is used.
+ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}
 MIN_SIDE = 200
 # Longest side of each rendition, in pixels.
 RENDITIONS = {"thumb": 160, "card": 480, "full": 1200}
@@ -64,7 +65,9 @@ def _open_checked(data: bytes) -> Image.Image:
         image.load()
     except DomainError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:  # Pillow's own limit, far above ours: a huge photo or a bomb
+        raise DomainError(_l("Gambar terlalu besar."), field="image") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise DomainError(_l("Berkas ini bukan gambar yang bisa dibaca."), field="image") from None
     if min(image.size) < MIN_SIDE:
         raise DomainError(_l("Gambar minimal %(px)s piksel di sisi terpendek.", px=MIN_SIDE), field="image")
@@ -96,6 +99,7 @@ def store_image(data: bytes) -> StoredImage:
     if not data:
         raise DomainError(_l("Pilih berkas gambar."), field="image")
     image = _flatten(_open_checked(data))
+    image.info = {}  # else Pillow writes the upload's JPEG comment (COM) into the JPEG renditions
     full = image.copy()
     full.thumbnail((RENDITIONS["full"], RENDITIONS["full"]), Image.Resampling.LANCZOS)
     key = hashlib.sha256(full.tobytes()).hexdigest()[:32]
