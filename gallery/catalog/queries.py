@@ -1,4 +1,4 @@
-"""Read models for the storefront: listing filters, product cards, pages of results.
+"""Read models for the storefront (and the staff producers list): filters, cards, pages of results.
 
 Every function here runs a fixed number of SQL statements whatever the number of rows:
 the page of products is one query, its variants, images and stock one query each.
@@ -15,7 +15,13 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from gallery.catalog.models import Category, Producer, Product
 from gallery.catalog.search import matching_products, search_terms
-from gallery.consignment.services import StockLevel, product_in_stock_condition, stock_levels
+from gallery.consignment.models import Lot
+from gallery.consignment.services import (
+    StockLevel,
+    product_in_stock_condition,
+    sellable_lot_condition,
+    stock_levels,
+)
 from gallery.errors import NotFound
 from gallery.extensions import db
 from gallery.shipping.models import HOME_REGENCY_CODE, District
@@ -384,3 +390,106 @@ def products_of_producer(producer_id: int) -> list[ProductCard]:
         )
     )
     return cards_for(products)
+
+
+# --- Back office: the producers list -------------------------------------------------------
+
+
+@dataclass
+class ProducerRow:
+    """A producer as a row of the staff list, with its product count and units on the shelf."""
+
+    producer: Producer
+    products: int
+    published: int
+    units_on_hand: int
+
+
+@dataclass
+class ProducerPage:
+    """One page of the staff producers list with the numbers pagination needs."""
+
+    rows: list[ProducerRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def staff_producer_page(
+    q: str = "",
+    *,
+    active: bool | None = None,
+    kecamatan_code: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> ProducerPage:
+    """Producers (active, inactive or both) by name, for staff.
+
+    Four statements whatever the number of producers: the count, the page (with kecamatan and
+    classification joined), the page's product counts, and its units on hand, i.e. the sum of
+    on-hand units over sellable lots (on hand and not expired), grouped by producer.
+    """
+    statement = select(Producer)
+    if q := q.strip()[:MAX_QUERY_LENGTH]:
+        statement = statement.where(
+            Producer.business_name.icontains(q, autoescape=True) | Producer.owner_name.icontains(q, autoescape=True)
+        )
+    if active is not None:
+        statement = statement.where(Producer.is_active.is_(active))
+    if kecamatan_code:
+        statement = statement.where(Producer.kecamatan_code == kecamatan_code)
+    total = db.session.scalar(statement.with_only_columns(func.count(Producer.id)).order_by(None)) or 0
+    page = min(max(1, page), max(1, ceil(total / per_page)))
+    producers = list(
+        db.session.scalars(
+            statement.order_by(Producer.business_name, Producer.id).limit(per_page).offset((page - 1) * per_page)
+        ).unique()
+    )
+    ids = [producer.id for producer in producers]
+    counts: dict[int, tuple[int, int]] = {}
+    units: dict[int, int] = {}
+    if ids:
+        counts = {
+            producer_id: (int(total_count), int(published_count or 0))
+            for producer_id, total_count, published_count in db.session.execute(
+                select(
+                    Product.producer_id,
+                    func.count(Product.id),
+                    func.count(Product.id).filter(Product.published.is_(True)),
+                )
+                .where(Product.producer_id.in_(ids))
+                .group_by(Product.producer_id)
+            )
+        }
+        units = {
+            producer_id: int(on_hand or 0)
+            for producer_id, on_hand in db.session.execute(
+                select(Lot.producer_id, func.sum(Lot.on_hand))
+                .where(Lot.producer_id.in_(ids), sellable_lot_condition())
+                .group_by(Lot.producer_id)
+            )
+        }
+    rows = [
+        ProducerRow(producer, *counts.get(producer.id, (0, 0)), units.get(producer.id, 0)) for producer in producers
+    ]
+    return ProducerPage(rows, total, page, per_page)
+
+
+def producer_units_on_hand(producer_id: int) -> int:
+    """Units of one producer on the shelf now: on hand in sellable (not expired) lots."""
+    total = db.session.scalar(
+        select(func.sum(Lot.on_hand)).where(Lot.producer_id == producer_id, sellable_lot_condition())
+    )
+    return int(total or 0)

@@ -3,15 +3,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from slugify import slugify
 from sqlalchemy import func, select
 
-from gallery.catalog.models import Category, Producer, ProducerCertificate, Product, Variant
+from gallery.catalog.models import (
+    CertificateKind,
+    Category,
+    IkmClassification,
+    Producer,
+    ProducerCertificate,
+    Product,
+    Variant,
+)
 from gallery.catalog.search import compose_search_text
-from gallery.errors import DomainError
+from gallery.errors import DomainError, NotFound
 from gallery.extensions import db
 from gallery.shipping.models import District
 
@@ -185,6 +194,11 @@ def _apply_variant(variant: Variant, data: VariantInput, sku: str) -> None:
     variant.net_content = (data.net_content or "").strip() or None
 
 
+def _require_classification(classification_id) -> None:
+    if not isinstance(classification_id, int) or db.session.get(IkmClassification, classification_id) is None:
+        raise DomainError(_l("Pilih salah satu klasifikasi IKM."), field="classification_id")
+
+
 def _check_producer(data: ProducerInput) -> dict:
     if not data.business_name.strip() or not data.owner_name.strip():
         raise DomainError(_l("Nama usaha dan nama pemilik wajib diisi."), field="business_name")
@@ -193,6 +207,8 @@ def _check_producer(data: ProducerInput) -> dict:
         raise DomainError(_l("Pilih salah satu kecamatan di Pesisir Selatan."), field="kecamatan_code")
     if data.size_class not in ("mikro", "kecil", "menengah"):
         raise DomainError(_l("Skala usaha harus mikro, kecil atau menengah."), field="size_class")
+    if data.classification_id is not None:
+        _require_classification(data.classification_id)
     commission = data.commission_bp
     if commission is None:
         commission = current_app.config["DEFAULT_COMMISSION_BP"]
@@ -330,3 +346,74 @@ def get_published_product(slug: str) -> Product | None:
         .join(Producer)
         .where(Product.slug == slug, Product.published.is_(True), Producer.is_active.is_(True))
     )
+
+
+def update_producer(producer: Producer, data: ProducerInput) -> Producer:
+    """Change a producer's profile, consignment terms and bank details, checked as on registration.
+
+    The slug (its public address) stays unless the business name changes; a new name gets a new
+    unique slug and refreshes the search text of all its products. A new commission rate applies
+    to goods received from now on: lots already on the shelf keep the payout agreed at intake.
+    Nothing is written when a check fails.
+    """
+    values = _check_producer(data)
+    new_name = values.pop("business_name")
+    for key, value in values.items():
+        setattr(producer, key, value)
+    if new_name != producer.business_name:
+        producer.slug = unique_slug(Producer, new_name, exclude_id=producer.id)
+        rename_producer(producer, new_name)
+    db.session.commit()
+    return producer
+
+
+def set_producer_active(producer: Producer, active: bool) -> Producer:
+    """Deactivate or reactivate a producer.
+
+    An inactive producer and all its products disappear from the storefront (every storefront
+    query filters on Producer.is_active); its products, lots, stock ledger and history are kept
+    as they are, so reactivating brings everything back unchanged.
+    """
+    producer.is_active = bool(active)
+    db.session.commit()
+    return producer
+
+
+def add_producer_certificate(
+    producer: Producer,
+    kind: str,
+    number: str,
+    *,
+    issued_by: str | None = None,
+    valid_until: date | None = None,
+) -> ProducerCertificate:
+    """Record a certificate the producer holds; a halal certificate must be a BPJPH number."""
+    if kind not in CertificateKind.ALL:
+        raise DomainError(_l("Pilih jenis sertifikat."), field="kind")
+    number = (number or "").strip()
+    if not number:
+        raise DomainError(_l("Nomor sertifikat wajib diisi."), field="number")
+    if len(number) > 60:
+        raise DomainError(_l("Nomor sertifikat paling banyak 60 karakter."), field="number")
+    if kind == CertificateKind.HALAL:
+        number = normalise_halal(number)
+    issued_by = (issued_by or "").strip() or None
+    if issued_by and len(issued_by) > 120:
+        raise DomainError(_l("Nama penerbit paling banyak 120 karakter."), field="issued_by")
+    certificate = ProducerCertificate(kind=kind, number=number, issued_by=issued_by, valid_until=valid_until)
+    producer.certificates.append(certificate)
+    db.session.commit()
+    return certificate
+
+
+def remove_producer_certificate(producer: Producer, certificate_id: int) -> None:
+    """Delete one of the producer's certificates; another producer's certificate is not found."""
+    certificate = db.session.scalar(
+        select(ProducerCertificate).where(
+            ProducerCertificate.id == certificate_id, ProducerCertificate.producer_id == producer.id
+        )
+    )
+    if certificate is None:
+        raise NotFound(_l("Sertifikat tidak ditemukan."))
+    db.session.delete(certificate)
+    db.session.commit()
