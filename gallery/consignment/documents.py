@@ -137,8 +137,9 @@ def return_to_producer(producer: Producer, lines: Sequence[ReturnLine], reason: 
     """
     if reason not in ReturnReason.ALL:
         raise DomainError(_l("Pilih alasan retur."), field="reason")
-    lines = [line for line in lines if line.quantity]
-    if not lines:
+    # Lines with nothing to return are skipped, but errors keep the caller's line numbers.
+    numbered = [(index, line) for index, line in enumerate(lines) if line.quantity]
+    if not numbered:
         raise DomainError(_l("Isi jumlah retur minimal untuk satu lot."), field="lines")
     lots = {lot.id: lot for lot in db.session.scalars(select(Lot).where(Lot.id.in_({l.lot_id for l in lines})))}
     try:
@@ -148,7 +149,7 @@ def return_to_producer(producer: Producer, lines: Sequence[ReturnLine], reason: 
         )
         db.session.add(document)
         db.session.flush()
-        for index, line in enumerate(lines):
+        for index, line in numbered:
             lot = lots.get(line.lot_id)
             try:
                 if lot is None or lot.producer_id != producer.id:
@@ -210,8 +211,8 @@ def start_stock_take(*, producer: Producer | None = None, shelf: str | None = No
                      notes: str = "") -> StockTake:
     """Open a count (SO-YYYY-NNNNN) of every lot with units on hand, for one producer or one shelf.
 
-    Each line remembers what the books said when counting began, so sales during the count do not
-    turn into false differences.
+    Each line starts with what the books say now; `record_counts` moves it to what they say when
+    the lot is actually counted, so sales while the count is open do not become false differences.
     """
     shelf = (shelf or "").strip() or None
     if (producer is None) == (shelf is None):
@@ -233,7 +234,11 @@ def start_stock_take(*, producer: Producer | None = None, shelf: str | None = No
 
 
 def record_counts(stock_take: StockTake, counts: dict[int, int | None]) -> StockTake:
-    """Save counted quantities by line id (None = not counted yet); only while counting."""
+    """Save counted quantities by line id (None = not counted yet); only while counting.
+
+    A counted line takes the lot's book quantity at this moment as `expected`: the difference is
+    always between the shelf and the books at the same instant.
+    """
     if stock_take.status != StockTake.COUNTING:
         raise DomainError(_l("Stok opname ini sudah ditutup."), field="status")
     lines = {line.id: line for line in stock_take.lines}
@@ -242,16 +247,21 @@ def record_counts(stock_take: StockTake, counts: dict[int, int | None]) -> Stock
         if line is None:
             db.session.rollback()
             raise DomainError(_l("Baris tidak dikenal."), field="counts")
-        if counted is not None and (not isinstance(counted, int) or not 0 <= counted <= MAX_UNITS_PER_LINE):
+        if counted is not None and (
+            not isinstance(counted, int) or isinstance(counted, bool) or not 0 <= counted <= MAX_UNITS_PER_LINE
+        ):
             db.session.rollback()
             raise DomainError(_l("Jumlah terhitung harus bilangan bulat 0 atau lebih."), field=f"line-{line_id}")
+        if counted is not None and counted != line.counted:
+            db.session.refresh(line.lot, ["on_hand"])
+            line.expected = line.lot.on_hand
         line.counted = counted
     db.session.commit()
     return stock_take
 
 
 def confirm_stock_take(stock_take: StockTake, *, user: User | None) -> StockTake:
-    """Admin turns every counted difference into one correction movement; uncounted lines change nothing."""
+    """Admin turns every counted difference into one correction movement; refused while a lot is uncounted."""
     _require_admin(user)
     if stock_take.status != StockTake.COUNTING:
         raise DomainError(_l("Stok opname ini sudah ditutup."), field="status")

@@ -175,3 +175,33 @@ def test_a_stock_take_cannot_be_confirmed_with_uncounted_lots(make, goods):
     count = start_stock_take(producer=producer)
     with pytest.raises(DomainError, match="belum dihitung"):
         confirm_stock_take(count, user=make.user(Role.ADMIN))
+
+
+def test_units_sold_while_a_count_is_open_do_not_become_a_false_difference(make, goods):
+    from gallery.consignment.ledger import allocate
+
+    producer, _, (selendang, _) = goods
+    [lot] = create_receipt(producer, [ReceiptLine(selendang.id, 5)]).lots
+    count = start_stock_take(producer=producer)
+    allocate(selendang, 2, reference="ORD-1")  # two sold before staff reached the shelf
+    db.session.commit()
+    record_counts(count, {count.lines[0].id: 3})
+    confirm_stock_take(count, user=make.user(Role.ADMIN))
+    assert db.session.get(Lot, lot.id).on_hand == 3
+    assert db.session.scalars(select(StockMovement).where(StockMovement.reference == count.number)).all() == []
+
+
+def test_a_count_must_be_a_whole_number_not_a_yes_or_no(goods):
+    producer, _, (selendang, _) = goods
+    create_receipt(producer, [ReceiptLine(selendang.id, 5)])
+    count = start_stock_take(producer=producer)
+    with pytest.raises(DomainError):
+        record_counts(count, {count.lines[0].id: True})
+
+
+def test_a_refused_return_line_is_named_by_its_place_in_the_form_even_after_empty_lines(goods):
+    producer, _, (selendang, sarung) = goods
+    first, second = create_receipt(producer, [ReceiptLine(selendang.id, 2), ReceiptLine(sarung.id, 1)]).lots
+    with pytest.raises(LineError) as refused:
+        return_to_producer(producer, [ReturnLine(first.id, 0), ReturnLine(second.id, 99)], "unsold")
+    assert refused.value.index == 1
