@@ -18,11 +18,10 @@ from gallery.catalog.images import store_image
 from gallery.catalog.models import Category, IkmClassification, Producer, ProductImage
 from gallery.catalog.reference import seed_reference_data
 from gallery.catalog.services import ProducerInput, ProductInput, VariantInput, create_producer, create_product
-from gallery.consignment.services import record_intake
+from gallery.consignment.documents import ReceiptLine, create_receipt
 from gallery.demo_bulk import load_bulk_catalogue
 from gallery.demo_content import BANKS, CLASSIFICATION_CATEGORIES, PRODUCERS, PRODUCTS, SECTOR_COLOURS
 from gallery.extensions import db
-from gallery.money import less_basis_points
 from gallery.shipping.regions import load_regions, regions_loaded
 
 DEMO_PASSWORD = "galeri-demo"
@@ -97,16 +96,53 @@ def halal_number(seed: int) -> str:
     return f"ID13110000{seed:09d}"
 
 
-def _stock_plan(rng: random.Random, is_food: bool, index: int) -> list[tuple[int, int | None]]:
-    """Lots for one variant: (quantity, days until expiry). Gives full, low, sold-out and expiring stock."""
+def _stock_plan(rng: random.Random, is_food: bool, index: int) -> list[tuple[int, int | None, bool]]:
+    """Lots for one variant as (quantity, days until expiry, from the older delivery).
+
+    The mix gives full, low, sold-out, soon-to-expire and already-expired (still on the shelf) stock.
+    """
     kind = index % 10
     if kind == 0:
-        return []  # sold out
+        return []  # sold out: nothing on the shelf
     if kind == 1:
-        return [(rng.randint(1, 3), rng.randint(60, 150) if is_food else None)]  # low
+        return [(rng.randint(1, 3), rng.randint(60, 150) if is_food else None, True)]  # low
     if kind == 2 and is_food:
-        return [(rng.randint(3, 8), rng.randint(3, 12)), (rng.randint(10, 20), rng.randint(90, 180))]  # expiring
-    return [(rng.randint(8, 40), rng.randint(60, 200) if is_food else None)]
+        return [(rng.randint(3, 8), rng.randint(3, 12), True), (rng.randint(10, 20), rng.randint(90, 180), False)]
+    if kind == 3 and is_food:
+        # Expired a few days ago and not yet returned: the back office must deal with it.
+        return [(rng.randint(2, 5), -rng.randint(1, 6), True), (rng.randint(8, 20), rng.randint(60, 200), False)]
+    return [(rng.randint(8, 40), rng.randint(60, 200) if is_food else None, rng.random() < 0.5)]
+
+
+def _receive_demo_stock(deliveries, rng: random.Random, staff) -> int:
+    """Bring the demo stock in the way staff do: one consignment receipt per producer and delivery day.
+
+    Each producer delivered twice, months and weeks ago; the clock is set back to each delivery so
+    receipts, lots and movements carry believable dates (and lots expired since then stay on the shelf).
+    """
+    now = clock.utcnow()
+    today = clock.today_wib()
+    lots = 0
+    visits = []
+    for producer, (older, newer) in deliveries.items():
+        visits += [(rng.randint(70, 110), rng.randint(0, 360), producer, older),
+                   (rng.randint(3, 30), rng.randint(0, 360), producer, newer)]
+    visits.sort(key=lambda visit: (-visit[0], -visit[1]))  # oldest first, so numbers follow the dates
+    try:
+        for days_ago, minutes, producer, lines in visits:
+            if lines:
+                clock.freeze(now - timedelta(days=days_ago, minutes=minutes))
+                receipt_lines = [
+                    ReceiptLine(variant.id, quantity,
+                                expires_on=today + timedelta(days=days) if days is not None else None,
+                                shelf=shelf)
+                    for variant, quantity, days, shelf in lines
+                ]
+                create_receipt(producer, receipt_lines, user=staff, notes="Data demo")
+                lots += len(receipt_lines)
+    finally:
+        clock.freeze(None)
+    return lots
 
 
 def load_demo(product_target: int | None = None) -> dict[str, int]:
@@ -124,6 +160,7 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
     today = clock.today_wib()
     counters = {"producers": 0, "products": 0, "variants": 0, "lots": 0, "users": 0}
     template_cursor: dict[str, int] = {}
+    deliveries: dict[Producer, tuple[list, list]] = {}
     variant_index = 0
 
     for producer_seq, (name, owner, kecamatan, classification, size, featured, story) in enumerate(PRODUCERS, 1):
@@ -144,7 +181,7 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
         )
         sector_slugs = CLASSIFICATION_CATEGORIES[classification]
         is_food_producer = any(categories[slug].is_food for slug in sector_slugs)
-        certificates = [("pirt", f"P-IRT {producer_seq:04d}")] if is_food_producer else []
+        certificates = [("pirt", pirt_number(6, 1, producer_seq, today.year + 5))] if is_food_producer else []
         if is_food_producer and producer_seq % 3 != 0:
             certificates.append(("halal", halal_number(producer_seq * 1000)))
         producer = create_producer(data, certificates=certificates, commit=False)
@@ -196,22 +233,20 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
             for variant in product.variants:
                 counters["variants"] += 1
                 variant_index += 1
-                payout = less_basis_points(variant.price, producer.commission_bp)
-                for quantity, days in _stock_plan(rng, category.is_food, variant_index):
-                    record_intake(
-                        variant,
-                        quantity,
-                        payout,
-                        expires_on=today + timedelta(days=days) if days else None,
-                        reason="Stok awal data demo",
+                shelf = f"{category.sector.slug[0].upper()}{producer_seq % 9 + 1}"
+                for quantity, days, older in _stock_plan(rng, category.is_food, variant_index):
+                    deliveries.setdefault(producer, ([], []))[0 if older else 1].append(
+                        (variant, quantity, days, shelf)
                     )
-                    counters["lots"] += 1
     db.session.flush()
 
+    users = {}
     for email, role, display, producer_slug in DEMO_USERS:
-        create_user(email, role, DEMO_PASSWORD, name=display, producer_slug=producer_slug, commit=False)
+        users[email] = create_user(email, role, DEMO_PASSWORD, name=display, producer_slug=producer_slug,
+                                   commit=False)
         counters["users"] += 1
     db.session.commit()
+    counters["lots"] = _receive_demo_stock(deliveries, rng, users["staf@galeri.test"])
 
     if product_target and product_target > counters["products"]:
         bulk = load_bulk_catalogue(product_target - counters["products"], rng)

@@ -15,7 +15,7 @@ from gallery import clock
 from gallery.catalog.images import store_image
 from gallery.catalog.models import Category, IkmClassification, Producer, Product, ProductImage, Variant
 from gallery.catalog.search import compose_search_text
-from gallery.consignment.models import Lot, MovementKind, StockMovement
+from gallery.consignment.models import ConsignmentReceipt, Lot, MovementKind, StockMovement
 from gallery.demo_content import (
     CLASSIFICATION_CATEGORIES,
     NAME_PREFIXES,
@@ -25,6 +25,7 @@ from gallery.demo_content import (
 )
 from gallery.extensions import db
 from gallery.money import less_basis_points
+from gallery.numbering import next_value
 from gallery.shipping.regions import home_districts
 
 PRODUCTS_PER_PRODUCER = 12.5
@@ -80,7 +81,12 @@ def load_bulk_catalogue(product_count: int, rng: random.Random, *, pictures_per_
     variant_id = _next_id(Variant)
     lot_id = _next_id(Lot)
     producers, products, variants, images, lots, movements = [], [], [], [], [], []
+    receipts: list[dict] = []
     producer_plan = []
+    # Stock arrives as it does for real: one consignment receipt per producer, numbered in sequence.
+    receipt_id = _next_id(ConsignmentReceipt)
+    last_number = next_value(f"TT-{today.year}", producer_count)
+    first_number = last_number - producer_count + 1
     for index in range(producer_count):
         classification = usable[index % len(usable)]
         name = f"{rng.choice(NAME_PREFIXES)} {rng.choice(NAME_WORDS)} {rng.choice(NAME_WORDS)} {index + 1}"
@@ -94,6 +100,12 @@ def load_bulk_catalogue(product_count: int, rng: random.Random, *, pictures_per_
             "bank_name": "Bank Nagari", "bank_account_number": str(rng.randint(10**9, 10**10 - 1)),
             "bank_account_holder": owner, "commission_bp": commission, "is_active": True, "is_featured": False,
             "created_at": now, "updated_at": now,
+        })
+        received = now - timedelta(days=rng.randint(1, 90))
+        receipts.append({
+            "id": receipt_id + index, "number": f"TT-{today.year}-{first_number + index:05d}",
+            "producer_id": producer_id + index, "received_at": received, "created_by_id": None,
+            "notes": "Data benchmark",
         })
         producer_plan.append((producer_id + index, name, classification.code, commission))
 
@@ -117,16 +129,18 @@ def load_bulk_catalogue(product_count: int, rng: random.Random, *, pictures_per_
             if index % 9 == 0:
                 continue  # some sold out
             quantity = rng.randint(1, 30)
-            received = now - timedelta(days=rng.randint(1, 90))
+            receipt = receipts[index % producer_count]
+            received = receipt["received_at"]
             lots.append({
                 "id": lot_id + len(lots), "variant_id": vid, "producer_id": owner_id, "quantity_received": quantity,
                 "on_hand": quantity, "unit_payout": less_basis_points(price, commission),
                 "expires_on": today + timedelta(days=rng.randint(5, 200)) if category.is_food else None,
-                "received_at": received,
+                "received_at": received, "receipt_id": receipt["id"], "shelf": None, "notes": "",
             })
             movements.append({
                 "lot_id": lots[-1]["id"], "kind": MovementKind.INTAKE, "quantity": quantity,
-                "reason": "Stok awal data benchmark", "reference": None, "created_by_id": None, "created_at": received,
+                "reason": "", "reference": receipt["number"], "cause": None, "created_by_id": None,
+                "created_at": received,
             })
         category_name = category.name
         sector_name = categories[sector_of[category.slug]].name
@@ -147,8 +161,9 @@ def load_bulk_catalogue(product_count: int, rng: random.Random, *, pictures_per_
     _insert(Product, products)
     _insert(Variant, variants)
     _insert(ProductImage, images)
+    _insert(ConsignmentReceipt, receipts)
     _insert(Lot, lots)
     _insert(StockMovement, movements)
-    _sync_sequences(Producer, Product, Variant, Lot)
+    _sync_sequences(Producer, Product, Variant, ConsignmentReceipt, Lot)
     db.session.commit()
     return {"producers": producer_count, "products": product_count, "variants": len(variants), "lots": len(lots)}

@@ -17,8 +17,8 @@ class DocumentSequence(db.Model):
     last_value: Mapped[int] = mapped_column(Integer)
 
 
-def next_value(series: str) -> int:
-    """Take the next number of `series` inside the caller's transaction.
+def next_value(series: str, count: int = 1) -> int:
+    """Take the next number (or the last of the next `count` numbers) of `series` in the caller's transaction.
 
     One atomic upsert: PostgreSQL locks the row until the caller commits, so a second
     transaction waits and gets the next number; SQLite serialises writers. A rolled-back
@@ -29,8 +29,8 @@ def next_value(series: str) -> int:
     table = DocumentSequence.__table__
     statement = (
         insert(table)
-        .values(series=series, last_value=1)
-        .on_conflict_do_update(index_elements=[table.c.series], set_={"last_value": table.c.last_value + 1})
+        .values(series=series, last_value=count)
+        .on_conflict_do_update(index_elements=[table.c.series], set_={"last_value": table.c.last_value + count})
         .returning(table.c.last_value)
     )
     return int(db.session.execute(statement).scalar_one())
