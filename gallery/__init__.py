@@ -68,6 +68,7 @@ def _import_models() -> None:
     """Import every domain's models so SQLAlchemy and Alembic know all tables."""
     from gallery.accounts import models as _accounts  # noqa: F401
     from gallery.catalog import models as _catalog  # noqa: F401
+    from gallery import numbering as _numbering  # noqa: F401
     from gallery.consignment import models as _consignment  # noqa: F401
     from gallery.shipping import models as _shipping  # noqa: F401
 
@@ -76,6 +77,8 @@ def register_blueprints(app: Flask) -> None:
     """Attach each domain's blueprint."""
     from gallery.accounts import bp as accounts_bp
     from gallery.catalog import bp as catalog_bp
+    from gallery.catalog.staff_views import bp as producers_admin_bp
+    from gallery.consignment import bp as consignment_bp
     from gallery.health import bp as health_bp
     from gallery.portal import bp as portal_bp
     from gallery.staff import bp as staff_bp
@@ -84,6 +87,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
+    app.register_blueprint(producers_admin_bp)
+    app.register_blueprint(consignment_bp, url_prefix="/staff")
     app.register_blueprint(portal_bp, url_prefix="/portal")
 
 
