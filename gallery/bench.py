@@ -76,6 +76,7 @@ def build(database_url: str, products: int, rebuild: bool) -> None:
         shutil.rmtree(INSTANCE / "bench-uploads", ignore_errors=True)
     if sqlite_path is not None and sqlite_path.exists():
         print(f"bench: reusing {sqlite_path} (--rebuild to start again)")
+        _flask(env, "db", "upgrade")  # a catalogue built by an older checkout gets the new schema
         return
     started = time.monotonic()
     _flask(env, "db", "upgrade")

@@ -7,6 +7,7 @@ from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
+from gallery.accounts.models import Role
 from gallery.clock import to_wib
 from gallery.money import format_basis_points, format_rupiah
 from gallery.shipping.regions import display_name
@@ -95,6 +96,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(local_date, "local_date")
     app.add_template_filter(display_name, "region_name")
     app.add_template_global(localized)
+    app.add_template_global(Role.label, name="role_label")
     app.add_template_global(image_url)
     app.add_template_global(image_srcset)
     app.add_template_global(url_with_lang)

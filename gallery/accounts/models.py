@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -22,6 +23,17 @@ class Role:
     ADMIN = "admin"
     ALL = (CUSTOMER, PRODUCER, STAFF, ADMIN)
     BACK_OFFICE = (STAFF, ADMIN)
+    LABELS = {
+        CUSTOMER: _l("pembeli"),
+        PRODUCER: _l("produsen"),
+        STAFF: _l("staf"),
+        ADMIN: _l("admin"),
+    }
+
+    @classmethod
+    def label(cls, role: str) -> str:
+        """The role's name in the user's language."""
+        return str(cls.LABELS.get(role, role))
 
 
 class User(UserMixin, db.Model):
