@@ -6,7 +6,6 @@ the page of products is one query, its variants, images and stock one query each
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from math import ceil
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
@@ -24,6 +23,7 @@ from gallery.consignment.services import (
 )
 from gallery.errors import NotFound
 from gallery.extensions import db
+from gallery.pagination import PageNumbers, clamp_page
 from gallery.shipping.models import HOME_REGENCY_CODE, District
 
 SORTS = ("newest", "price_asc", "price_desc", "name")
@@ -102,25 +102,13 @@ class ProductCard:
 
 
 @dataclass
-class ResultPage:
+class ResultPage(PageNumbers):
     """One page of product cards with the numbers pagination needs."""
 
     cards: list[ProductCard]
     total: int
     page: int
     per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def _parse_int(raw: str | None, *, low: int, high: int) -> int | None:
@@ -246,9 +234,7 @@ def list_products(query: ListingQuery, per_page: int = 24) -> ResultPage:
     """One page of the listing: a count, the page's products, their variants, images and stock."""
     statement, matched = _listing_statement(query)
     total = db.session.scalar(statement.with_only_columns(func.count(Product.id)).order_by(None)) or 0
-    pages = max(1, ceil(total / per_page))
-    page = min(query.page, pages)
-    query.page = page
+    page = query.page = clamp_page(query.page, total, per_page)
     ordered = _ordered(_card_options(statement), query.effective_sort, matched)
     products = list(db.session.scalars(ordered.limit(per_page).offset((page - 1) * per_page)).unique())
     return ResultPage(cards_for(products), total, page, per_page)
@@ -406,25 +392,13 @@ class ProducerRow:
 
 
 @dataclass
-class ProducerPage:
+class ProducerPage(PageNumbers):
     """One page of the staff producers list with the numbers pagination needs."""
 
     rows: list[ProducerRow]
     total: int
     page: int
     per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def staff_producer_page(
@@ -451,7 +425,7 @@ def staff_producer_page(
     if kecamatan_code:
         statement = statement.where(Producer.kecamatan_code == kecamatan_code)
     total = db.session.scalar(statement.with_only_columns(func.count(Producer.id)).order_by(None)) or 0
-    page = min(max(1, page), max(1, ceil(total / per_page)))
+    page = clamp_page(page, total, per_page)
     producers = list(
         db.session.scalars(
             statement.order_by(Producer.business_name, Producer.id).limit(per_page).offset((page - 1) * per_page)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from math import ceil
 
 from sqlalchemy import BigInteger, and_, cast, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
@@ -22,6 +21,7 @@ from gallery.catalog.models import Producer, Product, Variant
 from gallery.consignment.models import ConsignmentReceipt, Lot, MovementKind, StockMovement, StockTake, StockTakeLine
 from gallery.consignment.services import sellable_lot_condition
 from gallery.extensions import db
+from gallery.pagination import PageNumbers, clamp_page
 
 DEFAULT_EXPIRY_DAYS = 14
 DEFAULT_SLOW_DAYS = 60
@@ -478,29 +478,17 @@ class StockTakeRow:
 
 
 @dataclass
-class StockTakePage:
+class StockTakePage(PageNumbers):
     rows: list[StockTakeRow]
     total: int
     page: int
     per_page: int
 
-    @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
 
 def stocktake_page(page: int = 1, per_page: int = 30) -> StockTakePage:
     """Stock-takes, newest first, with their line counts. Two statements (count, page)."""
     total = int(db.session.scalar(select(func.count(StockTake.id))) or 0)
-    page = min(max(1, page), max(1, ceil(total / per_page)))
+    page = clamp_page(page, total, per_page)
     creator = aliased(User)
     rows = db.session.execute(
         select(

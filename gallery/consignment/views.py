@@ -6,7 +6,6 @@ helpers below run a fixed number of SQL statements whatever the number of rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import ceil
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -45,6 +44,7 @@ from gallery.consignment.models import ConsignmentReceipt, Lot, MovementKind, Pr
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.money import format_rupiah
+from gallery.pagination import PageNumbers, clamp_page
 
 PER_PAGE = 50
 
@@ -64,25 +64,13 @@ class DocumentRow:
 
 
 @dataclass
-class DocumentPage:
+class DocumentPage(PageNumbers):
     """One page of a document list with the numbers pagination needs."""
 
     rows: list[DocumentRow]
     total: int
     page: int
     per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def _int_arg(name: str) -> int | None:
@@ -97,7 +85,7 @@ def _page_of(model, producer_id: int | None) -> tuple[list, int, int]:
     if producer_id:
         statement = statement.where(model.producer_id == producer_id)
     total = db.session.scalar(statement.with_only_columns(func.count(model.id)).order_by(None)) or 0
-    page = min(max(1, _int_arg("page") or 1), max(1, ceil(total / PER_PAGE)))
+    page = clamp_page(_int_arg("page") or 1, total, PER_PAGE)
     documents = list(db.session.scalars(
         statement.options(joinedload(model.producer))
         .order_by(newest.desc(), model.id.desc())
