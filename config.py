@@ -60,6 +60,9 @@ class Config:
     # Consignment terms: the gallery's share of a sale, in basis points (2000 = 20 %).
     DEFAULT_COMMISSION_BP = _env_int("DEFAULT_COMMISSION_BP", 2000)
 
+    # Shipping: grams of box and padding added to each parcel's weight before it is charged.
+    SHIPPING_PACKAGING_GRAMS = _env_int("SHIPPING_PACKAGING_GRAMS", 100)
+
     # Language: Bahasa Indonesia first, English second.
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
@@ -68,6 +71,11 @@ class Config:
     DISPLAY_TIMEZONE = "Asia/Jakarta"
 
     PRODUCTS_PER_PAGE = 24
+
+    # How long an unpaid order holds its stock: delivery orders until paid online or by transfer,
+    # pick-up orders until paid at the gallery's counter.
+    PAYMENT_DEADLINE_HOURS = _env_int("PAYMENT_DEADLINE_HOURS", 24)
+    PICKUP_HOLD_HOURS = _env_int("PICKUP_HOLD_HOURS", 48)
 
     # Shown in the footer and on printed documents.
     GALLERY_ADDRESS = os.environ.get(
@@ -97,6 +105,19 @@ class Config:
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY") or None
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET") or None
 
+    # Email: "console" prints messages (development), "file" writes them under MAIL_FILE_PATH,
+    # "smtp" sends them (production), "locmem" keeps them in memory (tests).
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
+    MAIL_FILE_PATH = os.environ.get("MAIL_FILE_PATH", str(INSTANCE_DIR / "mail"))
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _env_int("MAIL_PORT", 587)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Galeri Oleh-oleh Pesisir Selatan <galeri@localhost>")
+    # Links in emails are absolute; behind a proxy set the public address of the shop.
+    SHOP_URL = os.environ.get("SHOP_URL", "http://127.0.0.1:5000")
+
     DEMO_ALLOWED = True
 
     @classmethod
@@ -123,6 +144,7 @@ class TestingConfig(Config):
     LOGIN_RATE_LIMIT = "1000 per minute"
     REDIS_URL = None
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    MAIL_BACKEND = "locmem"
 
 
 class ProductionConfig(Config):
@@ -132,6 +154,7 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = "https"
     DEMO_ALLOWED = False
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
 
     @classmethod
     def validate(cls) -> None:

@@ -6,8 +6,9 @@ def register(app: Flask) -> None:
     from gallery.accounts.cli import users
     from gallery.catalog.cli import catalog
     from gallery.demo import demo
-    from gallery.shipping.cli import regions
+    from gallery.orders.cli import orders
+    from gallery.shipping.cli import regions, tariff
     from gallery.translations_cli import translations
 
-    for group in (users, regions, catalog, demo, translations):
+    for group in (users, regions, tariff, catalog, demo, translations, orders):
         app.cli.add_command(group)

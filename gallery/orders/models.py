@@ -1,0 +1,187 @@
+"""Orders, their lines, the lots each line was taken from, and every change of state."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gallery.dbtypes import UTCDateTime, now_utc
+from gallery.extensions import db
+
+
+class OrderStatus:
+    """DESIGN.md rule 7: pending_payment → paid → packed → shipped → completed, or cancelled/expired/refunded."""
+
+    PENDING_PAYMENT = "pending_payment"
+    PAID = "paid"
+    PACKED = "packed"
+    SHIPPED = "shipped"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    REFUNDED = "refunded"
+    ALL = (PENDING_PAYMENT, PAID, PACKED, SHIPPED, COMPLETED, CANCELLED, EXPIRED, REFUNDED)
+    # States whose units are no longer held for the order.
+    RELEASED = (CANCELLED, EXPIRED)
+
+
+class Channel:
+    ONLINE = "online"
+    COUNTER = "counter"
+    ALL = (ONLINE, COUNTER)
+
+
+class Fulfilment:
+    DELIVERY = "delivery"
+    PICKUP = "pickup"
+    ALL = (DELIVERY, PICKUP)
+
+
+class PaymentMethod:
+    CASH = "cash"
+    QRIS = "qris"
+    COUNTER = (CASH, QRIS)
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Order(db.Model):
+    """One purchase, online or at the counter, with the prices and shipping quote frozen when placed."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint(_in("status", OrderStatus.ALL), name="status_known"),
+        CheckConstraint(_in("channel", Channel.ALL), name="channel_known"),
+        CheckConstraint(_in("fulfilment", Fulfilment.ALL), name="fulfilment_known"),
+        CheckConstraint("subtotal >= 0 AND shipping_price >= 0 AND insurance >= 0 AND total >= 0",
+                        name="amounts_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    access_token: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20), default=OrderStatus.PENDING_PAYMENT, index=True)
+    channel: Mapped[str] = mapped_column(String(10), default=Channel.ONLINE)
+    fulfilment: Mapped[str] = mapped_column(String(10), default=Fulfilment.DELIVERY)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+
+    contact_name: Mapped[str] = mapped_column(String(120), default="")
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    contact_whatsapp: Mapped[str | None] = mapped_column(String(20))
+    province_code: Mapped[str | None] = mapped_column(ForeignKey("provinces.code"))
+    regency_code: Mapped[str | None] = mapped_column(ForeignKey("regencies.code"))
+    district_code: Mapped[str | None] = mapped_column(ForeignKey("districts.code"))
+    street: Mapped[str | None] = mapped_column(String(300))
+    postal_code: Mapped[str | None] = mapped_column(String(5))
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    # The shipping quote as it was when the order was placed (DESIGN.md: an order keeps its quote).
+    shipping_service_code: Mapped[str | None] = mapped_column(String(20))
+    shipping_service_name: Mapped[str | None] = mapped_column(String(80))
+    shipping_etd_min: Mapped[int | None] = mapped_column(Integer)
+    shipping_etd_max: Mapped[int | None] = mapped_column(Integer)
+    shipping_parcels: Mapped[int] = mapped_column(Integer, default=0)
+    shipping_chargeable_kg: Mapped[int] = mapped_column(Integer, default=0)
+    shipping_public_price: Mapped[int] = mapped_column(Integer, default=0)
+    shipping_discount: Mapped[int] = mapped_column(Integer, default=0)
+    shipping_price: Mapped[int] = mapped_column(Integer, default=0)
+    insurance: Mapped[int] = mapped_column(Integer, default=0)
+    tariff_version_id: Mapped[int | None] = mapped_column(Integer)
+
+    subtotal: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    payment_method: Mapped[str | None] = mapped_column(String(20))
+    payment_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    tracking_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+
+    placed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, index=True)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    packed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    customer = relationship("User")
+    province = relationship("Province")
+    regency = relationship("Regency")
+    district = relationship("District")
+    lines: Mapped[list["OrderLine"]] = relationship(
+        back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
+    )
+    events: Mapped[list["OrderEvent"]] = relationship(
+        back_populates="order", order_by="OrderEvent.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def units(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def shipping_total(self) -> int:
+        return self.shipping_price + self.insurance
+
+
+class OrderLine(db.Model):
+    """A variant bought, with its name and price as they were at the moment of ordering."""
+
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price > 0", name="price_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    variant_id: Mapped[int] = mapped_column(ForeignKey("variants.id"), index=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id"), index=True)
+    product_name: Mapped[str] = mapped_column(String(160))
+    variant_label: Mapped[str] = mapped_column(String(60))
+    sku: Mapped[str] = mapped_column(String(40))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[int] = mapped_column(Integer)
+    line_total: Mapped[int] = mapped_column(Integer)
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+    variant = relationship("Variant")
+    producer = relationship("Producer")
+    allocations: Mapped[list["OrderAllocation"]] = relationship(
+        back_populates="line", order_by="OrderAllocation.id", cascade="all, delete-orphan"
+    )
+
+
+class OrderAllocation(db.Model):
+    """Units of a line taken from one lot (FEFO), with the lot's payout frozen for the producer."""
+
+    __tablename__ = "order_allocations"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id", ondelete="CASCADE"), index=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[int] = mapped_column(Integer)
+    unit_payout: Mapped[int] = mapped_column(Integer)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+
+    line: Mapped[OrderLine] = relationship(back_populates="allocations")
+    lot = relationship("Lot")
+
+
+class OrderEvent(db.Model):
+    """One transition of an order: from which state to which, when, by whom (append-only)."""
+
+    __tablename__ = "order_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    order: Mapped[Order] = relationship(back_populates="events")
+    user = relationship("User")

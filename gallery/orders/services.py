@@ -1,0 +1,429 @@
+"""Placing orders, moving them through the state machine, and selling over the counter.
+
+DESIGN.md rules 3, 5 and 7: prices come from the server at the moment of ordering and are frozen on
+the lines and their lot allocations; stock is taken through the consignment ledger (FEFO) inside
+the transaction that creates the order; every change of state is one call that records when and
+by whom. Each public function owns its transaction: it commits, or rolls back and raises.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from gallery import clock
+from gallery.accounts.models import User
+from gallery.catalog.models import Producer, Product, Variant
+from gallery.catalog.services import normalise_whatsapp
+from gallery.consignment.ledger import OutOfStock, allocate, release
+from gallery.consignment.models import Lot
+from gallery.errors import DomainError
+from gallery.extensions import db
+from gallery.orders import notifications
+from gallery.orders.models import (
+    Channel,
+    Fulfilment,
+    Order,
+    OrderAllocation,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+)
+from gallery.shipping.models import District
+
+MAX_QUANTITY = 999
+MAX_LINES = 50
+_NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread on a phone
+
+# Which state may follow which (DESIGN.md rule 7). Refunds arrive with the payments issue.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    OrderStatus.PENDING_PAYMENT: (OrderStatus.PAID, OrderStatus.CANCELLED, OrderStatus.EXPIRED),
+    OrderStatus.PAID: (OrderStatus.PACKED, OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.REFUNDED),
+    OrderStatus.PACKED: (OrderStatus.SHIPPED, OrderStatus.COMPLETED, OrderStatus.CANCELLED),
+    OrderStatus.SHIPPED: (OrderStatus.COMPLETED,),
+    OrderStatus.COMPLETED: (OrderStatus.REFUNDED,),
+}
+
+
+class SoldOut(DomainError):
+    """An item ran out while the shopper was checking out; nothing was written."""
+
+    def __init__(self, name: str, wanted: int, available: int):
+        super().__init__(
+            _l("Stok %(name)s tidak cukup: tersisa %(available)s, diminta %(wanted)s.",
+               name=name, available=available, wanted=wanted),
+            field="quantity",
+        )
+        self.name = name
+        self.wanted = wanted
+        self.available = available
+
+
+@dataclass(frozen=True)
+class CartLine:
+    """What the browser may send: a variant id and a quantity, nothing else (rule 5)."""
+
+    variant_id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    email: str | None = None
+    whatsapp: str | None = None
+
+
+@dataclass(frozen=True)
+class Address:
+    province_code: str
+    regency_code: str
+    district_code: str
+    street: str
+    postal_code: str
+
+
+def new_order_number(moment: datetime | None = None) -> str:
+    """`GO-YYMM-XXXXX`: the month it was placed and five random characters (unguessable, unique)."""
+    local = clock.to_wib(moment or clock.utcnow())
+    while True:
+        suffix = "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(5))
+        number = f"GO-{local:%y%m}-{suffix}"
+        if db.session.scalar(select(Order.id).where(Order.number == number)) is None:
+            return number
+
+
+def _check_quantity(quantity) -> int:
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
+        raise DomainError(_l("Jumlah harus antara 1 dan %(n)s.", n=MAX_QUANTITY), field="quantity")
+    return quantity
+
+
+def _sellable_variants(lines: Sequence[CartLine]) -> dict[int, Variant]:
+    """The variants asked for, if each is active, published and of an active producer."""
+    if not lines:
+        raise DomainError(_l("Keranjang masih kosong."), field="lines")
+    if len(lines) > MAX_LINES:
+        raise DomainError(_l("Terlalu banyak baris dalam satu pesanan."), field="lines")
+    ids = set()
+    for line in lines:
+        _check_quantity(line.quantity)
+        if not isinstance(line.variant_id, int) or isinstance(line.variant_id, bool):
+            raise DomainError(_l("Produk tidak dikenal."), field="variant_id")
+        if line.variant_id in ids:
+            raise DomainError(_l("Produk yang sama muncul dua kali."), field="variant_id")
+        ids.add(line.variant_id)
+    variants = {
+        v.id: v for v in db.session.scalars(
+            select(Variant)
+            .join(Product, Product.id == Variant.product_id)
+            .join(Producer, Producer.id == Product.producer_id)
+            .options(selectinload(Variant.product).selectinload(Product.producer))
+            .where(Variant.id.in_(ids), Variant.is_active.is_(True), Product.published.is_(True),
+                   Producer.is_active.is_(True))
+        )
+    }
+    if set(variants) != ids:
+        raise DomainError(_l("Ada produk yang tidak tersedia lagi. Periksa keranjang Anda."), field="variant_id")
+    return variants
+
+
+def _check_contact(contact: Contact) -> tuple[str, str, str]:
+    name = (contact.name or "").strip()
+    if not name or len(name) > 120:
+        raise DomainError(_l("Nama wajib diisi (paling banyak 120 huruf)."), field="name")
+    try:
+        email = validate_email((contact.email or "").strip(), check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise DomainError(_l("Alamat email tidak valid."), field="email") from None
+    whatsapp = normalise_whatsapp(contact.whatsapp)
+    if not whatsapp:
+        raise DomainError(_l("Nomor WhatsApp wajib diisi."), field="whatsapp")
+    return name, email, whatsapp
+
+
+def _check_address(address: Address | None) -> Address:
+    if address is None:
+        raise DomainError(_l("Alamat pengiriman wajib diisi."), field="regency_code")
+    district = db.session.get(District, address.district_code or "")
+    if (
+        district is None
+        or district.regency_code != address.regency_code
+        or district.regency.province_code != address.province_code
+    ):
+        raise DomainError(_l("Pilih provinsi, kabupaten/kota dan kecamatan yang sesuai."), field="district_code")
+    street = (address.street or "").strip()
+    if len(street) < 5 or len(street) > 300:
+        raise DomainError(_l("Tulis alamat jalan lengkap (nama jalan, nomor, RT/RW)."), field="street")
+    postal = (address.postal_code or "").strip()
+    if not re.fullmatch(r"\d{5}", postal):
+        raise DomainError(_l("Kode pos harus 5 angka."), field="postal_code")
+    return Address(address.province_code, address.regency_code, address.district_code, street, postal)
+
+
+def parcel_items(variants: dict[int, Variant], lines: Sequence[CartLine]) -> list:
+    """The cart as the quote engine sees it: weights and sizes from the variants, never from the browser."""
+    from gallery.shipping.quotes import ParcelItem
+
+    return [
+        ParcelItem(v.weight_grams, v.length_cm, v.width_cm, v.height_cm, line.quantity)
+        for line in lines
+        for v in [variants[line.variant_id]]
+    ]
+
+
+def _event(order: Order, to_status: str, user: User | None, note: str = "") -> None:
+    order.events.append(OrderEvent(from_status=order.status if order.id else None, to_status=to_status,
+                                   created_at=clock.utcnow(), user_id=user.id if user else None, note=note))
+
+
+def _allocate_lines(order: Order, variants: dict[int, Variant], lines: Sequence[CartLine]) -> None:
+    """Freeze price and payout per line and lot; any shortage raises SoldOut (caller rolls back)."""
+    for line in lines:
+        variant = variants[line.variant_id]
+        product = variant.product
+        order_line = OrderLine(
+            variant_id=variant.id, producer_id=product.producer_id, product_name=product.name,
+            variant_label=variant.label, sku=variant.sku, quantity=line.quantity, unit_price=variant.price,
+            line_total=variant.price * line.quantity,
+        )
+        order.lines.append(order_line)
+        try:
+            taken = allocate(variant, line.quantity, reference=order.number)
+        except OutOfStock as shortage:
+            raise SoldOut(f"{product.name} ({variant.label})", shortage.wanted, shortage.available) from None
+        for allocation in taken:
+            order_line.allocations.append(OrderAllocation(
+                lot_id=allocation.lot_id, quantity=allocation.quantity, unit_price=variant.price,
+                unit_payout=allocation.unit_payout, expires_on=allocation.expires_on,
+            ))
+    order.subtotal = sum(line.line_total for line in order.lines)
+
+
+def place_order(lines: Sequence[CartLine], contact: Contact, *, fulfilment: str, address: Address | None = None,
+                service_code: str | None = None, insured: bool = False, customer: User | None = None,
+                notes: str = "") -> Order:
+    """Place an online order in one transaction: re-price, quote, take stock FEFO, number it, set its deadline.
+
+    If any item ran out meanwhile nothing is written and SoldOut names the item and what is left.
+    Delivery orders wait for payment until PAYMENT_DEADLINE_HOURS; pick-up orders are held for
+    PICKUP_HOLD_HOURS to be paid at the gallery.
+    """
+    if fulfilment not in Fulfilment.ALL:
+        raise DomainError(_l("Pilih dikirim atau diambil di galeri."), field="fulfilment")
+    variants = _sellable_variants(lines)
+    name, email, whatsapp = _check_contact(contact)
+    now = clock.utcnow()
+    order = Order(
+        number=new_order_number(now), access_token=secrets.token_urlsafe(24), status=OrderStatus.PENDING_PAYMENT,
+        channel=Channel.ONLINE, fulfilment=fulfilment, customer_id=customer.id if customer else None,
+        contact_name=name, contact_email=email, contact_whatsapp=whatsapp, notes=(notes or "").strip()[:1000],
+        placed_at=now,
+    )
+    subtotal = sum(variants[line.variant_id].price * line.quantity for line in lines)
+    if fulfilment == Fulfilment.DELIVERY:
+        checked = _check_address(address)
+        if not service_code:
+            raise DomainError(_l("Pilih layanan pengiriman."), field="service")
+        from gallery.shipping.quotes import quote_service
+
+        option = quote_service(checked.regency_code, parcel_items(variants, lines), service_code,
+                               insured_value=subtotal if insured else None)
+        order.province_code, order.regency_code, order.district_code = (
+            checked.province_code, checked.regency_code, checked.district_code)
+        order.street, order.postal_code = checked.street, checked.postal_code
+        order.shipping_service_code, order.shipping_service_name = option.service_code, option.service_name
+        order.shipping_etd_min, order.shipping_etd_max = option.etd_days
+        order.shipping_parcels, order.shipping_chargeable_kg = option.parcels, option.chargeable_kg
+        order.shipping_public_price, order.shipping_discount = option.public_price, option.discount
+        order.shipping_price, order.insurance = option.price, option.insurance
+        order.tariff_version_id = option.tariff_version_id
+        hours = current_app.config["PAYMENT_DEADLINE_HOURS"]
+    else:
+        hours = current_app.config["PICKUP_HOLD_HOURS"]
+    order.payment_deadline = now + timedelta(hours=hours)
+    _event(order, OrderStatus.PENDING_PAYMENT, customer)
+    db.session.add(order)
+    try:
+        db.session.flush()
+        _allocate_lines(order, variants, lines)
+    except DomainError:
+        db.session.rollback()
+        raise
+    order.total = order.subtotal + order.shipping_price + order.insurance
+    db.session.commit()
+    notifications.order_placed(order)
+    return order
+
+
+def counter_sale(lines: Sequence[CartLine], method: str, *, user: User, customer_name: str = "") -> Order:
+    """Sell to a walk-in customer: take stock through the same ledger, paid and handed over at once.
+
+    The sale counts for each producer exactly like an online one (its allocations carry the lots' payouts).
+    """
+    if method not in PaymentMethod.COUNTER:
+        raise DomainError(_l("Pilih cara bayar: tunai atau QRIS."), field="method")
+    variants = _sellable_variants(lines)
+    now = clock.utcnow()
+    order = Order(
+        number=new_order_number(now), access_token=secrets.token_urlsafe(24), status=OrderStatus.COMPLETED,
+        channel=Channel.COUNTER, fulfilment=Fulfilment.PICKUP, contact_name=(customer_name or "").strip()[:120],
+        payment_method=method, placed_at=now, paid_at=now, completed_at=now,
+    )
+    order.events.append(OrderEvent(from_status=None, to_status=OrderStatus.COMPLETED, created_at=now,
+                                   user_id=user.id, note=str(_l("Penjualan di kasir"))))
+    db.session.add(order)
+    try:
+        db.session.flush()
+        _allocate_lines(order, variants, lines)
+    except DomainError:
+        db.session.rollback()
+        raise
+    order.total = order.subtotal
+    db.session.commit()
+    return order
+
+
+def _transition(order: Order, to_status: str, user: User | None, note: str = "") -> None:
+    if to_status not in TRANSITIONS.get(order.status, ()):
+        raise DomainError(
+            _l("Pesanan berstatus %(status)s tidak bisa diubah ke %(to)s.",
+               status=status_label(order.status), to=status_label(to_status)),
+            field="status",
+        )
+    _event(order, to_status, user, note)
+    order.status = to_status
+
+
+def _release_stock(order: Order, user: User | None, reason: str) -> None:
+    for line in order.lines:
+        for allocation in line.allocations:
+            lot = db.session.get(Lot, allocation.lot_id)
+            release(lot, allocation.quantity, reference=order.number, reason=reason,
+                    user_id=user.id if user else None)
+
+
+def mark_paid(order: Order, method: str, *, user: User | None, note: str = "") -> Order:
+    """Record a payment confirmed by staff (cash or QRIS at the counter, a matched bank transfer)."""
+    if not method or len(method) > 20:
+        raise DomainError(_l("Cara bayar wajib diisi."), field="method")
+    expire_if_due(order)
+    _transition(order, OrderStatus.PAID, user, note)
+    order.payment_method = method
+    order.paid_at = clock.utcnow()
+    db.session.commit()
+    return order
+
+
+def mark_packed(order: Order, *, user: User | None) -> Order:
+    """A paid delivery order is packed and waits for the Pos courier."""
+    if order.fulfilment != Fulfilment.DELIVERY:
+        raise DomainError(_l("Pesanan ambil di galeri tidak perlu dikemas untuk dikirim."), field="status")
+    _transition(order, OrderStatus.PACKED, user)
+    order.packed_at = clock.utcnow()
+    db.session.commit()
+    return order
+
+
+def ship(order: Order, tracking_number: str, *, user: User | None) -> Order:
+    """Hand a packed parcel to Pos with its receipt number (resi), which must be new to the shop."""
+    resi = re.sub(r"\s+", "", tracking_number or "").upper()
+    if not re.fullmatch(r"[A-Z0-9-]{6,40}", resi):
+        raise DomainError(_l("Nomor resi wajib diisi (6-40 huruf/angka)."), field="tracking_number")
+    taken = db.session.scalar(select(Order.id).where(Order.tracking_number == resi, Order.id != order.id))
+    if taken is not None:
+        raise DomainError(_l("Nomor resi ini sudah dipakai pesanan lain."), field="tracking_number")
+    _transition(order, OrderStatus.SHIPPED, user)
+    order.tracking_number = resi
+    order.shipped_at = clock.utcnow()
+    db.session.commit()
+    notifications.order_shipped(order)
+    return order
+
+
+def mark_picked_up(order: Order, *, user: User | None) -> Order:
+    """The shopper collected a paid pick-up order at the gallery."""
+    if order.fulfilment != Fulfilment.PICKUP:
+        raise DomainError(_l("Hanya pesanan ambil di galeri yang bisa ditandai sudah diambil."), field="status")
+    _transition(order, OrderStatus.COMPLETED, user, str(_l("Diambil di galeri")))
+    order.completed_at = clock.utcnow()
+    db.session.commit()
+    return order
+
+
+def complete(order: Order, *, user: User | None) -> Order:
+    """A shipped parcel arrived."""
+    if order.status != OrderStatus.SHIPPED:
+        raise DomainError(_l("Hanya pesanan yang sudah dikirim yang bisa diselesaikan."), field="status")
+    _transition(order, OrderStatus.COMPLETED, user)
+    order.completed_at = clock.utcnow()
+    db.session.commit()
+    return order
+
+
+def cancel(order: Order, *, user: User | None, reason: str = "") -> Order:
+    """Cancel an order that has not left the gallery; its units go back to their lots."""
+    _transition(order, OrderStatus.CANCELLED, user, (reason or "").strip()[:500])
+    _release_stock(order, user, str(_l("Pesanan dibatalkan")))
+    order.cancelled_at = clock.utcnow()
+    db.session.commit()
+    return order
+
+
+def _expire(order: Order) -> None:
+    _transition(order, OrderStatus.EXPIRED, None, str(_l("Batas waktu pembayaran lewat")))
+    _release_stock(order, None, str(_l("Pesanan kedaluwarsa")))
+    order.cancelled_at = clock.utcnow()
+
+
+def expire_if_due(order: Order) -> bool:
+    """Expire one unpaid order whose deadline has passed (called whenever an order is looked at)."""
+    if order.status != OrderStatus.PENDING_PAYMENT or order.payment_deadline is None:
+        return False
+    if order.payment_deadline > clock.utcnow():
+        return False
+    _expire(order)
+    db.session.commit()
+    return True
+
+
+def expire_due_orders() -> list[str]:
+    """Expire every unpaid order past its deadline and give its stock back (`flask orders expire`, cron)."""
+    due = db.session.scalars(
+        select(Order)
+        .options(selectinload(Order.lines).selectinload(OrderLine.allocations))
+        .where(Order.status == OrderStatus.PENDING_PAYMENT, Order.payment_deadline <= clock.utcnow())
+        .order_by(Order.id)
+    ).all()
+    numbers = []
+    for order in due:
+        _expire(order)
+        db.session.commit()
+        numbers.append(order.number)
+    return numbers
+
+
+STATUS_LABELS = {
+    OrderStatus.PENDING_PAYMENT: _l("Menunggu pembayaran"),
+    OrderStatus.PAID: _l("Dibayar"),
+    OrderStatus.PACKED: _l("Dikemas"),
+    OrderStatus.SHIPPED: _l("Dikirim"),
+    OrderStatus.COMPLETED: _l("Selesai"),
+    OrderStatus.CANCELLED: _l("Dibatalkan"),
+    OrderStatus.EXPIRED: _l("Kedaluwarsa"),
+    OrderStatus.REFUNDED: _l("Dikembalikan dananya"),
+}
+
+
+def status_label(status: str) -> str:
+    """An order status in the user's language."""
+    return str(STATUS_LABELS.get(status, status))

@@ -1,0 +1,50 @@
+"""Two shoppers race for the last unit: one order is placed, the other is told it sold out (both databases)."""
+import threading
+
+from sqlalchemy import func, select
+
+from gallery.consignment.ledger import lot_balances
+from gallery.consignment.models import Lot
+from gallery.extensions import db
+from gallery.orders.models import Order
+from gallery.orders.services import Address, CartLine, Contact, SoldOut, place_order
+from tests.orders.conftest import JAKARTA_PUSAT
+
+
+def test_two_shoppers_racing_for_the_last_unit(app, make, tariff):
+    variant = make.product(name="Galamai Painan", category="kue-tradisional",
+                           variants=[("500 g", 45_000, 500)]).variants[0]
+    lot = make.stock(variant, 1, expires_in_days=30)
+    variant_id, lot_id = variant.id, lot.id
+    db.session.remove()
+    barrier = threading.Barrier(2)
+    outcomes, errors = [], []
+
+    def shop(name):
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                order = place_order([CartLine(variant_id, 1)], Contact(name, f"{name}@contoh.id", "081234567890"),
+                                    fulfilment="delivery",
+                                    address=Address(*JAKARTA_PUSAT, "Jl. Kebon Sirih 5", "10340"),
+                                    service_code="POS_REG")
+                outcomes.append(("placed", order.number))
+            except SoldOut as refused:
+                outcomes.append(("sold out", refused.message))
+            except Exception as error:  # surfaced below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=shop, args=(name,)) for name in ("ani", "budi")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not errors, errors
+    assert sorted(kind for kind, _ in outcomes) == ["placed", "sold out"]
+    assert "Galamai Painan" in next(message for kind, message in outcomes if kind == "sold out")
+    assert db.session.scalar(select(func.count(Order.id))) == 1
+    assert db.session.get(Lot, lot_id).on_hand == 0
+    assert all(balance.balanced for balance in lot_balances().values())
