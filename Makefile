@@ -17,12 +17,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 translations: $(STAMP)
 	$(BIN)/flask translations compile
 
-# Migrate, load reference data (idempotent) and the demo shop on an empty database only.
+# Migrate, load reference data (idempotent), the SAMPLE tariff table when no tariff exists yet, and the
+# demo shop on an empty database only.
 db: translations
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask regions load
 	$(BIN)/flask catalog seed
+	$(BIN)/flask tariff load-sample
 
 demo: db
 	$(BIN)/flask demo load

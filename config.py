@@ -104,6 +104,17 @@ class Config:
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or None
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY") or None
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET") or None
+    # Where the Stripe library sends its requests; tests point it at a local fake of the API.
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE") or "https://api.stripe.com"
+    # Comma-separated Checkout payment-method types the gallery's Stripe account has enabled.
+    STRIPE_PAYMENT_METHOD_TYPES = os.environ.get("STRIPE_PAYMENT_METHOD_TYPES", "card")
+    # How long a Checkout Session stays open (Stripe accepts 30 minutes to 24 hours).
+    STRIPE_SESSION_MINUTES = _env_int("STRIPE_SESSION_MINUTES", 30)
+    # Bank transfer to the gallery's account: how long the shopper has, and where to send the money.
+    BANK_TRANSFER_HOURS = _env_int("BANK_TRANSFER_HOURS", 24)
+    GALLERY_BANK_NAME = os.environ.get("GALLERY_BANK_NAME", "Bank Nagari")
+    GALLERY_BANK_ACCOUNT = os.environ.get("GALLERY_BANK_ACCOUNT", "0000-0000-00000 (contoh)")
+    GALLERY_BANK_HOLDER = os.environ.get("GALLERY_BANK_HOLDER", "Galeri Oleh-oleh Pesisir Selatan")
 
     # Email: "console" prints messages (development), "file" writes them under MAIL_FILE_PATH,
     # "smtp" sends them (production), "locmem" keeps them in memory (tests).
