@@ -396,6 +396,41 @@ def expire_if_due(order: Order) -> bool:
     return True
 
 
+def reinstate_expired(order: Order, *, user: User | None = None, note: str = "") -> Order:
+    """Take the stock of an order that ran out of time again, because its payment arrived late.
+
+    An unpaid order past its deadline is expired first (its units go back), then every line is
+    allocated afresh (FEFO, the lots' payouts frozen anew; the line prices stay as ordered) and the
+    order waits for payment again with a new deadline. It joins the caller's transaction and does
+    not commit: the payment that arrived late pays it in the same transaction. Raises SoldOut when a
+    line cannot be taken again; the caller must then roll back.
+    """
+    if order.status == OrderStatus.PENDING_PAYMENT and order.payment_deadline is not None \
+            and order.payment_deadline <= clock.utcnow():
+        _expire(order)
+    if order.status != OrderStatus.EXPIRED:
+        raise DomainError(_l("Hanya pesanan kedaluwarsa yang bisa diaktifkan lagi."), field="status")
+    for line in order.lines:
+        line.allocations.clear()
+        try:
+            taken = allocate(line.variant_id, line.quantity, reference=order.number,
+                             reason=str(_l("Pembayaran terlambat diterima")), user_id=user.id if user else None)
+        except OutOfStock as shortage:
+            raise SoldOut(f"{line.product_name} ({line.variant_label})", shortage.wanted, shortage.available) from None
+        for allocation in taken:
+            line.allocations.append(OrderAllocation(
+                lot_id=allocation.lot_id, quantity=allocation.quantity, unit_price=line.unit_price,
+                unit_payout=allocation.unit_payout, expires_on=allocation.expires_on,
+            ))
+    # Not a transition of TRANSITIONS: only a payment that arrived for this order may bring it back.
+    _event(order, OrderStatus.PENDING_PAYMENT, user, note or str(_l("Pembayaran terlambat diterima")))
+    order.status = OrderStatus.PENDING_PAYMENT
+    order.cancelled_at = None
+    order.payment_deadline = clock.utcnow() + timedelta(hours=current_app.config["PAYMENT_DEADLINE_HOURS"])
+    db.session.flush()
+    return order
+
+
 def expire_due_orders() -> list[str]:
     """Expire every unpaid order past its deadline and give its stock back (`flask orders expire`, cron)."""
     due = db.session.scalars(

@@ -11,4 +11,14 @@
   if (sort && sort.form) {
     sort.addEventListener("change", function () { sort.form.submit(); });
   }
+  // Checkout: the page is re-rendered on the server when a select or choice changes, by pressing the
+  // form's own "Perbarui pilihan" button (named in data-refresh); without JavaScript the shopper presses it.
+  document.documentElement.classList.add("js");
+  Array.prototype.forEach.call(document.querySelectorAll("[data-refresh]"), function (input) {
+    input.addEventListener("change", function () {
+      var button = document.getElementById(input.getAttribute("data-refresh"));
+      if (!button || !input.form) { return; }
+      if (input.form.requestSubmit) { input.form.requestSubmit(button); } else { button.click(); }
+    });
+  });
 })();

@@ -1,0 +1,243 @@
+"""Checkout: contact, delivery or pick-up, address, shipping options, placing the order.
+
+One page, one form, no JavaScript needed. The dependent region selects are filled on the server:
+the "Perbarui pilihan" button (action=refresh) re-renders the page with the regencies of the
+chosen province and the districts of the chosen regency, keeping everything typed; shop.js only
+presses that button when a select changes. Every amount on the page comes from the current cart
+and gallery.shipping.quotes; "Buat pesanan" (action=place) hands ids and quantities to
+place_order, which prices everything again.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from gallery.cart import services as cart_services
+from gallery.errors import DomainError
+from gallery.extensions import db
+from gallery.orders import bp
+from gallery.orders.forms import CheckoutForm
+from gallery.orders.models import Fulfilment
+from gallery.orders.services import Address, Contact, SoldOut, parcel_items, place_order
+from gallery.shipping.models import District, Province, Regency
+from gallery.shipping.quotes import ShippingOption, quote
+from gallery.shipping.regions import display_name
+
+# Where a service's DomainError is shown when its field is not one of the form's.
+_FIELD_ALIASES = {"destination": "regency_code", "weight": "service", "value": "insured"}
+
+
+@dataclass
+class Regions:
+    """The three dependent selects: their options and the valid choice in each."""
+
+    provinces: list[Province]
+    regencies: list[Regency] = field(default_factory=list)
+    districts: list[District] = field(default_factory=list)
+    province: Province | None = None
+    regency: Regency | None = None
+    district: District | None = None
+
+
+def _regions(province_code: str | None, regency_code: str | None, district_code: str | None) -> Regions:
+    """Options for each select, in at most three statements; a choice outside its parent is dropped."""
+    provinces = list(db.session.scalars(select(Province).order_by(Province.name)))
+    regions = Regions(provinces)
+    regions.province = next((p for p in provinces if p.code == province_code), None)
+    if regions.province is None:
+        return regions
+    regions.regencies = list(db.session.scalars(
+        select(Regency).where(Regency.province_code == regions.province.code).order_by(Regency.name)))
+    regions.regency = next((r for r in regions.regencies if r.code == regency_code), None)
+    if regions.regency is None:
+        return regions
+    regions.districts = list(db.session.scalars(
+        select(District).where(District.regency_code == regions.regency.code).order_by(District.name)))
+    regions.district = next((d for d in regions.districts if d.code == district_code), None)
+    return regions
+
+
+def _fill_choices(form: CheckoutForm, regions: Regions) -> None:
+    form.province_code.choices = [SelectChoice("", _("— pilih provinsi —"))] + [
+        SelectChoice(p.code, display_name(p.name)) for p in regions.provinces]
+    form.regency_code.choices = [SelectChoice("", _("— pilih kabupaten/kota —"))] + [
+        SelectChoice(r.code, display_name(r.name)) for r in regions.regencies]
+    form.district_code.choices = [SelectChoice("", _("— pilih kecamatan —"))] + [
+        SelectChoice(d.code, display_name(d.name)) for d in regions.districts]
+
+
+def _region_errors(form: CheckoutForm, regions: Regions) -> bool:
+    """On placing a delivery order: every select must hold a choice that belongs to its parent."""
+    ok = True
+    if regions.province is None:
+        form.province_code.errors.append(_("Pilih provinsi."))
+        ok = False
+    if regions.regency is None:
+        form.regency_code.errors.append(_("Pilih kabupaten/kota dari daftar provinsi yang dipilih."))
+        ok = False
+    if regions.district is None:
+        form.district_code.errors.append(_("Pilih kecamatan dari daftar kabupaten/kota yang dipilih."))
+        ok = False
+    return ok
+
+
+@dataclass
+class Shipping:
+    """The options shown for the chosen destination, the chosen one, or why there are none."""
+
+    options: list[ShippingOption] = field(default_factory=list)
+    chosen: ShippingOption | None = None
+    error: str | None = None
+
+
+def _shipping(form: CheckoutForm, regions: Regions, cart) -> Shipping:
+    shipping = Shipping()
+    if not form.delivery or regions.regency is None:
+        return shipping
+    variants = {item.variant.id: item.variant for item in cart.items}
+    items = parcel_items(variants, cart.as_lines())
+    try:
+        # Quoted with the cart's value so each option can show what insuring it would cost.
+        shipping.options = quote(regions.regency.code, items, insured_value=cart.subtotal)
+    except DomainError as error:
+        if error.field != "value":
+            shipping.error = error.message
+            return shipping
+        try:  # a cart worth more than any insurance covers: quote without it
+            shipping.options = quote(regions.regency.code, items)
+        except DomainError as again:
+            shipping.error = again.message
+            return shipping
+    codes = [option.service_code for option in shipping.options]
+    if not form.service.data and codes:
+        form.service.data = codes[0]  # the cheapest, until the shopper picks another
+    shipping.chosen = next((o for o in shipping.options if o.service_code == form.service.data), None)
+    form.service.choices = [SelectChoice(code) for code in codes]
+    return shipping
+
+
+@dataclass(frozen=True)
+class Summary:
+    subtotal: int
+    shipping_public: int
+    shipping_price: int
+    shipping_saving: int
+    insurance: int
+    shipping_known: bool
+
+    @property
+    def total(self) -> int:
+        return self.subtotal + self.shipping_price + self.insurance
+
+
+def _summary(form: CheckoutForm, cart, shipping: Shipping) -> Summary:
+    if not form.delivery:
+        return Summary(cart.subtotal, 0, 0, 0, 0, True)
+    chosen = shipping.chosen
+    if chosen is None:
+        return Summary(cart.subtotal, 0, 0, 0, 0, False)
+    insurance = chosen.insurance if form.insured.data else 0
+    return Summary(cart.subtotal, chosen.public_price, chosen.price, chosen.discount, insurance, True)
+
+
+def _prefill(form: CheckoutForm) -> None:
+    if current_user.is_authenticated:
+        form.name.data = current_user.name
+        form.email.data = current_user.email
+        form.whatsapp.data = current_user.phone
+
+
+def _show_error(form: CheckoutForm, error: DomainError, general: list[str]) -> None:
+    name = _FIELD_ALIASES.get(error.field or "", error.field or "")
+    target = getattr(form, name, None) if name in form._fields and name != "csrf_token" else None
+    if target is None:
+        general.append(error.message)
+    else:
+        target.errors = list(target.errors) + [error.message]
+
+
+def _place(form: CheckoutForm, cart):
+    """Hand the cart's ids and quantities to place_order; the order, or None with the errors on the form."""
+    delivery = form.delivery
+    address = None
+    if delivery:
+        address = Address(
+            province_code=form.province_code.data or "", regency_code=form.regency_code.data or "",
+            district_code=form.district_code.data or "", street=form.street.data or "",
+            postal_code=form.postal_code.data or "",
+        )
+    return place_order(
+        cart.as_lines(),
+        Contact(form.name.data or "", form.email.data or "", form.whatsapp.data or ""),
+        fulfilment=form.fulfilment.data,
+        address=address,
+        service_code=(form.service.data or None) if delivery else None,
+        insured=bool(form.insured.data) and delivery,
+        customer=current_user if current_user.is_authenticated else None,
+        notes=form.notes.data or "",
+    )
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+def checkout():
+    cart = cart_services.current()
+    if cart.is_empty:
+        for notice in cart.notices:
+            flash(notice, "warning")
+        flash(_("Keranjang masih kosong."), "info")
+        return redirect(url_for("cart.show"), code=303)
+
+    form = CheckoutForm()
+    if request.method == "GET":
+        _prefill(form)
+    action = request.form.get("action") if request.method == "POST" else None
+    regions = _regions(form.province_code.data, form.regency_code.data, form.district_code.data)
+    _fill_choices(form, regions)
+    # A choice that does not belong to its parent is dropped when the page is refreshed…
+    if action != "place":
+        form.province_code.data = regions.province.code if regions.province else ""
+        form.regency_code.data = regions.regency.code if regions.regency else ""
+        form.district_code.data = regions.district.code if regions.district else ""
+
+    general: list[str] = []
+    status = 200
+    if action == "place":
+        valid = form.validate()
+        if form.delivery:
+            valid = _region_errors(form, regions) and valid
+        if cart.notices:
+            general.append(_("Isi keranjang berubah karena stok. Periksa ringkasan lalu tekan Buat pesanan lagi."))
+            valid = False
+        if valid:
+            try:
+                order = _place(form, cart)
+            except SoldOut as error:
+                general.append(error.message)
+                cart = cart_services.current()  # show what is left now
+            except DomainError as error:
+                _show_error(form, error, general)
+            else:
+                cart_services.clear()
+                flash(_("Terima kasih! Pesanan %(number)s sudah kami terima.", number=order.number), "success")
+                return redirect(url_for("orders.show", number=order.number, t=order.access_token), code=303)
+        status = 422
+
+    shipping = _shipping(form, regions, cart)
+    return render_template(
+        "orders/checkout.html",
+        form=form,
+        cart=cart,
+        regions=regions,
+        shipping=shipping,
+        summary=_summary(form, cart, shipping),
+        general_errors=general,
+        pickup_hours=current_app.config["PICKUP_HOLD_HOURS"],
+        payment_hours=current_app.config["PAYMENT_DEADLINE_HOURS"],
+        fulfilment=Fulfilment,
+    ), status
+

@@ -1,0 +1,207 @@
+"""Back-office forms for fulfilment and the counter (shape and parsing only; gallery.orders.services decides).
+
+Numbers are typed as text so that a wrong entry ("abc", "1,5", 10⁹) gets a message of our own in the
+user's language instead of the browser's. Anything the browser sends besides ids, codes and
+quantities is ignored: prices always come from the catalog on the server (DESIGN.md rule 5).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from gallery.orders.models import Channel, OrderStatus, PaymentMethod
+from gallery.orders.services import MAX_QUANTITY
+
+# The value staff choose for a matched bank transfer (mark_paid accepts any short method code).
+BANK_TRANSFER = "bank_transfer"
+
+PAYMENT_METHOD_LABELS = {
+    PaymentMethod.CASH: _l("Tunai"),
+    PaymentMethod.QRIS: _l("QRIS"),
+    BANK_TRANSFER: _l("Transfer bank"),
+}
+
+
+def payment_method_label(method: str | None) -> str:
+    """A payment method code in the user's language ("cash" → "Tunai"); unknown codes as they are."""
+    if not method:
+        return ""
+    return str(PAYMENT_METHOD_LABELS.get(method, method))
+
+
+CHANNEL_LABELS = {Channel.ONLINE: _l("Online"), Channel.COUNTER: _l("Kasir")}
+
+# The order list's tabs: "queue" is the work to do today, then one tab per state, then everything.
+QUEUE = "queue"
+ALL = "all"
+TABS: dict[str, object] = {
+    QUEUE: _l("Perlu diproses"),
+    OrderStatus.PENDING_PAYMENT: _l("Menunggu pembayaran"),
+    OrderStatus.PAID: _l("Dibayar"),
+    OrderStatus.PACKED: _l("Dikemas"),
+    OrderStatus.SHIPPED: _l("Dikirim"),
+    OrderStatus.COMPLETED: _l("Selesai"),
+    OrderStatus.CANCELLED: _l("Dibatalkan"),
+    OrderStatus.EXPIRED: _l("Kedaluwarsa"),
+    OrderStatus.REFUNDED: _l("Dikembalikan dananya"),
+    ALL: _l("Semua"),
+}
+MAX_SEARCH = 60
+
+QUANTITY_MESSAGE = _l("Jumlah harus bilangan bulat antara 1 dan %(n)s.", n=MAX_QUANTITY)
+_DIGITS = re.compile(r"^\d{1,12}$", re.ASCII)
+_THOUSANDS = re.compile(r"^\d{1,3}(?:\.\d{3}){1,3}$", re.ASCII)
+
+
+@dataclass(frozen=True)
+class ListArgs:
+    """The order list's filters as read from the query string (anything unknown falls back)."""
+
+    tab: str
+    q: str
+    channel: str
+    page: int
+
+    def url_args(self, **changes) -> dict:
+        """Query arguments that reproduce these filters (defaults left out), with `changes` applied."""
+        values = {"tab": self.tab, "q": self.q, "channel": self.channel, **changes}
+        args = {}
+        if values["tab"] != QUEUE:
+            args["tab"] = values["tab"]
+        if values["q"]:
+            args["q"] = values["q"]
+        if values["channel"]:
+            args["channel"] = values["channel"]
+        return args
+
+
+def parse_list_args(args) -> ListArgs:
+    tab = args.get("tab") or QUEUE
+    if tab not in TABS:
+        tab = QUEUE
+    q = " ".join((args.get("q") or "").split())[:MAX_SEARCH]
+    channel = args.get("channel") or ""
+    if channel not in Channel.ALL:
+        channel = ""
+    page_text = (args.get("page") or "").strip()
+    page = int(page_text) if page_text.isdigit() and 0 < len(page_text) < 7 else 1
+    return ListArgs(tab, q, channel, page)
+
+
+def parse_quantity(text: str | None) -> int:
+    """A quantity as typed at the till: a whole number 1..MAX_QUANTITY, else ValueError with the message."""
+    compact = re.sub(r"\s+", "", text or "")
+    if not compact:
+        return 1
+    if not _DIGITS.fullmatch(compact) or not 1 <= int(compact) <= MAX_QUANTITY:
+        raise ValueError(str(QUANTITY_MESSAGE))
+    return int(compact)
+
+
+def parse_rupiah(text: str | None) -> int | None:
+    """Whole Rupiah as a cashier types it ("100000", "100.000", "Rp 100.000"); None if empty; else ValueError."""
+    compact = re.sub(r"\s+", "", text or "")
+    if compact[:2].lower() == "rp":
+        compact = compact[2:]
+    if not compact:
+        return None
+    if _THOUSANDS.fullmatch(compact):
+        compact = compact.replace(".", "")
+    if not _DIGITS.fullmatch(compact) or int(compact) > 1_000_000_000:
+        raise ValueError(str(_l("Tulis uang diterima dalam rupiah bulat, misalnya 100000 atau 100.000.")))
+    return int(compact)
+
+
+def normalise_sku(text: str | None) -> str:
+    """A SKU as scanned or typed: spaces dropped, upper case (SKUs are stored that way)."""
+    return re.sub(r"\s+", "", text or "").upper()[:40]
+
+
+# ---------------------------------------------------------------------------------------------
+# Fulfilment actions on one order
+
+
+class ConfirmForm(FlaskForm):
+    """An action without input (pack, picked up, complete): only the CSRF token."""
+
+
+class MarkPaidForm(FlaskForm):
+    method = SelectField(
+        _l("Cara bayar"), validate_choice=False,
+        choices=[SelectChoice(value, label) for value, label in PAYMENT_METHOD_LABELS.items()],
+    )
+    note = StringField(_l("Catatan (mis. bank dan nama pengirim)"),
+                       validators=[Optional(), Length(max=200, message=_l("Paling banyak %(max)d karakter."))],
+                       render_kw={"autocomplete": "off"})
+
+    def validate_method(self, field) -> None:
+        if field.data not in PAYMENT_METHOD_LABELS:
+            raise ValidationError(str(_l("Pilih cara bayar.")))
+
+
+class ShipForm(FlaskForm):
+    tracking_number = StringField(
+        _l("Nomor resi Pos"),
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false",
+                   "maxlength": 60, "placeholder": _l("mis. P2611000123456")},
+    )
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Alasan pembatalan"),
+        validators=[DataRequired(message=_l("Tulis alasan pembatalan.")),
+                    Length(min=3, max=500, message=_l("Alasan pembatalan 3 sampai 500 karakter."))],
+        render_kw={"rows": 2},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The counter (kasir)
+
+
+class CounterAddForm(FlaskForm):
+    """Scan or type a SKU (a barcode scanner types the code and Enter) and how many."""
+
+    action = HiddenField(default="add")
+    sku = StringField(_l("Kode SKU"), render_kw={
+        "autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "maxlength": 60,
+        "autofocus": True, "enterkeyhint": "done", "placeholder": _l("pindai atau ketik kode"),
+    })
+    quantity = StringField(_l("Jumlah"), default="1", render_kw={
+        "inputmode": "numeric", "autocomplete": "off", "maxlength": 12,
+    })
+
+
+class CounterLineForm(FlaskForm):
+    """Change the quantity of one basket line, or remove it."""
+
+    action = HiddenField()
+    variant_id = HiddenField()
+    quantity = StringField(_l("Jumlah"), render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 12})
+
+
+class CounterSellForm(FlaskForm):
+    action = HiddenField(default="sell")
+    method = RadioField(
+        _l("Cara bayar"), validate_choice=False,
+        choices=[SelectChoice(PaymentMethod.CASH, _l("Tunai")), SelectChoice(PaymentMethod.QRIS, _l("QRIS"))],
+    )
+    customer_name = StringField(
+        _l("Nama pembeli (boleh kosong)"),
+        validators=[Optional(), Length(max=120, message=_l("Paling banyak %(max)d karakter."))],
+        render_kw={"autocomplete": "off"},
+    )
+    cash_received = StringField(
+        _l("Uang diterima (tunai, boleh kosong)"),
+        render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 20},
+    )
+
+    def validate_method(self, field) -> None:
+        if field.data not in PaymentMethod.COUNTER:
+            raise ValidationError(str(_l("Pilih cara bayar: tunai atau QRIS.")))

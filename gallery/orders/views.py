@@ -1,0 +1,61 @@
+"""The shopper's order page and order history."""
+from __future__ import annotations
+
+import secrets
+
+from flask import abort, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from gallery import clock
+from gallery.extensions import db
+from gallery.orders import bp
+from gallery.orders.models import Fulfilment, Order, OrderLine, OrderStatus
+from gallery.orders.services import expire_if_due, status_label
+
+ORDERS_PER_PAGE = 100
+
+
+def _may_see(order: Order, token: str | None) -> bool:
+    """The order's secret link, or the signed-in customer who placed it."""
+    if token and secrets.compare_digest(token.encode(), order.access_token.encode()):
+        return True
+    return bool(current_user.is_authenticated and order.customer_id is not None
+                and order.customer_id == current_user.id)
+
+
+@bp.route("/orders/<number>")
+def show(number: str):
+    if len(number) > 20:
+        abort(404)
+    order = db.session.scalar(
+        select(Order)
+        .options(selectinload(Order.lines).selectinload(OrderLine.allocations),
+                 selectinload(Order.events), selectinload(Order.province), selectinload(Order.regency),
+                 selectinload(Order.district))
+        .where(Order.number == number)
+    )
+    token = request.args.get("t", "")
+    if order is None or not _may_see(order, token if isinstance(token, str) and len(token) <= 64 else None):
+        abort(404)
+    expire_if_due(order)
+    return render_template("orders/show.html", order=order, status_label=status_label, Fulfilment=Fulfilment,
+                           OrderStatus=OrderStatus)
+
+
+@bp.route("/account/orders")
+@login_required
+def account_orders():
+    orders = list(db.session.scalars(
+        select(Order)
+        .options(selectinload(Order.lines))
+        .where(Order.customer_id == current_user.id)
+        .order_by(Order.placed_at.desc(), Order.id.desc())
+        .limit(ORDERS_PER_PAGE)
+    ))
+    now = clock.utcnow()
+    for order in orders:  # expired on access, like the order page (only the few past their deadline)
+        if order.status == OrderStatus.PENDING_PAYMENT and order.payment_deadline and order.payment_deadline <= now:
+            expire_if_due(order)
+    return render_template("orders/account.html", orders=orders, status_label=status_label)
