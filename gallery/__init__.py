@@ -47,7 +47,7 @@ def _ensure_sqlite_folder(url: str) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the extensions created in gallery.extensions."""
     from gallery import i18n
-    from gallery.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from gallery.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_project_dir() / "migrations"), render_as_batch=True)
@@ -60,6 +60,7 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)
+    mail.init_app(app)
     i18n.init_app(app)
     _import_models()
 
@@ -70,6 +71,8 @@ def _import_models() -> None:
     from gallery.catalog import models as _catalog  # noqa: F401
     from gallery import numbering as _numbering  # noqa: F401
     from gallery.consignment import models as _consignment  # noqa: F401
+    from gallery.orders import models as _orders  # noqa: F401
+    from gallery.payments import models as _payments  # noqa: F401
     from gallery.shipping import models as _shipping  # noqa: F401
 
 
@@ -78,9 +81,15 @@ def register_blueprints(app: Flask) -> None:
     from gallery.accounts import bp as accounts_bp
     from gallery.catalog import bp as catalog_bp
     from gallery.catalog.staff_views import bp as producers_admin_bp
+    from gallery.cart import bp as cart_bp
     from gallery.consignment import bp as consignment_bp
+    from gallery.orders import bp as orders_bp
+    from gallery.orders import staff_bp as orders_staff_bp
     from gallery.health import bp as health_bp
+    from gallery.payments import bp as payments_bp
+    from gallery.payments import staff_bp as payments_staff_bp
     from gallery.portal import bp as portal_bp
+    from gallery.shipping.views import api_bp as shipping_api_bp, bp as shipping_bp
     from gallery.staff import bp as staff_bp
 
     app.register_blueprint(health_bp)
@@ -89,7 +98,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(producers_admin_bp)
     app.register_blueprint(consignment_bp, url_prefix="/staff")
+    app.register_blueprint(cart_bp)
+    app.register_blueprint(orders_bp)
+    app.register_blueprint(orders_staff_bp, url_prefix="/staff")
+    app.register_blueprint(payments_bp)
+    app.register_blueprint(payments_staff_bp, url_prefix="/staff")
     app.register_blueprint(portal_bp, url_prefix="/portal")
+    app.register_blueprint(shipping_bp)
+    app.register_blueprint(shipping_api_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,0 +1,164 @@
+"""Payments of orders: each attempt, every change of its state, refunds and the provider events seen.
+
+A `Payment` is one attempt to pay an order through one provider (a Stripe Checkout Session, a bank
+transfer with its unique code, paying at the gallery). `PaymentEvent` rows are append-only: every
+change of a payment's state adds one. `ProviderEvent` holds each webhook event id once (a unique
+constraint), written in the same transaction as the event's effect (DESIGN.md rule 8).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gallery.dbtypes import UTCDateTime, now_utc
+from gallery.extensions import db
+
+
+class Provider:
+    STRIPE = "stripe"
+    BANK_TRANSFER = "bank_transfer"
+    GALLERY = "gallery"
+    ALL = (STRIPE, BANK_TRANSFER, GALLERY)
+
+
+class PaymentStatus:
+    OPEN = "open"              # started, waiting for the shopper (or for staff to see the money)
+    PROCESSING = "processing"  # Stripe: completed, the money is still on its way (async methods)
+    PAID = "paid"
+    FAILED = "failed"
+    EXPIRED = "expired"
+    REJECTED = "rejected"      # staff did not find the transfer
+    CANCELLED = "cancelled"    # the order was paid another way, or given up
+    REVIEW = "review"          # amount or currency did not match, or money arrived for an order gone
+    REFUNDED = "refunded"      # every rupiah given back
+    ALL = (OPEN, PROCESSING, PAID, FAILED, EXPIRED, REJECTED, CANCELLED, REVIEW, REFUNDED)
+    # A late or unexpected payment may still settle from these.
+    SETTLEABLE = (OPEN, PROCESSING, FAILED, EXPIRED, CANCELLED)
+    WAITING = (OPEN, PROCESSING)
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+# A unique code is taken while its transfer is open; the partial unique index makes a repeat impossible.
+OPEN_TRANSFER = f"status = 'open' AND provider = '{Provider.BANK_TRANSFER}'"
+
+
+class Payment(db.Model):
+    """One attempt to pay one order through one provider."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        CheckConstraint(_in("provider", Provider.ALL), name="provider_known"),
+        CheckConstraint(_in("status", PaymentStatus.ALL), name="status_known"),
+        CheckConstraint("amount >= 0 AND amount_refunded >= 0 AND amount_refunded <= amount",
+                        name="amounts_valid"),
+        CheckConstraint("unique_code IS NULL OR (unique_code BETWEEN 1 AND 999)", name="unique_code_range"),
+        Index("uq_payments_open_transfer_code", "unique_code", unique=True,
+              sqlite_where=text(OPEN_TRANSFER), postgresql_where=text(OPEN_TRANSFER)),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default=PaymentStatus.OPEN, index=True)
+    # What the shopper must pay, in Rupiah: the order total, plus the unique code for a transfer.
+    amount: Mapped[int] = mapped_column(Integer)
+    amount_refunded: Mapped[int] = mapped_column(Integer, default=0)
+    currency: Mapped[str] = mapped_column(String(3), default="IDR")
+    unique_code: Mapped[int | None] = mapped_column(Integer)
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    idempotency_key: Mapped[str | None] = mapped_column(String(80))
+    stripe_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    stripe_payment_intent: Mapped[str | None] = mapped_column(String(255))
+    checkout_url: Mapped[str | None] = mapped_column(Text)
+    proof_key: Mapped[str | None] = mapped_column(String(64))
+    proof_uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    order = relationship("Order")
+    events: Mapped[list["PaymentEvent"]] = relationship(back_populates="payment", order_by="PaymentEvent.id")
+    refunds: Mapped[list["Refund"]] = relationship(back_populates="payment", order_by="Refund.id")
+
+    @property
+    def waiting(self) -> bool:
+        return self.status in PaymentStatus.WAITING
+
+
+class PaymentEvent(db.Model):
+    """One change of a payment's state (append-only): what, how much, when, by whom or which provider event."""
+
+    __tablename__ = "payment_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    amount: Mapped[int | None] = mapped_column(Integer)
+    provider_event_id: Mapped[str | None] = mapped_column(String(255))
+    note: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    payment: Mapped[Payment | None] = relationship(back_populates="events")
+    user = relationship("User")
+
+
+class ProviderEvent(db.Model):
+    """A webhook event already processed: its id is stored once, with its effect, so a replay does nothing."""
+
+    __tablename__ = "payment_provider_events"
+    __table_args__ = (UniqueConstraint("provider", "event_id", name="uq_payment_provider_events_event"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    event_id: Mapped[str] = mapped_column(String(255))
+    event_type: Mapped[str] = mapped_column(String(80))
+    outcome: Mapped[str] = mapped_column(String(40), default="")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+
+class Refund(db.Model):
+    """Money given back on a payment: through Stripe, or recorded for a transfer or cash."""
+
+    __tablename__ = "refunds"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id", ondelete="CASCADE"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    amount: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    automatic: Mapped[bool] = mapped_column(Boolean, default=False)
+    restocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    stripe_refund_id: Mapped[str | None] = mapped_column(String(255))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    payment: Mapped[Payment] = relationship(back_populates="refunds")
+    lines: Mapped[list["RefundLine"]] = relationship(back_populates="refund", order_by="RefundLine.id",
+                                                     cascade="all, delete-orphan")
+    user = relationship("User")
+
+
+class RefundLine(db.Model):
+    """Units of one order line refunded."""
+
+    __tablename__ = "refund_lines"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    refund_id: Mapped[int] = mapped_column(ForeignKey("refunds.id", ondelete="CASCADE"), index=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id", ondelete="CASCADE"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(Integer)
+
+    refund: Mapped[Refund] = relationship(back_populates="lines")
+    order_line = relationship("OrderLine")

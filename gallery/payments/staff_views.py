@@ -1,0 +1,124 @@
+"""Staff: transfers and gallery payments to confirm, an order's payments and their history, refunds."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from gallery.errors import DomainError
+from gallery.extensions import db
+from gallery.orders.models import Order, OrderLine, OrderStatus
+from gallery.orders.services import status_label
+from gallery.payments import services, staff_bp as bp
+from gallery.payments.models import Payment, PaymentStatus, Provider, Refund
+from gallery.payments.views import _send_proof
+
+
+def _payment_or_404(payment_id: int) -> Payment:
+    payment = db.session.get(Payment, payment_id)
+    if payment is None:
+        abort(404)
+    return payment
+
+
+def _order_or_404(number: str) -> Order:
+    if len(number) > 20:
+        abort(404)
+    order = db.session.scalar(select(Order).options(selectinload(Order.lines).selectinload(OrderLine.allocations))
+                              .where(Order.number == number))
+    if order is None:
+        abort(404)
+    return order
+
+
+@bp.route("/payments")
+def index():
+    return render_template("payments/staff/index.html", payments=services.waiting_for_staff(),
+                           method_label=services.method_label, payment_status_label=services.payment_status_label,
+                           status_label=status_label, PaymentStatus=PaymentStatus, Provider=Provider,
+                           OrderStatus=OrderStatus)
+
+
+@bp.route("/payments/<int:payment_id>/confirm", methods=["POST"])
+def confirm(payment_id: int):
+    payment = _payment_or_404(payment_id)
+    number = payment.order.number
+    try:
+        if payment.provider == Provider.GALLERY:
+            outcome = services.confirm_at_gallery(payment, request.form.get("method", ""), user=current_user)
+        else:
+            outcome = services.confirm_transfer(payment, user=current_user)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        if outcome == "paid":
+            flash(_("Pesanan %(number)s lunas dan masuk antrean kemas.", number=number), "success")
+        else:
+            flash(_("Stok pesanan %(number)s sudah habis: pembayaran ditandai untuk diperiksa; kembalikan dananya.",
+                    number=number), "error")
+    return redirect(url_for("payments_staff.index"), code=303)
+
+
+@bp.route("/payments/<int:payment_id>/reject", methods=["POST"])
+def reject(payment_id: int):
+    payment = _payment_or_404(payment_id)
+    try:
+        services.reject_transfer(payment, user=current_user, reason=request.form.get("reason", "")[:500])
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Transfer ditolak."), "success")
+    return redirect(url_for("payments_staff.index"), code=303)
+
+
+@bp.route("/payments/<int:payment_id>/proof.jpg")
+def proof(payment_id: int):
+    payment = _payment_or_404(payment_id)
+    if not payment.proof_key:
+        abort(404)
+    return _send_proof(payment)
+
+
+@bp.route("/payments/orders/<number>")
+def order(number: str):
+    order = _order_or_404(number)
+    refunds = list(db.session.scalars(select(Refund).options(selectinload(Refund.lines), selectinload(Refund.user))
+                                      .where(Refund.order_id == order.id).order_by(Refund.id)))
+    done = services.refunded_quantities(order)
+    return render_template("payments/staff/order.html", order=order, payments=services.payments_of(order),
+                           events=services.payment_events(order), refunds=refunds, done=done,
+                           method_label=services.method_label, payment_status_label=services.payment_status_label,
+                           status_label=status_label, OrderStatus=OrderStatus)
+
+
+@bp.route("/payments/orders/<number>/refund", methods=["POST"])
+def refund(number: str):
+    order = _order_or_404(number)
+    quantities = None
+    if request.form.get("scope") == "lines":
+        quantities = {}
+        for line in order.lines:
+            raw = request.form.get(f"qty-{line.id}", "").strip()
+            if not raw:
+                continue
+            if not raw.isdigit() or len(raw) > 4:
+                flash(_("Jumlah harus angka bulat."), "error")
+                return redirect(url_for("payments_staff.order", number=number), code=303)
+            quantities[line.id] = int(raw)
+    try:
+        record = services.refund(order, user=current_user, quantities=quantities,
+                                 restock=request.form.get("restock") == "1",
+                                 reason=request.form.get("reason", "")[:500])
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Dana %(amount)s dikembalikan.", amount=_rupiah(record.amount)), "success")
+    return redirect(url_for("payments_staff.order", number=number), code=303)
+
+
+def _rupiah(amount: int) -> str:
+    from gallery.money import format_rupiah
+
+    return format_rupiah(amount)

@@ -1,0 +1,154 @@
+"""The shopper's payment pages and Stripe's webhook. Views parse and render; services decide."""
+from __future__ import annotations
+
+import logging
+import secrets
+
+import stripe
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from gallery.errors import DomainError
+from gallery.extensions import csrf, db
+from gallery.orders.models import Order, OrderLine, OrderStatus
+from gallery.orders.services import expire_if_due, status_label
+from gallery.payments import bp, services, stripe_api
+from gallery.payments.models import Payment, PaymentStatus, Provider
+
+log = logging.getLogger(__name__)
+
+
+def _token() -> str | None:
+    token = request.values.get("t", "")
+    return token if isinstance(token, str) and 0 < len(token) <= 64 else None
+
+
+def may_see(order: Order, token: str | None) -> bool:
+    """The order's secret link, the signed-in customer who placed it, or gallery staff."""
+    if token and secrets.compare_digest(token.encode(), order.access_token.encode()):
+        return True
+    if not current_user.is_authenticated:
+        return False
+    if current_user.is_back_office:
+        return True
+    return order.customer_id is not None and order.customer_id == current_user.id
+
+
+def _order_or_404(number: str) -> Order:
+    if len(number) > 20:
+        abort(404)
+    order = db.session.scalar(select(Order).options(selectinload(Order.lines).selectinload(OrderLine.allocations))
+                              .where(Order.number == number))
+    if order is None or not may_see(order, _token()):
+        abort(404)
+    expire_if_due(order)
+    return order
+
+
+@bp.app_template_global()
+def payment_block(order: Order) -> dict:
+    """What templates/payments/_order_block.html shows for an order."""
+    payment = services.current_payment(order)
+    return {"payment": payment, "methods": services.available_methods(order), "status_label": services.payment_status_label,
+            "method_label": services.method_label}
+
+
+@bp.route("/orders/<number>/pay")
+def choose(number: str):
+    order = _order_or_404(number)
+    methods = services.available_methods(order)
+    return render_template("payments/choose.html", order=order, methods=methods, token=_token(),
+                           method_label=services.method_label, payment=services.current_payment(order),
+                           status_label=status_label)
+
+
+@bp.route("/orders/<number>/pay/<method>", methods=["POST"])
+def start(number: str, method: str):
+    order = _order_or_404(number)
+    if method not in Provider.ALL:
+        abort(404)
+    try:
+        payment = services.start_payment(order, method)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("payments.choose", number=order.number, t=_token()))
+    if payment.provider == Provider.STRIPE and payment.checkout_url:
+        return redirect(payment.checkout_url, code=303)
+    return redirect(url_for("payments.status", number=order.number, t=_token()), code=303)
+
+
+@bp.route("/orders/<number>/payment")
+def status(number: str):
+    order = _order_or_404(number)
+    payment = services.current_payment(order)
+    session_id = request.args.get("session_id", "")
+    if (payment is not None and payment.provider == Provider.STRIPE and payment.waiting and isinstance(session_id, str)
+            and session_id and session_id == payment.stripe_session_id):
+        # Back from Stripe before its webhook: ask Stripe itself. The visit alone never pays.
+        services.sync_stripe_session(payment)
+        db.session.refresh(order)
+        payment = services.current_payment(order)
+    return render_template("payments/status.html", order=order, payment=payment, token=_token(),
+                           method_label=services.method_label, payment_status_label=services.payment_status_label,
+                           status_label=status_label, OrderStatus=OrderStatus, PaymentStatus=PaymentStatus,
+                           Provider=Provider, bank=_bank())
+
+
+def _bank() -> dict:
+    from flask import current_app
+
+    return {"name": current_app.config["GALLERY_BANK_NAME"], "account": current_app.config["GALLERY_BANK_ACCOUNT"],
+            "holder": current_app.config["GALLERY_BANK_HOLDER"]}
+
+
+@bp.route("/orders/<number>/payment/<int:payment_id>/proof", methods=["POST"])
+def upload_proof(number: str, payment_id: int):
+    order = _order_or_404(number)
+    payment = db.session.get(Payment, payment_id)
+    if payment is None or payment.order_id != order.id:
+        abort(404)
+    upload = request.files.get("proof")
+    try:
+        services.attach_proof(payment, upload.read() if upload else b"")
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Bukti transfer diterima. Staf galeri akan memeriksanya."), "success")
+    return redirect(url_for("payments.status", number=order.number, t=_token()), code=303)
+
+
+@bp.route("/orders/<number>/payment/<int:payment_id>/proof.jpg")
+def proof(number: str, payment_id: int):
+    order = _order_or_404(number)
+    payment = db.session.get(Payment, payment_id)
+    if payment is None or payment.order_id != order.id or not payment.proof_key:
+        abort(404)
+    return _send_proof(payment)
+
+
+def _send_proof(payment: Payment):
+    path = services.proof_path(payment.proof_key)
+    if not path.exists():
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg", max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/payments/stripe/webhook", methods=["POST"])
+@csrf.exempt
+def stripe_webhook():
+    payload = request.get_data(cache=False)
+    try:
+        event = stripe_api.verify_webhook(payload, request.headers.get("Stripe-Signature"))
+    except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError) as error:
+        log.warning("refused a Stripe webhook: %s", error)
+        return {"error": "invalid signature"}, 400
+    outcome = services.handle_stripe_event(event)
+    if outcome == "duplicate":
+        return {"received": True, "outcome": "already processed"}, 200
+    return {"received": True, "outcome": outcome}, 200
