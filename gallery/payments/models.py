@@ -59,6 +59,9 @@ class Payment(db.Model):
         CheckConstraint("unique_code IS NULL OR (unique_code BETWEEN 1 AND 999)", name="unique_code_range"),
         Index("uq_payments_open_transfer_code", "unique_code", unique=True,
               sqlite_where=text(OPEN_TRANSFER), postgresql_where=text(OPEN_TRANSFER)),
+        # One open transfer per order: a double click cannot leave two codes waiting for one order.
+        Index("uq_payments_open_transfer_order", "order_id", unique=True,
+              sqlite_where=text(OPEN_TRANSFER), postgresql_where=text(OPEN_TRANSFER)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

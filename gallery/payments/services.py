@@ -293,6 +293,13 @@ def start_bank_transfer(order: Order) -> Payment:
     if order.payment_deadline is not None:
         deadline = min(deadline, order.payment_deadline)
     for _attempt in range(CODE_ATTEMPTS):
+        # A second click waits on the order's lock (PostgreSQL) or loses on the one-open-transfer
+        # index (both databases) and then finds the first click's transfer here.
+        _lock_order(order_id)
+        existing = _waiting(order, Provider.BANK_TRANSFER)
+        if existing is not None:
+            db.session.commit()
+            return existing
         used = set(db.session.scalars(select(Payment.unique_code).where(
             Payment.provider == Provider.BANK_TRANSFER, Payment.status == PaymentStatus.OPEN)))
         free = [code for code in range(1, 1000) if code not in used]
@@ -310,7 +317,7 @@ def start_bank_transfer(order: Order) -> Payment:
             db.session.commit()
             return payment
         except IntegrityError:
-            db.session.rollback()  # someone took this code a moment ago: pick another
+            db.session.rollback()  # the code (or this order's open transfer) was taken a moment ago: look again
     raise DomainError(_l("Transfer bank sedang penuh. Coba lagi sebentar lagi atau pilih cara bayar lain."),
                       field="method")
 

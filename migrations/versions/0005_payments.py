@@ -61,6 +61,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_payments_order_id'), ['order_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_payments_status'), ['status'], unique=False)
         batch_op.create_index('uq_payments_open_transfer_code', ['unique_code'], unique=True, sqlite_where=sa.text("status = 'open' AND provider = 'bank_transfer'"), postgresql_where=sa.text("status = 'open' AND provider = 'bank_transfer'"))
+        batch_op.create_index('uq_payments_open_transfer_order', ['order_id'], unique=True, sqlite_where=sa.text("status = 'open' AND provider = 'bank_transfer'"), postgresql_where=sa.text("status = 'open' AND provider = 'bank_transfer'"))
 
     op.create_table('payment_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -140,6 +141,7 @@ def downgrade():
 
     op.drop_table('payment_events')
     with op.batch_alter_table('payments', schema=None) as batch_op:
+        batch_op.drop_index('uq_payments_open_transfer_order', sqlite_where=sa.text("status = 'open' AND provider = 'bank_transfer'"), postgresql_where=sa.text("status = 'open' AND provider = 'bank_transfer'"))
         batch_op.drop_index('uq_payments_open_transfer_code', sqlite_where=sa.text("status = 'open' AND provider = 'bank_transfer'"), postgresql_where=sa.text("status = 'open' AND provider = 'bank_transfer'"))
         batch_op.drop_index(batch_op.f('ix_payments_status'))
         batch_op.drop_index(batch_op.f('ix_payments_order_id'))

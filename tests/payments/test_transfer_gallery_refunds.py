@@ -103,6 +103,37 @@ def test_concurrent_transfers_get_distinct_codes(app, make):
     assert len(codes) == len(set(codes)) == len(numbers)
 
 
+def test_two_clicks_at_once_leave_one_open_transfer_for_the_order(app, make):
+    variant = make.product(variants=[("Standar", 10_000, 100)]).variants[0]
+    make.stock(variant, 5)
+    from gallery.orders.services import CartLine, place_order
+    from tests.payments.conftest import SHOPPER
+
+    number = place_order([CartLine(variant.id, 1)], SHOPPER, fulfilment="pickup").number
+    db.session.remove()
+    barrier, codes, errors = threading.Barrier(4), [], []
+
+    def click():
+        with app.app_context():
+            try:
+                order = db.session.scalar(select(Order).where(Order.number == number))
+                barrier.wait(timeout=30)
+                codes.append(services.start_bank_transfer(order).unique_code)
+            except Exception as error:  # noqa: BLE001
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=click) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert len(set(codes)) == 1
+    assert db.session.scalar(select(func.count(Payment.id)).where(Payment.status == PaymentStatus.OPEN)) == 1
+
+
 def test_staff_confirm_a_transfer_paid_email_and_packing_queue(app, client, make, delivery_order, mail_outbox):
     order = delivery_order()
     payment = services.start_bank_transfer(order)
