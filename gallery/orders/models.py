@@ -96,6 +96,8 @@ class Order(db.Model):
     payment_method: Mapped[str | None] = mapped_column(String(20))
     payment_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     tracking_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    # Set by the till per rendered form, so a double-submitted counter sale is recorded once.
+    client_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     placed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, index=True)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

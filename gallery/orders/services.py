@@ -17,6 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from gallery import clock
@@ -265,11 +266,21 @@ def place_order(lines: Sequence[CartLine], contact: Contact, *, fulfilment: str,
     return order
 
 
-def counter_sale(lines: Sequence[CartLine], method: str, *, user: User, customer_name: str = "") -> Order:
+def _order_by_client_token(token: str | None) -> Order | None:
+    if not token:
+        return None
+    return db.session.scalar(select(Order).where(Order.client_token == token))
+
+
+def counter_sale(lines: Sequence[CartLine], method: str, *, user: User, customer_name: str = "",
+                 client_token: str | None = None) -> Order:
     """Sell to a walk-in customer: take stock through the same ledger, paid and handed over at once.
 
     The sale counts for each producer exactly like an online one (its allocations carry the lots' payouts).
+    A sale is recorded once per `client_token`: the till's form sent twice returns the first sale.
     """
+    if (existing := _order_by_client_token(client_token)) is not None:
+        return existing
     if method not in PaymentMethod.COUNTER:
         raise DomainError(_l("Pilih cara bayar: tunai atau QRIS."), field="method")
     variants = _sellable_variants(lines)
@@ -277,7 +288,7 @@ def counter_sale(lines: Sequence[CartLine], method: str, *, user: User, customer
     order = Order(
         number=new_order_number(now), access_token=secrets.token_urlsafe(24), status=OrderStatus.COMPLETED,
         channel=Channel.COUNTER, fulfilment=Fulfilment.PICKUP, contact_name=(customer_name or "").strip()[:120],
-        payment_method=method, placed_at=now, paid_at=now, completed_at=now,
+        payment_method=method, placed_at=now, paid_at=now, completed_at=now, client_token=client_token,
     )
     order.events.append(OrderEvent(from_status=None, to_status=OrderStatus.COMPLETED, created_at=now,
                                    user_id=user.id, note=str(_l("Penjualan di kasir"))))
@@ -285,11 +296,17 @@ def counter_sale(lines: Sequence[CartLine], method: str, *, user: User, customer
     try:
         db.session.flush()
         _allocate_lines(order, variants, lines)
+        order.total = order.subtotal
+        db.session.commit()
     except DomainError:
         db.session.rollback()
         raise
-    order.total = order.subtotal
-    db.session.commit()
+    except IntegrityError:
+        # The same form was sent twice at the same moment and the other request recorded the sale.
+        db.session.rollback()
+        if (existing := _order_by_client_token(client_token)) is not None:
+            return existing
+        raise
     return order
 
 

@@ -188,6 +188,8 @@ class CounterLineForm(FlaskForm):
 
 class CounterSellForm(FlaskForm):
     action = HiddenField(default="sell")
+    # One token per rendered till: a double tap sends it twice and the second finds the first sale.
+    sale_token = HiddenField()
     method = RadioField(
         _l("Cara bayar"), validate_choice=False,
         choices=[SelectChoice(PaymentMethod.CASH, _l("Tunai")), SelectChoice(PaymentMethod.QRIS, _l("QRIS"))],

@@ -6,6 +6,8 @@ SQL statements whatever the number of orders.
 """
 from __future__ import annotations
 
+import secrets
+
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -492,6 +494,8 @@ def _render_counter(status: int = 200, *, add_form=None, sell_form=None, error: 
                     line_errors: dict | None = None, basket: Basket | None = None):
     q = " ".join((request.args.get("q") or "").split())[:60]
     sell_form = sell_form or CounterSellForm(formdata=None)
+    if not sell_form.sale_token.data:
+        sell_form.sale_token.data = secrets.token_urlsafe(16)
     if not sell_form.method.data:
         sell_form.method.data = "cash"
     return render_template(
@@ -610,7 +614,8 @@ def _counter_sell():
             return _render_counter(422, sell_form=form, basket=basket)
     try:
         sale = counter_sale(basket.lines(), form.method.data, user=_user(),
-                            customer_name=(form.customer_name.data or "").strip())
+                            customer_name=(form.customer_name.data or "").strip(),
+                            client_token=(form.sale_token.data or "").strip()[:64] or None)
     except DomainError as refused:
         db.session.rollback()
         return _render_counter(422, sell_form=form, error=refused.message)

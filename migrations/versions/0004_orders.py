@@ -53,6 +53,7 @@ def upgrade():
     sa.Column('payment_method', sa.String(length=20), nullable=True),
     sa.Column('payment_deadline', gallery.dbtypes.UTCDateTime(), nullable=True),
     sa.Column('tracking_number', sa.String(length=40), nullable=True),
+    sa.Column('client_token', sa.String(length=64), nullable=True),
     sa.Column('placed_at', gallery.dbtypes.UTCDateTime(), nullable=False),
     sa.Column('paid_at', gallery.dbtypes.UTCDateTime(), nullable=True),
     sa.Column('packed_at', gallery.dbtypes.UTCDateTime(), nullable=True),
@@ -69,6 +70,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['regency_code'], ['regencies.code'], name=op.f('fk_orders_regency_code_regencies')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_orders')),
     sa.UniqueConstraint('number', name=op.f('uq_orders_number')),
+    sa.UniqueConstraint('client_token', name=op.f('uq_orders_client_token')),
     sa.UniqueConstraint('tracking_number', name=op.f('uq_orders_tracking_number'))
     )
     with op.batch_alter_table('orders', schema=None) as batch_op:

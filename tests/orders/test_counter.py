@@ -280,3 +280,21 @@ def test_the_counter_page_works_without_javascript(till, shelf):
     forms = re.findall(r"<form[^>]*>", page)
     assert any('action="/staff/counter"' in form and 'method="post"' in form for form in forms)
     assert 'name="sku"' in page and 'name="quantity"' in page and "autofocus" in page
+
+
+def test_the_same_till_form_sent_twice_records_one_sale(till, shelf):
+    import re
+
+    bag = shelf[3]
+    scan(till, bag.sku, "1")
+    page = till.get("/staff/counter").get_data(as_text=True)
+    sale_token = re.search(r'name="sale_token"[^>]*value="([^"]+)"', page).group(1)
+    token = csrf_token(till, "/staff/counter")
+    form = {"action": "sell", "method": "cash", "sale_token": sale_token, "csrf_token": token}
+    first = till.post("/staff/counter", data=form)
+    # A second tap arrives with the basket still in its cookie (both requests left the phone together).
+    scan(till, bag.sku, "1")
+    second = till.post("/staff/counter", data=form)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert db.session.scalar(select(func.count(Order.id))) == 1

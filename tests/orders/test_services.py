@@ -282,3 +282,45 @@ def test_a_failing_mail_server_does_not_undo_the_order(app, shelf, monkeypatch):
     rendang, *_ = shelf
     order = place_order([CartLine(rendang.id, 1)], SHOPPER, fulfilment="pickup")
     assert db.session.get(Order, order.id).status == OrderStatus.PENDING_PAYMENT
+
+
+def test_a_counter_sale_sent_twice_is_recorded_once(make, shelf):
+    rendang, *_ = shelf
+    cashier = make.user(Role.STAFF)
+    first = counter_sale([CartLine(rendang.id, 2)], "cash", user=cashier, client_token="till-abc")
+    again = counter_sale([CartLine(rendang.id, 2)], "cash", user=cashier, client_token="till-abc")
+    assert again.id == first.id
+    assert _orders() == 1 and sellable_quantity(rendang.id) == 10
+
+
+def test_a_counter_sale_double_tapped_at_the_same_moment_is_recorded_once(app, make):
+    import threading
+
+    variant = make.product(name="Kopi Robusta", category="kopi-teh", variants=[("200 g", 40_000, 200)]).variants[0]
+    make.stock(variant, 10, expires_in_days=200)
+    cashier_id, variant_id = make.user(Role.STAFF).id, variant.id
+    db.session.remove()
+    barrier, numbers, errors = threading.Barrier(3), [], []
+
+    def tap():
+        from gallery.accounts.models import User
+
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                sale = counter_sale([CartLine(variant_id, 1)], "qris", user=db.session.get(User, cashier_id),
+                                    client_token="till-same-form")
+                numbers.append(sale.number)
+            except Exception as error:  # noqa: BLE001 - surfaced below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=tap) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert len(set(numbers)) == 1 and _orders() == 1
+    assert sellable_quantity(variant_id) == 9
