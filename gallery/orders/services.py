@@ -321,6 +321,18 @@ def _transition(order: Order, to_status: str, user: User | None, note: str = "")
     order.status = to_status
 
 
+def can_transition(order: Order, to_status: str) -> bool:
+    """Whether the state machine allows `order` to move to `to_status` now."""
+    return to_status in TRANSITIONS.get(order.status, ())
+
+
+def mark_refunded(order: Order, *, user: User | None, note: str = "") -> Order:
+    """A paid or completed order whose whole amount went back to the shopper (joins the caller's
+    transaction: the payments domain records the refund itself in the same commit)."""
+    _transition(order, OrderStatus.REFUNDED, user, note)
+    return order
+
+
 def _release_stock(order: Order, user: User | None, reason: str) -> None:
     for line in order.lines:
         for allocation in line.allocations:

@@ -749,8 +749,8 @@ def refund(order: Order, *, user: User, quantities: dict[int, int] | None = None
     if restock:
         for line, quantity in refund_lines:
             _restock(order, line, quantity, user)
-    if fully and OrderStatus.REFUNDED in orders.TRANSITIONS.get(order.status, ()):
-        orders._transition(order, OrderStatus.REFUNDED, user, record.reason)  # the state machine's own check
+    if fully and orders.can_transition(order, OrderStatus.REFUNDED):
+        orders.mark_refunded(order, user=user, note=record.reason)
     db.session.commit()
     return record
 
