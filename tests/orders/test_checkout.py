@@ -199,6 +199,33 @@ def test_a_guest_checks_out_to_jakarta_pusat_with_pos_reguler_without_javascript
     assert "Rp 52.000 Rp 41.600 hemat Rp 10.400" in text and "Rp 686.600" in text
 
 
+def test_end_to_end_the_guests_parcel_is_paid_packed_and_shipped_and_the_guest_sees_the_resi(
+        app, client, make, filled):
+    """Done when: a guest checks out to Jakarta Pusat with Pos Reguler; staff pack and ship it with a resi."""
+    from gallery.accounts.models import Role
+
+    placed = submit(client, submit(client, filled, "refresh", district_code=DISTRICT, **ADDRESS), "place")
+    assert placed.status_code == 303
+    guest_page = placed.headers["Location"]
+    number = db.session.scalar(select(Order.number))
+
+    staff = app.test_client()
+    make.login(staff, make.user(Role.STAFF))
+    detail = f"/staff/orders/{number}"
+    for path, data in ((f"{detail}/paid", {"method": "bank_transfer"}), (f"{detail}/packed", {}),
+                       (f"{detail}/ship", {"tracking_number": "P2611 0000 4321"})):
+        done = staff.post(path, data=dict(data, csrf_token=csrf_token(staff, detail)))
+        assert done.status_code in (302, 303), plain(done.get_data(as_text=True))[:500]
+    db.session.expire_all()
+    order = db.session.scalar(select(Order))
+    assert order.status == OrderStatus.SHIPPED and order.tracking_number == "P261100004321"
+    assert [event.to_status for event in order.events] == ["pending_payment", "paid", "packed", "shipped"]
+    assert "P261100004321" in outbox()[-1].body
+
+    text = plain(client.get(guest_page).get_data(as_text=True))
+    assert "Dikirim" in text and "P261100004321" in text
+
+
 def test_changing_the_province_drops_the_regency_and_district_of_the_old_one(client, filled):
     page = submit(client, filled, "refresh", province_code="13")
     form = read_form(page)
