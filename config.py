@@ -130,6 +130,8 @@ class Config:
     SHOP_URL = os.environ.get("SHOP_URL", "http://127.0.0.1:5000")
 
     DEMO_ALLOWED = True
+    # Sales the demo history makes over the last months (tests use fewer: each is a few transactions).
+    DEMO_SALES = 140
 
     @classmethod
     def validate(cls) -> None:
@@ -156,6 +158,7 @@ class TestingConfig(Config):
     REDIS_URL = None
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     MAIL_BACKEND = "locmem"
+    DEMO_SALES = 20
 
 
 class ProductionConfig(Config):

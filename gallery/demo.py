@@ -10,15 +10,17 @@ from flask import current_app
 from flask.cli import with_appcontext
 from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from gallery import clock
 from gallery.accounts.models import Role
 from gallery.accounts.services import create_user
 from gallery.catalog.images import store_image
-from gallery.catalog.models import Category, IkmClassification, Producer, ProductImage
+from gallery.catalog.models import Category, IkmClassification, Producer, Product, ProductImage, Variant
 from gallery.catalog.reference import seed_reference_data
 from gallery.catalog.services import ProducerInput, ProductInput, VariantInput, create_producer, create_product
 from gallery.consignment.documents import ReceiptLine, create_receipt
+from gallery.consignment.services import stock_levels
 from gallery.demo_bulk import load_bulk_catalogue
 from gallery.demo_content import BANKS, CLASSIFICATION_CATEGORIES, PRODUCERS, PRODUCTS, SECTOR_COLOURS
 from gallery.extensions import db
@@ -114,35 +116,100 @@ def _stock_plan(rng: random.Random, is_food: bool, index: int) -> list[tuple[int
     return [(rng.randint(8, 40), rng.randint(60, 200) if is_food else None, rng.random() < 0.5)]
 
 
-def _receive_demo_stock(deliveries, rng: random.Random, staff) -> int:
-    """Bring the demo stock in the way staff do: one consignment receipt per producer and delivery day.
+DEMO_BUYERS = ("Siti Rahma", "Budi Santoso", "Rina Marlina", "Dedi Kurniawan", "Yuni Astuti", "Fajar Hidayat",
+               "Nurul Aini", "Rudi Hartono", "Maya Sari", "Andi Saputra", "Desi Ratnasari", "Hendra Gunawan")
+# Destinations of demo parcels: (regency, district) pairs the sample tariff serves.
+DEMO_DESTINATIONS = (("13.71", "13.71.01"), ("31.71", "31.71.01"), ("32.73", "32.73.01"), ("14.71", "14.71.01"),
+                     ("12.71", "12.71.01"), ("13.75", "13.75.01"))
+FAVOURED_PRODUCER = "rendang-lokan-amak-painan"  # the demo producer account sees its own sales
 
-    Each producer delivered twice, months and weeks ago; the clock is set back to each delivery so
-    receipts, lots and movements carry believable dates (and lots expired since then stay on the shelf).
+
+def _demo_sale(rng: random.Random, when, now, staff, customer, serial: int) -> bool:
+    """One sale at `when` through the real services: a counter sale, a pick-up or a shipped parcel."""
+    from gallery.orders.services import (
+        Address, CartLine, Contact, counter_sale, mark_packed, mark_paid, mark_picked_up, complete, place_order,
+        ship,
+    )
+    from gallery.shipping.models import District, TariffVersion
+
+    variants = db.session.scalars(
+        select(Variant).join(Product, Product.id == Variant.product_id).options(selectinload(Variant.product))
+        .where(Variant.is_active.is_(True), Product.published.is_(True))
+    ).all()
+    levels = stock_levels(v.id for v in variants)
+    sellable = [v for v in variants if levels[v.id].available > 0]
+    if not sellable:
+        return False
+    favoured = [v for v in sellable if v.product.producer.slug == FAVOURED_PRODUCER]
+    picks = {}
+    for _ in range(rng.choice((1, 1, 1, 2, 2, 3))):
+        variant = rng.choice(favoured) if favoured and rng.random() < 0.3 else rng.choice(sellable)
+        picks[variant.id] = min(levels[variant.id].available, rng.choice((1, 1, 1, 2)))
+    lines = [CartLine(variant_id, quantity) for variant_id, quantity in picks.items()]
+    buyer = rng.choice(DEMO_BUYERS)
+    contact = Contact(buyer, buyer.lower().replace(" ", ".") + "@contoh.id", f"0813{rng.randint(10**7, 10**8 - 1)}")
+    roll = rng.random()
+    if roll < 0.55:
+        counter_sale(lines, rng.choice(("cash", "cash", "qris")), user=staff)
+        return True
+    has_tariff = db.session.scalar(select(TariffVersion.id).limit(1)) is not None
+    if roll < 0.8 or not has_tariff:
+        order = place_order(lines, contact, fulfilment="pickup", customer=customer if rng.random() < 0.2 else None)
+        mark_paid(order, rng.choice(("cash", "qris")), user=staff)
+        mark_picked_up(order, user=staff)
+        return True
+    regency, district = rng.choice(DEMO_DESTINATIONS)
+    province = db.session.get(District, district).regency.province_code
+    order = place_order(lines, contact, fulfilment="delivery", service_code="POS_REG",
+                        address=Address(province, regency, district, f"Jl. Demo No. {serial}", "25000"))
+    mark_paid(order, "bank_transfer", user=staff)
+    mark_packed(order, user=staff)
+    ship(order, f"P{clock.to_wib(when):%y%m%d}{serial:05d}", user=staff)
+    delivered = when + timedelta(days=3)  # Pos delivers a few days later, if that day has come
+    if delivered < now:
+        clock.freeze(delivered)
+        complete(order, user=staff)
+    return True
+
+
+def _run_demo_history(deliveries, rng: random.Random, staff, customer) -> tuple[int, int]:
+    """Bring the stock in the way staff do, then sell some of it, in the order it happened.
+
+    Each producer delivered twice, months and weeks ago (one consignment receipt each); sales over
+    the last three months go through the counter, pick-up and Pos delivery. The clock is set to each
+    moment, so receipts, movements and orders carry believable dates, and lots that expired since
+    stay on the shelf. Emails are not sent while the history is written.
     """
     now = clock.utcnow()
     today = clock.today_wib()
-    lots = 0
-    visits = []
+    events = []
     for producer, (older, newer) in deliveries.items():
-        visits += [(rng.randint(70, 110), rng.randint(0, 360), producer, older),
-                   (rng.randint(3, 30), rng.randint(0, 360), producer, newer)]
-    visits.sort(key=lambda visit: (-visit[0], -visit[1]))  # oldest first, so numbers follow the dates
-    try:
-        for days_ago, minutes, producer, lines in visits:
+        for days, lines in ((rng.randint(70, 110), older), (rng.randint(3, 30), newer)):
             if lines:
-                clock.freeze(now - timedelta(days=days_ago, minutes=minutes))
+                events.append((now - timedelta(days=days, minutes=rng.randint(0, 360)), "delivery", producer, lines))
+    for serial in range(1, current_app.config["DEMO_SALES"] + 1):
+        events.append((now - timedelta(days=rng.randint(0, 68), minutes=rng.randint(60, 600)), "sale", serial, None))
+    events.sort(key=lambda event: event[0])
+    mailman = current_app.extensions["mailman"]
+    backend, mailman.backend = mailman.backend, "dummy"
+    lots = sales = 0
+    try:
+        for when, kind, subject, lines in events:
+            clock.freeze(when)
+            if kind == "delivery":
                 receipt_lines = [
                     ReceiptLine(variant.id, quantity,
-                                expires_on=today + timedelta(days=days) if days is not None else None,
-                                shelf=shelf)
+                                expires_on=today + timedelta(days=days) if days is not None else None, shelf=shelf)
                     for variant, quantity, days, shelf in lines
                 ]
-                create_receipt(producer, receipt_lines, user=staff, notes="Data demo")
+                create_receipt(subject, receipt_lines, user=staff, notes="Data demo")
                 lots += len(receipt_lines)
+            elif _demo_sale(rng, when, now, staff, customer, subject):
+                sales += 1
     finally:
         clock.freeze(None)
-    return lots
+        mailman.backend = backend
+    return lots, sales
 
 
 def load_demo(product_target: int | None = None) -> dict[str, int]:
@@ -158,7 +225,7 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
     categories = {c.slug: c for c in db.session.scalars(select(Category))}
     classifications = {c.code: c for c in db.session.scalars(select(IkmClassification))}
     today = clock.today_wib()
-    counters = {"producers": 0, "products": 0, "variants": 0, "lots": 0, "users": 0}
+    counters = {"producers": 0, "products": 0, "variants": 0, "lots": 0, "users": 0, "sales": 0}
     template_cursor: dict[str, int] = {}
     deliveries: dict[Producer, tuple[list, list]] = {}
     variant_index = 0
@@ -246,7 +313,8 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
                                    commit=False)
         counters["users"] += 1
     db.session.commit()
-    counters["lots"] = _receive_demo_stock(deliveries, rng, users["staf@galeri.test"])
+    counters["lots"], counters["sales"] = _run_demo_history(
+        deliveries, rng, users["staf@galeri.test"], users["pembeli@galeri.test"])
 
     if product_target and product_target > counters["products"]:
         bulk = load_bulk_catalogue(product_target - counters["products"], rng)

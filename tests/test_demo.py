@@ -92,6 +92,7 @@ def test_demo_load_fills_an_empty_shop_once_with_producers_of_every_kecamatan_an
     result = demo_load()
     assert result.exit_code == 0, result.output
     assert "demo: 31 producers, 124 products" in result.output
+    assert "20 sales" in result.output
     assert "galeri-demo" in result.output
 
     # About 30 producers, spread over all fifteen kecamatan of Pesisir Selatan (regency 13.01).
@@ -148,13 +149,21 @@ def test_demo_load_fills_an_empty_shop_once_with_producers_of_every_kecamatan_an
     assert all(re.fullmatch(r"TT-\d{4}-\d{5}", r.number) for r in receipts)
     assert len({r.producer_id for r in receipts}) >= 25
     assert all(r.created_by.email == "staf@galeri.test" for r in receipts)
-    assert all(b.balanced and b.received == b.on_hand for b in lot_balances().values())
+    assert all(b.balanced for b in lot_balances().values())
     # A believable mix: low, soon-to-expire and already-expired lots besides full shelves.
     today = clock.today_wib()
     assert any(1 <= lot.on_hand <= 3 for lot in lots)
     assert any(lot.expires_on and today < lot.expires_on <= today + timedelta(days=14) for lot in lots)
     assert any(lot.expires_on and lot.expires_on <= today for lot in lots)
     assert len({lot.received_at.date() for lot in lots}) > 10
+    # ...and some of it was sold since, over the counter and online, through the same services.
+    from gallery.orders.models import Order, OrderAllocation
+
+    orders = db.session.scalars(select(Order)).all()
+    assert len(orders) == 20 and {o.channel for o in orders} == {"counter", "online"}
+    assert all(o.status == "completed" and o.paid_at is not None and o.events for o in orders)
+    assert db.session.scalar(select(func.count(OrderAllocation.id))) >= 20
+    assert any(line.producer.slug == "rendang-lokan-amak-painan" for o in orders for line in o.lines)
 
     # The four demo accounts.
     assert {(u.email, u.role) for u in db.session.scalars(select(User))} == {

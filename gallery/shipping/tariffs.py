@@ -469,12 +469,19 @@ def ensure_sample_services() -> list[str]:
 
 def load_sample(path=None) -> TariffVersion | None:
     """Create the sample services if missing and, only when no tariff version exists, import the
-    sample table effective today. Returns the new version, or None when tariffs were already there."""
+    sample table. Returns the new version, or None when tariffs were already there.
+
+    The sample is dated a year back so that the demo's order history (months old) has a tariff too.
+    """
     from gallery.shipping.sample_tariff import SAMPLE_PATH
 
     ensure_sample_services()
     if version_count():
         return None
     path = path or SAMPLE_PATH
-    return import_tariff(path.read_bytes(), path.name, clock.today_wib(),
-                         note="SAMPLE table (gallery.shipping.sample_tariff), not the agency's real prices")
+    version = import_tariff(path.read_bytes(), path.name, clock.today_wib(),
+                            note="SAMPLE table (gallery.shipping.sample_tariff), not the agency's real prices")
+    # Staff imports start today or later; only the sample is back-dated, for the demo's history.
+    version.effective_on = clock.today_wib() - timedelta(days=365)
+    db.session.commit()
+    return version
