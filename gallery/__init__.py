@@ -73,7 +73,9 @@ def _import_models() -> None:
     from gallery.consignment import models as _consignment  # noqa: F401
     from gallery.orders import models as _orders  # noqa: F401
     from gallery.payments import models as _payments  # noqa: F401
+    from gallery.portal import models as _portal  # noqa: F401
     from gallery.shipping import models as _shipping  # noqa: F401
+    from gallery.settlements import models as _settlements  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -89,7 +91,9 @@ def register_blueprints(app: Flask) -> None:
     from gallery.payments import bp as payments_bp
     from gallery.payments import staff_bp as payments_staff_bp
     from gallery.portal import bp as portal_bp
+    from gallery.portal import staff_bp as profile_requests_bp
     from gallery.shipping.views import api_bp as shipping_api_bp, bp as shipping_bp
+    from gallery.settlements import bp as settlements_bp
     from gallery.staff import bp as staff_bp
 
     app.register_blueprint(health_bp)
@@ -104,8 +108,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(payments_bp)
     app.register_blueprint(payments_staff_bp, url_prefix="/staff")
     app.register_blueprint(portal_bp, url_prefix="/portal")
+    app.register_blueprint(profile_requests_bp, url_prefix="/staff/profile-requests")
     app.register_blueprint(shipping_bp)
     app.register_blueprint(shipping_api_bp)
+    app.register_blueprint(settlements_bp, url_prefix="/staff/settlements")
 
 
 def register_errorhandlers(app: Flask) -> None:

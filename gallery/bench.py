@@ -5,6 +5,7 @@ statements one request runs (from the X-SQL-Statements header the app adds when 
 on) and the throughput as a ratio to /healthz measured in the same run, so machines can be compared.
 
     python -m gallery.bench [--products 50000] [--duration 10] [--rebuild]
+    python -m gallery.bench --settlements 100000   (times statement generation instead; no wrk needed)
 
 The catalogue lives in its own database (instance/bench.sqlite3, or BENCH_DATABASE_URL) and is built once;
 --rebuild starts it again.
@@ -163,7 +164,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--settlements", type=int, metavar="ALLOCATIONS",
+                        help="build this many sold allocations and time generating all producers' statements")
     args = parser.parse_args(argv)
+
+    if args.settlements:
+        from gallery.settlements.bench import run
+
+        run(args.settlements, INSTANCE)
+        return 0
 
     if shutil.which("wrk") is None:
         raise SystemExit("bench: wrk is not installed (apt-get install wrk)")

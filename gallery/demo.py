@@ -212,6 +212,37 @@ def _run_demo_history(deliveries, rng: random.Random, staff, customer) -> tuple[
     return lots, sales
 
 
+def _settle_demo_months(staff, admin) -> int:
+    """Settle the last two full months as the gallery would: the older paid, the last one approved."""
+    from gallery.settlements.models import Statement
+    from gallery.settlements.services import Period, approve, generate, mark_paid
+
+    now = clock.utcnow()
+    previous = Period.previous_month(clock.today_wib())
+    older = Period.previous_month(previous.start)
+    statements = 0
+    try:
+        for period, pay in ((older, True), (previous, False)):
+            run_on = period.end + timedelta(days=2)  # statements go out in the first days of the next month
+            clock.freeze(min(now, _wib_noon(run_on)))
+            numbers = generate(period, user=staff).created
+            for statement in db.session.scalars(select(Statement).where(Statement.number.in_(numbers))):
+                approve(statement, user=admin)
+                if pay:
+                    clock.freeze(min(now, _wib_noon(run_on + timedelta(days=3))))
+                    mark_paid(statement, clock.today_wib(), f"TRF-{statement.number}", user=staff)
+                statements += 1
+    finally:
+        clock.freeze(None)
+    return statements
+
+
+def _wib_noon(day):
+    from datetime import datetime, time
+
+    return datetime.combine(day, time(12, 0), tzinfo=clock.WIB)
+
+
 def load_demo(product_target: int | None = None) -> dict[str, int]:
     """Fill an empty shop with demo producers, products, stock and users; refuses a non-empty one."""
     if not current_app.config.get("DEMO_ALLOWED"):
@@ -225,7 +256,7 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
     categories = {c.slug: c for c in db.session.scalars(select(Category))}
     classifications = {c.code: c for c in db.session.scalars(select(IkmClassification))}
     today = clock.today_wib()
-    counters = {"producers": 0, "products": 0, "variants": 0, "lots": 0, "users": 0, "sales": 0}
+    counters = {"producers": 0, "products": 0, "variants": 0, "lots": 0, "users": 0, "sales": 0, "statements": 0}
     template_cursor: dict[str, int] = {}
     deliveries: dict[Producer, tuple[list, list]] = {}
     variant_index = 0
@@ -315,6 +346,7 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
     db.session.commit()
     counters["lots"], counters["sales"] = _run_demo_history(
         deliveries, rng, users["staf@galeri.test"], users["pembeli@galeri.test"])
+    counters["statements"] = _settle_demo_months(users["staf@galeri.test"], users["admin@galeri.test"])
 
     if product_target and product_target > counters["products"]:
         bulk = load_bulk_catalogue(product_target - counters["products"], rng)

@@ -165,6 +165,16 @@ def test_demo_load_fills_an_empty_shop_once_with_producers_of_every_kecamatan_an
     assert db.session.scalar(select(func.count(OrderAllocation.id))) >= 20
     assert any(line.producer.slug == "rendang-lokan-amak-painan" for o in orders for line in o.lines)
 
+    # The last two full months are settled: the older one paid, the last one approved; both reconcile.
+    from gallery.settlements.models import Statement
+    from gallery.settlements.services import Period, reconcile
+
+    statements = db.session.scalars(select(Statement)).all()
+    assert statements and {s.status for s in statements} <= {"approved", "paid"}
+    last = Period.previous_month(clock.today_wib())
+    assert all((s.status == "approved") == (s.period_start == last.start) for s in statements)
+    assert reconcile(last).balanced and reconcile(Period.previous_month(last.start)).balanced
+
     # The four demo accounts.
     assert {(u.email, u.role) for u in db.session.scalars(select(User))} == {
         ("admin@galeri.test", Role.ADMIN), ("staf@galeri.test", Role.STAFF),

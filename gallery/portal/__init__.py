@@ -1,10 +1,16 @@
-"""The producer's portal: its own goods only, read through the other domains' services."""
+"""The producer's portal: its own goods only, read through the other domains' services.
+
+Blueprint `portal` (/portal) is for producer accounts; every query is scoped by the logged-in
+producer. Blueprint `profile_requests` (/staff/profile-requests) lets staff decide the profile
+changes producers ask for.
+"""
 from flask import Blueprint
 
 from gallery.accounts.decorators import check_role
 from gallery.accounts.models import Role
 
 bp = Blueprint("portal", __name__)
+staff_bp = Blueprint("profile_requests", __name__)
 
 
 @bp.before_request
@@ -13,4 +19,10 @@ def require_producer():
     check_role(Role.PRODUCER)
 
 
-from gallery.portal import views  # noqa: E402,F401
+@staff_bp.before_request
+def require_back_office():
+    """Deciding profile requests is for gallery staff and admins."""
+    check_role(*Role.BACK_OFFICE)
+
+
+from gallery.portal import staff_views, views  # noqa: E402,F401

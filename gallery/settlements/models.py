@@ -1,0 +1,144 @@
+"""Producer statements (what the gallery owes each producer for a period), their lines and refund adjustments.
+
+Each sold allocation is settled exactly once: `statement_lines.allocation_id` is UNIQUE. A refund of units
+already on an approved or paid statement becomes one negative `StatementAdjustment` on a later statement
+(`refund_line_id` UNIQUE), never an edit of the settled one.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gallery.dbtypes import UTCDateTime, now_utc
+from gallery.extensions import db
+
+
+class StatementStatus:
+    DRAFT = "draft"
+    APPROVED = "approved"
+    PAID = "paid"
+    ALL = (DRAFT, APPROVED, PAID)
+    FINAL = (APPROVED, PAID)
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Statement(db.Model):
+    """One producer's statement for one period [period_start, period_end) of WIB dates."""
+
+    __tablename__ = "settlement_statements"
+    __table_args__ = (
+        CheckConstraint(_in("status", StatementStatus.ALL), name="status_known"),
+        CheckConstraint("period_end > period_start", name="period_valid"),
+        CheckConstraint("gross_sales >= 0 AND payout_total >= 0 AND adjustments_total <= 0", name="amounts_valid"),
+        CheckConstraint("commission = gross_sales - payout_total", name="commission_balanced"),
+        CheckConstraint("amount_due = payout_total + adjustments_total", name="amount_due_balanced"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id"), index=True)
+    period_start: Mapped[date] = mapped_column(Date, index=True)
+    period_end: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default=StatementStatus.DRAFT, index=True)
+
+    units: Mapped[int] = mapped_column(Integer, default=0)
+    gross_sales: Mapped[int] = mapped_column(Integer, default=0)
+    payout_total: Mapped[int] = mapped_column(Integer, default=0)
+    commission: Mapped[int] = mapped_column(Integer, default=0)
+    adjustments_total: Mapped[int] = mapped_column(Integer, default=0)
+    amount_due: Mapped[int] = mapped_column(Integer, default=0)
+
+    generated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    generated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    transfer_date: Mapped[date | None] = mapped_column(Date)
+    bank_reference: Mapped[str | None] = mapped_column(String(80))
+    # The account it was paid to, as it was at that moment.
+    paid_to: Mapped[str] = mapped_column(Text, default="")
+
+    producer = relationship("Producer")
+    generated_by = relationship("User", foreign_keys=[generated_by_id])
+    approved_by = relationship("User", foreign_keys=[approved_by_id])
+    paid_by = relationship("User", foreign_keys=[paid_by_id])
+    lines: Mapped[list["StatementLine"]] = relationship(
+        back_populates="statement", order_by="(StatementLine.sold_at, StatementLine.id)", cascade="all, delete-orphan")
+    adjustments: Mapped[list["StatementAdjustment"]] = relationship(
+        back_populates="statement", order_by="StatementAdjustment.id", cascade="all, delete-orphan")
+
+    @property
+    def last_day(self) -> date:
+        return date.fromordinal(self.period_end.toordinal() - 1)
+
+    @property
+    def period_key(self) -> str:
+        return f"{self.period_start.year}-{self.period_start.month:02d}"
+
+
+class StatementLine(db.Model):
+    """One sold allocation settled on a statement (quantity net of units refunded before settlement)."""
+
+    __tablename__ = "settlement_lines"
+    __table_args__ = (
+        UniqueConstraint("allocation_id", name="uq_settlement_lines_allocation"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("settlement_statements.id", ondelete="CASCADE"), index=True)
+    allocation_id: Mapped[int] = mapped_column(ForeignKey("order_allocations.id"))
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), index=True)
+    order_number: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(10))
+    sold_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sold_on: Mapped[date] = mapped_column(Date, index=True)
+    product_name: Mapped[str] = mapped_column(String(160))
+    variant_label: Mapped[str] = mapped_column(String(60))
+    sku: Mapped[str] = mapped_column(String(40))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[int] = mapped_column(Integer)
+    unit_payout: Mapped[int] = mapped_column(Integer)
+
+    statement: Mapped[Statement] = relationship(back_populates="lines")
+
+    @property
+    def gross(self) -> int:
+        return self.quantity * self.unit_price
+
+    @property
+    def payout(self) -> int:
+        return self.quantity * self.unit_payout
+
+
+class StatementAdjustment(db.Model):
+    """Units refunded after they were settled on an approved/paid statement: a negative amount, once per refund line."""
+
+    __tablename__ = "settlement_adjustments"
+    __table_args__ = (
+        UniqueConstraint("refund_line_id", name="uq_settlement_adjustments_refund_line"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("amount < 0 AND gross_amount < 0", name="amounts_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("settlement_statements.id", ondelete="CASCADE"), index=True)
+    refund_line_id: Mapped[int] = mapped_column(ForeignKey("refund_lines.id"))
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), index=True)
+    order_number: Mapped[str] = mapped_column(String(20))
+    product_name: Mapped[str] = mapped_column(String(160))
+    variant_label: Mapped[str] = mapped_column(String(60))
+    refunded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sold_on: Mapped[date] = mapped_column(Date)
+    quantity: Mapped[int] = mapped_column(Integer)
+    # What the units were sold for and what the producer had been paid for them, both negative.
+    gross_amount: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(Integer)
+
+    statement: Mapped[Statement] = relationship(back_populates="adjustments")

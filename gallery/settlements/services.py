@@ -1,0 +1,505 @@
+"""Generating producer statements, approving and paying them, and reconciling a period.
+
+A sale counts once its order is paid and fulfilled: a delivery order when it was shipped (`shipped_at`),
+a pick-up or counter sale when it was handed over (`completed_at`). Its date is that moment in WIB.
+Units refunded before settlement are left out (a refund takes units from a line's allocations latest
+first, as payments._restock does); units refunded after settlement on an approved or paid statement
+become one negative adjustment per refund line on the producer's next statement.
+
+Generation runs a fixed number of SQL statements whatever the number of producers or lines: one
+select per aggregate, bulk Core inserts for lines and adjustments, one statement per bulk update.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, bindparam, case, delete, exists, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from gallery import clock
+from gallery.accounts.models import Role, User
+from gallery.errors import DomainError
+from gallery.extensions import db
+from gallery.numbering import next_value
+from gallery.orders.models import Fulfilment, Order, OrderAllocation, OrderLine
+from gallery.payments.models import Refund, RefundLine
+from gallery.settlements.models import Statement, StatementAdjustment, StatementLine, StatementStatus
+
+MAX_REFERENCE = 80
+
+
+# ------------------------------------------------------------------ periods
+
+
+@dataclass(frozen=True)
+class Period:
+    """WIB dates [start, end)."""
+
+    start: date
+    end: date
+
+    @classmethod
+    def month(cls, year: int, month: int) -> "Period":
+        start = date(year, month, 1)
+        end = date(year + (month == 12), month % 12 + 1, 1)
+        return cls(start, end)
+
+    @classmethod
+    def parse(cls, text: str | None) -> "Period":
+        """`YYYY-MM`; anything else raises DomainError."""
+        try:
+            year, month = (int(part) for part in (text or "").strip().split("-"))
+            if not 2000 <= year <= 2100:
+                raise ValueError
+            return cls.month(year, month)
+        except ValueError:
+            raise DomainError(_l("Periode harus berbentuk TTTT-BB, misalnya 2026-11."), field="period") from None
+
+    @classmethod
+    def previous_month(cls, today: date | None = None) -> "Period":
+        today = today or clock.today_wib()
+        first = today.replace(day=1) - timedelta(days=1)
+        return cls.month(first.year, first.month)
+
+    @property
+    def key(self) -> str:
+        return f"{self.start.year}-{self.start.month:02d}"
+
+    @property
+    def is_month(self) -> bool:
+        return self.start.day == 1 and self == Period.month(self.start.year, self.start.month)
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+    def utc_bounds(self) -> tuple[datetime, datetime]:
+        return _wib_midnight(self.start), _wib_midnight(self.end)
+
+
+def _wib_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=clock.WIB).astimezone(timezone.utc)
+
+
+def sold_at_column():
+    """When an order was fulfilled: shipped (delivery) or handed over (pick-up, counter)."""
+    return case((Order.fulfilment == Fulfilment.DELIVERY, Order.shipped_at), else_=Order.completed_at)
+
+
+def counts_for_settlement():
+    """Paid and fulfilled (refunds are subtracted per unit, see module doc)."""
+    return and_(Order.paid_at.is_not(None), sold_at_column().is_not(None))
+
+
+# ------------------------------------------------------------------ refunds per allocation
+
+
+def _sorted_refunds(rows):
+    """(order_line_id, refund_line_id, quantity, ...) grouped per order line, oldest refund first."""
+    grouped: dict[int, list] = defaultdict(list)
+    for row in rows:
+        grouped[row.order_line_id].append(row)
+    for items in grouped.values():
+        items.sort(key=lambda r: r.refund_line_id)
+    return grouped
+
+
+def refunded_per_allocation(allocations: list[tuple[int, int]], refunded: int) -> dict[int, int]:
+    """Spread `refunded` units of one line over its allocations [(id, quantity)], latest allocation first."""
+    spread: dict[int, int] = {}
+    for allocation_id, quantity in sorted(allocations, key=lambda a: a[0], reverse=True):
+        portion = min(quantity, refunded)
+        spread[allocation_id] = portion
+        refunded -= portion
+    return spread
+
+
+# ------------------------------------------------------------------ generation
+
+
+@dataclass
+class GenerationResult:
+    period: Period
+    created: list[str] = field(default_factory=list)
+    regenerated: list[str] = field(default_factory=list)
+    lines: int = 0
+    adjustments: int = 0
+
+    @property
+    def statements(self) -> int:
+        return len(self.created) + len(self.regenerated)
+
+
+def _eligible_allocations(period: Period, producer_id: int | None):
+    """ONE select: unsettled allocations sold in the period, with their line and order."""
+    start, end = period.utc_bounds()
+    sold_at = sold_at_column().label("sold_at")
+    query = (
+        select(OrderAllocation.id.label("allocation_id"), OrderAllocation.quantity, OrderAllocation.unit_price,
+               OrderAllocation.unit_payout, OrderLine.id.label("order_line_id"), OrderLine.producer_id,
+               OrderLine.product_name, OrderLine.variant_label, OrderLine.sku, Order.number.label("order_number"),
+               Order.channel, sold_at)
+        .join(OrderLine, OrderLine.id == OrderAllocation.line_id)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(counts_for_settlement(), sold_at >= start, sold_at < end,
+               ~exists().where(StatementLine.allocation_id == OrderAllocation.id))
+    )
+    if producer_id is not None:
+        query = query.where(OrderLine.producer_id == producer_id)
+    return query
+
+
+def _refunds_of_eligible(eligible):
+    """ONE select: every refund line of the order lines in `eligible`."""
+    lines = select(eligible.c.order_line_id)
+    return db.session.execute(
+        select(RefundLine.order_line_id, RefundLine.id.label("refund_line_id"), RefundLine.quantity)
+        .where(RefundLine.order_line_id.in_(lines))
+    ).all()
+
+
+def _pending_adjustments(producer_id: int | None) -> list[dict]:
+    """Refund lines of units settled on approved/paid statements that have no adjustment yet (two selects)."""
+    settled_lines = (
+        select(StatementLine.order_line_id)
+        .join(Statement, Statement.id == StatementLine.statement_id)
+        .where(Statement.status.in_(StatementStatus.FINAL))
+    )
+    if producer_id is not None:
+        settled_lines = settled_lines.where(Statement.producer_id == producer_id)
+    candidates = (
+        select(RefundLine.order_line_id)
+        .where(RefundLine.order_line_id.in_(settled_lines),
+               ~exists().where(StatementAdjustment.refund_line_id == RefundLine.id))
+    )
+    refunds = db.session.execute(
+        select(RefundLine.order_line_id, RefundLine.id.label("refund_line_id"), RefundLine.quantity,
+               Refund.created_at, StatementAdjustment.id.label("adjustment_id"))
+        .join(Refund, Refund.id == RefundLine.refund_id)
+        .outerjoin(StatementAdjustment, StatementAdjustment.refund_line_id == RefundLine.id)
+        .where(RefundLine.order_line_id.in_(candidates))
+    ).all()
+    if not refunds:
+        return []
+    allocations = db.session.execute(
+        select(OrderAllocation.id, OrderAllocation.line_id, OrderAllocation.quantity, OrderAllocation.unit_price,
+               OrderAllocation.unit_payout, StatementLine.quantity.label("settled"), StatementLine.sold_on,
+               Statement.status, OrderLine.producer_id, OrderLine.product_name, OrderLine.variant_label,
+               Order.number)
+        .join(OrderLine, OrderLine.id == OrderAllocation.line_id)
+        .join(Order, Order.id == OrderLine.order_id)
+        .outerjoin(StatementLine, StatementLine.allocation_id == OrderAllocation.id)
+        .outerjoin(Statement, Statement.id == StatementLine.statement_id)
+        .where(OrderAllocation.line_id.in_(candidates))
+    ).all()
+    by_line: dict[int, list] = defaultdict(list)
+    for row in allocations:
+        by_line[row.line_id].append(row)
+    pending = []
+    for line_id, refund_rows in _sorted_refunds(refunds).items():
+        allocs = sorted(by_line[line_id], key=lambda a: a.id, reverse=True)
+        # Units taken latest allocation first; the first ones were left out when the line was settled.
+        units: list = []
+        for alloc in allocs:
+            units.extend([alloc] * alloc.quantity)
+        excluded = {a.id: a.quantity - (a.settled or 0) for a in allocs if a.settled is not None}
+        cursor = 0
+        for refund in refund_rows:
+            taken = units[cursor:cursor + refund.quantity]
+            cursor += refund.quantity
+            charged = []
+            for alloc in taken:
+                if alloc.settled is None or alloc.status not in StatementStatus.FINAL:
+                    continue
+                if excluded.get(alloc.id, 0) > 0:
+                    excluded[alloc.id] -= 1
+                    continue
+                charged.append(alloc)
+            if charged and refund.adjustment_id is None:
+                first = charged[0]
+                pending.append(dict(
+                    refund_line_id=refund.refund_line_id, order_line_id=line_id, order_number=first.number,
+                    product_name=first.product_name, variant_label=first.variant_label,
+                    refunded_at=refund.created_at, sold_on=first.sold_on, quantity=len(charged),
+                    gross_amount=-sum(a.unit_price for a in charged), amount=-sum(a.unit_payout for a in charged),
+                    producer_id=first.producer_id))
+    return pending
+
+
+def _statement_numbers(period: Period, count: int) -> list[str]:
+    """`count` consecutive numbers ST-YYYY-MM-NNNN of the period's month, taken in one statement."""
+    if count == 0:
+        return []
+    series = f"ST-{period.start.year}-{period.start.month:02d}"
+    last = next_value(series, count)
+    return [f"{series}-{n:04d}" for n in range(last - count + 1, last + 1)]
+
+
+def generate(period: Period | None = None, *, producer_id: int | None = None, user: User | None = None
+             ) -> GenerationResult:
+    """Build (or rebuild) the draft statements of `period` for one producer or all of them, in one transaction.
+
+    Drafts of the same period are emptied and rebuilt under their own numbers; approved and paid
+    statements never change, and their allocations are never settled again (the database refuses).
+    """
+    period = period or Period.previous_month()
+    result = GenerationResult(period)
+    try:
+        drafts_query = select(Statement.id, Statement.producer_id, Statement.number).where(
+            Statement.status == StatementStatus.DRAFT, Statement.period_start == period.start,
+            Statement.period_end == period.end)
+        if producer_id is not None:
+            drafts_query = drafts_query.where(Statement.producer_id == producer_id)
+        drafts = {row.producer_id: row for row in db.session.execute(drafts_query)}
+        if drafts:
+            ids = [row.id for row in drafts.values()]
+            db.session.execute(delete(StatementLine).where(StatementLine.statement_id.in_(ids)))
+            db.session.execute(delete(StatementAdjustment).where(StatementAdjustment.statement_id.in_(ids)))
+
+        eligible = _eligible_allocations(period, producer_id).subquery()
+        rows = db.session.execute(select(eligible)).all()
+        refunds = _sorted_refunds(_refunds_of_eligible(eligible))
+        pending = _pending_adjustments(producer_id)
+
+        allocations_of_line: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for row in rows:
+            allocations_of_line[row.order_line_id].append((row.allocation_id, row.quantity))
+        excluded: dict[int, int] = {}
+        for line_id, refund_rows in refunds.items():
+            excluded.update(refunded_per_allocation(allocations_of_line[line_id],
+                                                    sum(r.quantity for r in refund_rows)))
+
+        lines_of: dict[int, list[dict]] = defaultdict(list)
+        for row in rows:
+            quantity = row.quantity - excluded.get(row.allocation_id, 0)
+            if quantity <= 0:
+                continue
+            sold_at = row.sold_at if row.sold_at.tzinfo else row.sold_at.replace(tzinfo=timezone.utc)
+            lines_of[row.producer_id].append(dict(
+                allocation_id=row.allocation_id, order_line_id=row.order_line_id, order_number=row.order_number,
+                channel=row.channel, sold_at=sold_at, sold_on=clock.to_wib(sold_at).date(),
+                product_name=row.product_name, variant_label=row.variant_label, sku=row.sku,
+                quantity=quantity, unit_price=row.unit_price, unit_payout=row.unit_payout))
+        adjustments_of: dict[int, list[dict]] = defaultdict(list)
+        for item in pending:
+            adjustments_of[item.pop("producer_id")].append(item)
+
+        producers = sorted(set(lines_of) | set(adjustments_of) | set(drafts))
+        now = clock.utcnow()
+        new_statements, totals = [], {}
+        for pid in producers:
+            lines, adjustments = lines_of.get(pid, []), adjustments_of.get(pid, [])
+            gross = sum(l["quantity"] * l["unit_price"] for l in lines)
+            payout = sum(l["quantity"] * l["unit_payout"] for l in lines)
+            adjusted = sum(a["amount"] for a in adjustments)
+            totals[pid] = dict(units=sum(l["quantity"] for l in lines), gross_sales=gross, payout_total=payout,
+                               commission=gross - payout, adjustments_total=adjusted, amount_due=payout + adjusted,
+                               generated_at=now, generated_by_id=user.id if user else None)
+            if pid not in drafts and (lines or adjustments):
+                new_statements.append(dict(producer_id=pid,
+                                           period_start=period.start, period_end=period.end,
+                                           status=StatementStatus.DRAFT, paid_to="", **totals[pid]))
+        for statement, number in zip(new_statements, _statement_numbers(period, len(new_statements))):
+            statement["number"] = number
+        statements = Statement.__table__
+        if new_statements:
+            db.session.execute(insert(statements), new_statements)
+        # Drafts keep their number; their totals are rewritten in one executemany.
+        if drafts:
+            db.session.execute(
+                update(statements).where(statements.c.id == bindparam("b_id")),
+                [dict(b_id=row.id, **totals[pid]) for pid, row in drafts.items()])
+        ids = {row.producer_id: row.id for row in db.session.execute(
+            select(Statement.id, Statement.producer_id).where(
+                Statement.status == StatementStatus.DRAFT, Statement.period_start == period.start,
+                Statement.period_end == period.end))}
+        line_rows = [dict(statement_id=ids[pid], **line) for pid, lines in lines_of.items() for line in lines]
+        adjustment_rows = [dict(statement_id=ids[pid], **a) for pid, items in adjustments_of.items() for a in items]
+        if line_rows:
+            db.session.execute(insert(StatementLine.__table__), line_rows)
+        if adjustment_rows:
+            db.session.execute(insert(StatementAdjustment.__table__), adjustment_rows)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise DomainError(_l("Penjualan ini sudah masuk laporan lain; coba buat ulang."), field="period") from None
+    except Exception:
+        db.session.rollback()
+        raise
+    result.created = [s["number"] for s in new_statements]
+    result.regenerated = [row.number for row in drafts.values()]
+    result.lines = len(line_rows)
+    result.adjustments = len(adjustment_rows)
+    return result
+
+
+# ------------------------------------------------------------------ states
+
+
+def _require_admin(user: User | None) -> None:
+    if user is None or user.role != Role.ADMIN:
+        raise DomainError(_l("Hanya admin yang boleh menyetujui laporan setoran."), field="user")
+
+
+def _stale_lines(statement: Statement) -> int:
+    """Lines whose allocation lost units to a refund since the draft was built (two selects)."""
+    line_ids = {line.order_line_id for line in statement.lines}
+    if not line_ids:
+        return 0
+    refunded: dict[int, int] = defaultdict(int)
+    for line_id, quantity in db.session.execute(
+            select(RefundLine.order_line_id, RefundLine.quantity).where(RefundLine.order_line_id.in_(line_ids))):
+        refunded[line_id] += quantity
+    allocations: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for allocation_id, line_id, quantity in db.session.execute(
+            select(OrderAllocation.id, OrderAllocation.line_id, OrderAllocation.quantity)
+            .where(OrderAllocation.line_id.in_(line_ids))):
+        allocations[line_id].append((allocation_id, quantity))
+    now_excluded: dict[int, int] = {}
+    for line_id, allocs in allocations.items():
+        now_excluded.update(refunded_per_allocation(allocs, refunded[line_id]))
+    full = {a: q for allocs in allocations.values() for a, q in allocs}
+    return sum(1 for line in statement.lines if full[line.allocation_id] - now_excluded.get(line.allocation_id, 0)
+               != line.quantity)
+
+
+def approve(statement: Statement, *, user: User | None) -> Statement:
+    """Admin only: a draft becomes final; its numbers never change again."""
+    _require_admin(user)
+    if statement.status != StatementStatus.DRAFT:
+        raise DomainError(_l("Hanya draf yang bisa disetujui."), field="status")
+    if _stale_lines(statement):
+        raise DomainError(_l("Ada pengembalian dana sejak draf ini dibuat; buat ulang draf dulu."), field="status")
+    changed = db.session.execute(
+        update(Statement).where(Statement.id == statement.id, Statement.status == StatementStatus.DRAFT)
+        .values(status=StatementStatus.APPROVED, approved_at=clock.utcnow(), approved_by_id=user.id)
+        .execution_options(synchronize_session=False)).rowcount
+    if changed != 1:
+        db.session.rollback()
+        raise DomainError(_l("Laporan ini sudah diubah orang lain."), field="status")
+    db.session.commit()
+    db.session.refresh(statement)
+    return statement
+
+
+def mark_paid(statement: Statement, transfer_date: date | None, bank_reference: str, *, user: User | None
+              ) -> Statement:
+    """Record the transfer of an approved statement (date, bank reference, who)."""
+    if user is None or not user.has_role(*Role.BACK_OFFICE):
+        raise DomainError(_l("Hanya staf yang boleh mencatat pembayaran."), field="user")
+    if statement.status != StatementStatus.APPROVED:
+        raise DomainError(_l("Hanya laporan yang sudah disetujui yang bisa ditandai dibayar."), field="status")
+    if not isinstance(transfer_date, date):
+        raise DomainError(_l("Tanggal transfer wajib diisi."), field="transfer_date")
+    if transfer_date > clock.today_wib():
+        raise DomainError(_l("Tanggal transfer tidak boleh di masa depan."), field="transfer_date")
+    reference = (bank_reference or "").strip()
+    if not reference or len(reference) > MAX_REFERENCE:
+        raise DomainError(_l("Nomor referensi bank wajib diisi (paling banyak 80 karakter)."),
+                          field="bank_reference")
+    producer = statement.producer
+    paid_to = " / ".join(part for part in (producer.bank_name, producer.bank_account_number,
+                                           producer.bank_account_holder) if part)
+    changed = db.session.execute(
+        update(Statement).where(Statement.id == statement.id, Statement.status == StatementStatus.APPROVED)
+        .values(status=StatementStatus.PAID, paid_at=clock.utcnow(), paid_by_id=user.id, transfer_date=transfer_date,
+                bank_reference=reference, paid_to=paid_to)
+        .execution_options(synchronize_session=False)).rowcount
+    if changed != 1:
+        db.session.rollback()
+        raise DomainError(_l("Laporan ini sudah diubah orang lain."), field="status")
+    db.session.commit()
+    db.session.refresh(statement)
+    return statement
+
+
+def delete_draft(statement: Statement) -> None:
+    """A draft may be thrown away (its allocations become unsettled again); final ones never."""
+    if statement.status != StatementStatus.DRAFT:
+        raise DomainError(_l("Hanya draf yang bisa dihapus."), field="status")
+    db.session.delete(statement)
+    db.session.commit()
+
+
+# ------------------------------------------------------------------ reconciliation
+
+
+@dataclass
+class Reconciliation:
+    """A period's sales from the orders' side against the settlements' side, in Rupiah."""
+
+    period: Period
+    orders: int = 0
+    sales: int = 0               # Σ order lines paid and fulfilled in the period, less every refund of them
+    refunded: int = 0            # what was refunded of those lines (not part of `sales`)
+    shipping: int = 0            # shipping + insurance of those orders: the gallery's
+    settled_gross: int = 0       # Σ statement lines sold in the period
+    payouts_due: int = 0         # producers' part: lines' payouts less adjustments of units sold in the period
+    commission: int = 0          # gallery's part
+    unsettled: int = 0           # sold in the period, not yet on any statement (gross)
+    unsettled_payout: int = 0
+
+    @property
+    def settled_total(self) -> int:
+        return self.payouts_due + self.commission + self.unsettled
+
+    @property
+    def difference(self) -> int:
+        return self.sales - self.settled_total
+
+    @property
+    def balanced(self) -> bool:
+        return self.difference == 0
+
+
+def reconcile(period: Period) -> Reconciliation:
+    """Σ order lines paid (fulfilled, net of refunds) = Σ payouts due + Σ gallery commission (+ unsettled)."""
+    start, end = period.utc_bounds()
+    sold_at = sold_at_column()
+    in_period = and_(counts_for_settlement(), sold_at >= start, sold_at < end)
+    result = Reconciliation(period)
+    orders_row = db.session.execute(
+        select(func.count(Order.id), func.coalesce(func.sum(Order.shipping_price + Order.insurance), 0))
+        .where(in_period)).one()
+    result.orders, result.shipping = int(orders_row[0]), int(orders_row[1])
+    sales = db.session.scalar(select(func.coalesce(func.sum(OrderLine.line_total), 0))
+                              .join(Order, Order.id == OrderLine.order_id).where(in_period))
+    result.refunded = int(db.session.scalar(
+        select(func.coalesce(func.sum(RefundLine.amount), 0))
+        .join(OrderLine, OrderLine.id == RefundLine.order_line_id).join(Order, Order.id == OrderLine.order_id)
+        .where(in_period)))
+    result.sales = int(sales) - result.refunded
+    settled = db.session.execute(
+        select(func.coalesce(func.sum(StatementLine.quantity * StatementLine.unit_price), 0),
+               func.coalesce(func.sum(StatementLine.quantity * StatementLine.unit_payout), 0))
+        .where(StatementLine.sold_on >= period.start, StatementLine.sold_on < period.end)).one()
+    adjusted = db.session.execute(
+        select(func.coalesce(func.sum(StatementAdjustment.gross_amount), 0),
+               func.coalesce(func.sum(StatementAdjustment.amount), 0))
+        .where(StatementAdjustment.sold_on >= period.start, StatementAdjustment.sold_on < period.end)).one()
+    result.settled_gross = int(settled[0])
+    result.payouts_due = int(settled[1]) + int(adjusted[1])
+    result.commission = (int(settled[0]) + int(adjusted[0])) - result.payouts_due
+    # Sold in the period and not yet settled: what generating now would add (refunds already left out),
+    # plus refunds of settled units that wait for their adjustment.
+    eligible = _eligible_allocations(period, None).subquery()
+    rows = db.session.execute(select(eligible)).all()
+    refunds = _sorted_refunds(_refunds_of_eligible(eligible))
+    allocs: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for row in rows:
+        allocs[row.order_line_id].append((row.allocation_id, row.quantity))
+    excluded: dict[int, int] = {}
+    for line_id, refund_rows in refunds.items():
+        excluded.update(refunded_per_allocation(allocs[line_id], sum(r.quantity for r in refund_rows)))
+    for row in rows:
+        quantity = row.quantity - excluded.get(row.allocation_id, 0)
+        result.unsettled += quantity * row.unit_price
+        result.unsettled_payout += quantity * row.unit_payout
+    for item in _pending_adjustments(None):
+        if period.start <= item["sold_on"] < period.end:
+            result.unsettled += item["gross_amount"]
+            result.unsettled_payout += item["amount"]
+    return result

@@ -1,0 +1,169 @@
+"""Staff screens for settlements: generate, list, show, approve (admin), mark paid, exports, reconciliation.
+
+Views parse input and render; gallery.settlements.services decides and commits.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from gallery import clock
+from gallery.accounts.decorators import check_role
+from gallery.accounts.models import Role
+from gallery.catalog.models import Producer
+from gallery.errors import DomainError
+from gallery.extensions import db
+from gallery.settlements import bp, exports, services
+from gallery.settlements.models import Statement, StatementStatus
+from gallery.settlements.queries import get_statement
+from gallery.settlements.services import Period
+
+
+
+def status_label(status: str) -> str:
+    labels = {StatementStatus.DRAFT: _("Draf"), StatementStatus.APPROVED: _("Disetujui"),
+              StatementStatus.PAID: _("Dibayar")}
+    return labels.get(status, status)
+
+
+def _period_arg(name: str = "period") -> Period:
+    text = request.values.get(name)
+    if not text:
+        return Period.previous_month()
+    try:
+        return Period.parse(text)
+    except DomainError as error:
+        flash(error.message, "error")
+        return Period.previous_month()
+
+
+def _statement_or_404(number: str) -> Statement:
+    statement = get_statement(number)
+    if statement is None:
+        abort(404)
+    return statement
+
+
+def _render(template: str, status: int = 200, **context):
+    context.update(status_label=status_label, StatementStatus=StatementStatus, today=clock.today_wib())
+    return render_template(template, **context), status
+
+
+@bp.route("/")
+def index():
+    period = _period_arg()
+    state = request.args.get("status")
+    query = (select(Statement).options(selectinload(Statement.producer))
+             .where(Statement.period_start == period.start).order_by(Statement.number))
+    if state in StatementStatus.ALL:
+        query = query.where(Statement.status == state)
+    statements = list(db.session.scalars(query))
+    producers = db.session.execute(
+        select(Producer.id, Producer.business_name).where(Producer.is_active.is_(True))
+        .order_by(Producer.business_name)).all()
+    return _render("settlements/index.html", statements=statements, period=period, state=state,
+                   producers=producers, total_due=sum(s.amount_due for s in statements))
+
+
+@bp.route("/generate", methods=["POST"])
+def generate():
+    period = _period_arg()
+    producer_id = request.form.get("producer_id", type=int) or None
+    try:
+        result = services.generate(period, producer_id=producer_id, user=current_user)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("%(new)s laporan baru, %(again)s draf dibuat ulang, %(lines)s baris penjualan.",
+                new=len(result.created), again=len(result.regenerated), lines=result.lines), "success")
+    return redirect(url_for(".index", period=period.key))
+
+
+@bp.route("/<number>")
+def show(number: str):
+    statement = _statement_or_404(number)
+    return _render("settlements/show.html", statement=statement,
+                   can_approve=current_user.role == Role.ADMIN)
+
+
+@bp.route("/<number>/approve", methods=["POST"])
+def approve(number: str):
+    check_role(Role.ADMIN)
+    statement = _statement_or_404(number)
+    try:
+        services.approve(statement, user=current_user)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Laporan %(number)s disetujui.", number=number), "success")
+    return redirect(url_for(".show", number=number))
+
+
+@bp.route("/<number>/pay", methods=["POST"])
+def pay(number: str):
+    statement = _statement_or_404(number)
+    try:
+        transfer_date = date.fromisoformat(request.form.get("transfer_date", ""))
+    except ValueError:
+        transfer_date = None
+    try:
+        services.mark_paid(statement, transfer_date, request.form.get("bank_reference", ""), user=current_user)
+    except DomainError as error:
+        flash(error.message, "error")
+        return _render("settlements/show.html", 422, statement=statement,
+                       can_approve=current_user.role == Role.ADMIN, pay_error=error.message)
+    flash(_("Pembayaran laporan %(number)s dicatat.", number=number), "success")
+    return redirect(url_for(".show", number=number))
+
+
+@bp.route("/<number>/delete", methods=["POST"])
+def delete(number: str):
+    statement = _statement_or_404(number)
+    period = Period(statement.period_start, statement.period_end)
+    try:
+        services.delete_draft(statement)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for(".show", number=number))
+    flash(_("Draf %(number)s dihapus.", number=number), "success")
+    return redirect(url_for(".index", period=period.key))
+
+
+@bp.route("/<number>.csv")
+def statement_csv(number: str):
+    statement = _statement_or_404(number)
+    response = make_response(exports.statement_csv(statement))
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{number}.csv"'
+    return response
+
+
+@bp.route("/<number>.pdf")
+def statement_pdf(number: str):
+    statement = _statement_or_404(number)
+    response = make_response(exports.statement_pdf(statement, _("Galeri Oleh-oleh Pesisir Selatan")))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{number}.pdf"'
+    return response
+
+
+@bp.route("/transfer-batch.xlsx")
+def transfer_batch():
+    statements = list(db.session.scalars(
+        select(Statement).options(selectinload(Statement.producer))
+        .where(Statement.status == StatementStatus.APPROVED).order_by(Statement.number)))
+    response = make_response(exports.transfer_batch_xlsx(statements))
+    response.headers["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response.headers["Content-Disposition"] = f'attachment; filename="transfer-{clock.today_wib().isoformat()}.xlsx"'
+    return response
+
+
+@bp.route("/reconciliation")
+def reconciliation():
+    period = _period_arg()
+    return _render("settlements/reconciliation.html", period=period, result=services.reconcile(period))

@@ -1,0 +1,54 @@
+"""With the demo data, produsen@galeri.test's portal shows its stock as the staff's reports do."""
+import re
+
+import pytest
+from sqlalchemy import select
+
+from gallery.accounts.models import User
+from gallery.consignment import reports
+from gallery.consignment.models import ConsignmentReceipt
+from gallery.demo import DEMO_PASSWORD
+from gallery.extensions import db
+from tests.test_demo import demo_load, small_pictures  # noqa: F401  (fixtures)
+
+
+def rupiah(amount: int) -> str:
+    return "Rp " + f"{amount:,}".replace(",", ".")
+
+
+@pytest.mark.slow
+def test_the_demo_producer_sees_its_stock_chart_and_documents(app, make, demo_load, small_pictures):  # noqa: F811
+    assert demo_load().exit_code == 0
+    user = db.session.scalar(select(User).where(User.email == "produsen@galeri.test"))
+    producer_id = user.producer_id
+    client = app.test_client()
+    make.login(client, "produsen@galeri.test", DEMO_PASSWORD)
+
+    staff_row = next(r for r in reports.producer_stock_summary() if r.producer_id == producer_id)
+    assert staff_row.units > 0
+    dashboard = client.get("/portal")
+    assert dashboard.status_code == 200
+    body = dashboard.get_data(as_text=True)
+    assert "Rendang Lokan Amak Painan" in body and "Rendang Lokan" in body
+    assert f"<strong>{rupiah(staff_row.value)}</strong>" in body
+    assert len(re.findall(r"<rect class=\"bar", body)) == 12
+
+    stock = client.get("/portal/stock").get_data(as_text=True)
+    lots = reports.producer_lots(producer_id)
+    totals = reports.lot_totals(lots)
+    assert (totals.units, totals.value) == (staff_row.units, staff_row.value)
+    assert f"<strong>{totals.units}</strong>" in stock and rupiah(totals.value) in stock
+    for lot in lots:
+        assert f"#{lot.lot_id}<" in stock
+    numbers = db.session.scalars(select(ConsignmentReceipt.number)
+                                 .where(ConsignmentReceipt.producer_id == producer_id)).all()
+    assert numbers
+    for number in numbers:
+        assert f'href="/portal/receipts/{number}"' in stock
+        assert client.get(f"/portal/receipts/{number}").status_code == 200
+    others = db.session.scalars(select(ConsignmentReceipt.number)
+                                .where(ConsignmentReceipt.producer_id != producer_id).limit(3)).all()
+    for number in others:
+        assert client.get(f"/portal/receipts/{number}").status_code == 404
+    for path in ("/portal/sales", "/portal/sales?format=csv", "/portal/statements", "/portal/profile"):
+        assert client.get(path).status_code == 200, path

@@ -1,0 +1,76 @@
+"""Staff screens: access, generate, approve (admin only), pay, exports that parse, reconciliation."""
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from gallery.accounts.models import Role
+from gallery.extensions import db
+from gallery.settlements.models import Statement, StatementStatus
+from tests.factories import csrf_token
+from tests.settlements.conftest import at
+
+INDEX = "/staff/settlements/?period=2026-11"
+
+
+def _post(client, path, data, page=INDEX):
+    data = dict(data, csrf_token=csrf_token(client, page))
+    return client.post(path, data=data)
+
+
+@pytest.mark.parametrize("path", [INDEX, "/staff/settlements/reconciliation?period=2026-11",
+                                  "/staff/settlements/transfer-batch.xlsx", "/staff/settlements/ST-2026-11-0001"])
+def test_anonymous_go_to_login_and_customers_and_producers_get_403(app, client, make, path):
+    response = client.get(path)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    producer = make.producer()
+    for user in (make.user(Role.CUSTOMER), make.user(Role.PRODUCER, producer=producer)):
+        other = app.test_client()
+        make.login(other, user)
+        assert other.get(path).status_code == 403
+
+
+def test_staff_generate_pay_and_export_admin_approves(app, client, make, month):
+    at(2, month=12)
+    make.login(client, month.staff)
+    page = client.get(INDEX)
+    assert page.status_code == 200 and "Setoran produsen" in page.get_data(as_text=True)
+    assert _post(client, "/staff/settlements/generate", {"period": "2026-11"}).status_code == 302
+    statements = db.session.scalars(select(Statement).order_by(Statement.number)).all()
+    assert [s.number for s in statements] == ["ST-2026-11-0001", "ST-2026-11-0002"]
+    number = statements[0].number
+    detail = f"/staff/settlements/{number}"
+    html = client.get(detail).get_data(as_text=True)
+    assert "Rp 424.000" in html and month.orders["online"].number in html
+    # Staff may not approve.
+    assert _post(client, f"{detail}/approve", {}, detail).status_code == 403
+    admin = app.test_client()
+    make.login(admin, month.admin)
+    assert _post(admin, f"{detail}/approve", {}, detail).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Statement, statements[0].id).status == StatementStatus.APPROVED
+
+    # Exports parse.
+    rows = list(csv.DictReader(io.StringIO(client.get(f"{detail}.csv").get_data(as_text=True))))
+    assert sum(int(r["payout"]) for r in rows) == 424_000
+    pdf = client.get(f"{detail}.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    book = load_workbook(io.BytesIO(client.get("/staff/settlements/transfer-batch.xlsx").data))
+    sheet = book.active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0] == ("statement", "producer", "bank", "account_number", "account_holder", "amount")
+    assert values[1] == (number, "Rendang Bundo", "Bank Nagari", "1101-0200-3344", "Bundo Yusnimar", 424_000)
+
+    # Mark paid: a reference is required; then it is recorded with date, reference and who.
+    assert _post(client, f"{detail}/pay", {"transfer_date": "2026-12-02", "bank_reference": ""}, detail
+                 ).status_code == 422
+    assert _post(client, f"{detail}/pay", {"transfer_date": "2026-12-02", "bank_reference": "NGR-1"}, detail
+                 ).status_code == 302
+    db.session.expire_all()
+    paid = db.session.get(Statement, statements[0].id)
+    assert (paid.status, paid.bank_reference, paid.paid_by_id) == (StatementStatus.PAID, "NGR-1", month.staff.id)
+
+    recon = client.get("/staff/settlements/reconciliation?period=2026-11").get_data(as_text=True)
+    assert "Rp 1.450.000" in recon and "Seimbang" in recon
