@@ -52,3 +52,31 @@ def test_the_demo_producer_sees_its_stock_chart_and_documents(app, make, demo_lo
         assert client.get(f"/portal/receipts/{number}").status_code == 404
     for path in ("/portal/sales", "/portal/sales?format=csv", "/portal/statements", "/portal/profile"):
         assert client.get(path).status_code == 200, path
+
+    # Sales: the portal's CSV over the whole history agrees with the staff's settlement view of the producer.
+    import csv
+    import io
+    from datetime import date, timedelta
+
+    from gallery import clock
+    from gallery.settlements.models import Statement
+    from gallery.settlements.queries import sold_allocations
+
+    today = clock.today_wib()
+    staff_sales = sold_allocations(producer_id, today - timedelta(days=400), today + timedelta(days=1))
+    assert staff_sales, "the demo history sells some of the demo producer's goods"
+    exported = client.get(f"/portal/sales?format=csv&from={today - timedelta(days=400)}&to={today}")
+    rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))[1:]
+    assert sum(int(row[3]) for row in rows) == sum(sale.quantity for sale in staff_sales)
+    assert sum(int(row[5]) for row in rows) == sum(sale.payout for sale in staff_sales)
+
+    # Statements: the producer sees exactly its approved and paid statements, with the staff's amounts.
+    statements = db.session.scalars(select(Statement).where(Statement.producer_id == producer_id)).all()
+    assert statements and date(2000, 1, 1) < statements[0].period_start
+    listed = client.get("/portal/statements").get_data(as_text=True)
+    for statement in statements:
+        assert statement.number in listed and rupiah(statement.amount_due) in listed
+        staff_view = app.test_client()
+        make.login(staff_view, "staf@galeri.test", DEMO_PASSWORD)
+        assert rupiah(statement.amount_due) in staff_view.get(f"/staff/settlements/{statement.number}").get_data(
+            as_text=True)
