@@ -354,6 +354,9 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
         counters["producers"] += bulk["producers"]
         counters["variants"] += bulk["variants"]
         counters["lots"] += bulk["lots"]
+    from gallery.partners.demo import load_demo_partners
+
+    counters.update(load_demo_partners(users["staf@galeri.test"], users["produsen@galeri.test"]))
     return counters
 
 

@@ -224,6 +224,20 @@ def test_demo_users_sign_in_with_the_demo_password_and_land_on_their_homes(app, 
     assert product.pirt_number in page
     assert "P-IRT P-IRT" not in page
 
+    # Partnerships: the public sees the upcoming business-matching event; the demo producer sees the
+    # inquiries forwarded to it; the staff report counts the past event's meetings and partnerships.
+    assert "Temu Bisnis Oleh-oleh Akhir Tahun" in shopper.get("/partners").get_data(as_text=True)
+    producer = app.test_client()
+    make.login(producer, "produsen@galeri.test", DEMO_PASSWORD)
+    partners_page = producer.get("/portal/partners").get_data(as_text=True)
+    for partner in ("Rahmi Yuliani", "Budi Santoso", "Siti Aminah"):
+        assert partner in partners_page
+    assert "Andi Pratama" not in partners_page  # never forwarded
+    staff = app.test_client()
+    make.login(staff, "staf@galeri.test", DEMO_PASSWORD)
+    report = staff.get("/staff/partners/report").get_data(as_text=True)
+    assert 'data-figure="meetings">5<' in report and 'data-figure="partnerships">2<' in report
+
 
 def test_demo_load_refuses_a_production_configuration_and_writes_nothing(app, demo_load, monkeypatch):
     from config import ProductionConfig

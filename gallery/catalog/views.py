@@ -9,6 +9,7 @@ from gallery.catalog.images import rendition_path
 from gallery.catalog.models import Category
 from gallery.consignment.services import stock_levels
 from gallery.extensions import db
+from gallery.partners.forms import inquiry_form_for
 from gallery.shipping.models import HOME_REGENCY_CODE, District
 
 
@@ -49,6 +50,7 @@ def product(slug: str):
         product=item,
         stock=stock,
         more=queries.more_from_producer(item),
+        inquiry_form=inquiry_form_for(item.producer, item),
     )
 
 
@@ -81,7 +83,8 @@ def producer(slug: str):
     query = queries.parse_listing_args({"page": request.args.get("page", "1")})
     query.producer = item
     results = queries.list_products(query, per_page=current_app.config["PRODUCTS_PER_PAGE"])
-    return render_template("catalog/producer.html", producer=item, results=results, query=query)
+    return render_template("catalog/producer.html", producer=item, results=results, query=query,
+                           inquiry_form=inquiry_form_for(item))
 
 
 @bp.route("/media/products/<key>-<size>.<extension>")

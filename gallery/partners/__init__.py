@@ -1,0 +1,1 @@
+"""Partner inquiries and business-matching events (temu bisnis)."""
