@@ -77,6 +77,7 @@ def _import_models() -> None:
     from gallery.shipping import models as _shipping  # noqa: F401
     from gallery.settlements import models as _settlements  # noqa: F401
     from gallery.partners import models as _partners  # noqa: F401
+    from gallery.registry import models as _registry  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -95,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     from gallery.portal import staff_bp as profile_requests_bp
     from gallery.shipping.views import api_bp as shipping_api_bp, bp as shipping_bp
     from gallery.settlements import bp as settlements_bp
+    from gallery.registry.views import bp as registry_bp, staff_bp as registry_staff_bp
     from gallery.staff import bp as staff_bp
     from gallery.partners.views import bp as partners_bp
     from gallery.partners.staff_views import bp as partners_staff_bp
@@ -116,6 +118,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(shipping_bp)
     app.register_blueprint(shipping_api_bp)
     app.register_blueprint(settlements_bp, url_prefix="/staff/settlements")
+    app.register_blueprint(registry_bp)
+    app.register_blueprint(registry_staff_bp)
     app.register_blueprint(partners_bp)
     app.register_blueprint(partners_staff_bp)
     app.register_blueprint(partners_portal_bp)

@@ -7,8 +7,9 @@ def register(app: Flask) -> None:
     from gallery.catalog.cli import catalog
     from gallery.demo import demo
     from gallery.orders.cli import orders
+    from gallery.registry.cli import producers
     from gallery.shipping.cli import regions, tariff
     from gallery.translations_cli import translations
 
-    for group in (users, regions, tariff, catalog, demo, translations, orders):
+    for group in (users, regions, tariff, catalog, demo, translations, orders, producers):
         app.cli.add_command(group)

@@ -355,7 +355,9 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
         counters["variants"] += bulk["variants"]
         counters["lots"] += bulk["lots"]
     from gallery.partners.demo import load_demo_partners
+    from gallery.registry.demo import load_demo_registry
 
+    counters["registry"] = load_demo_registry(random.Random(1301))
     counters.update(load_demo_partners(users["staf@galeri.test"], users["produsen@galeri.test"]))
     return counters
 

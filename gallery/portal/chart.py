@@ -45,3 +45,50 @@ def bars(months, money, units_text) -> list[Bar]:
             units=month.units, earnings=month.earnings, current=index == len(months) - 1,
         ))
     return result
+
+
+# ---------------------------------------------------------------------------------------------
+# A general horizontal bar chart (one row per item), used by the registry statistics.
+
+ROW_HEIGHT = 18
+LABEL_WIDTH = 150  # room for the names on the left
+VALUE_WIDTH = 70  # room for the value right of the bar
+ROWS_WIDTH = 480
+
+
+@dataclass(frozen=True)
+class RowBar:
+    y: float
+    width: float
+    text_y: float
+    label: str
+    value_text: str
+    title: str
+
+
+@dataclass(frozen=True)
+class RowChart:
+    width: int
+    height: int
+    label_width: int
+    bar_height: float
+    bars: list[RowBar]
+
+
+def row_chart(items, value_text=str) -> RowChart:
+    """Lay out `items` ((label, value) pairs) as horizontal bars, longest = largest; `value_text(v)` formats."""
+    items = list(items)
+    largest = max((value for _, value in items), default=0) or 1
+    room = ROWS_WIDTH - LABEL_WIDTH - VALUE_WIDTH
+    result = []
+    for index, (label, value) in enumerate(items):
+        width = round(room * value / largest, 1)
+        if value and width < 1:
+            width = 1.0
+        text = value_text(value)
+        result.append(RowBar(
+            y=index * ROW_HEIGHT + 2, width=width, text_y=index * ROW_HEIGHT + ROW_HEIGHT * 0.7,
+            label=label if len(label) <= 24 else label[:23] + "…", value_text=text, title=f"{label}: {text}",
+        ))
+    return RowChart(width=ROWS_WIDTH, height=max(len(items), 1) * ROW_HEIGHT + 4, label_width=LABEL_WIDTH,
+                    bar_height=ROW_HEIGHT - 4, bars=result)

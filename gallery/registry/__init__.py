@@ -1,0 +1,1 @@
+"""The regency's IKM registry (registered vs consigning producers) and its public statistics."""
