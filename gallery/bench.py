@@ -36,6 +36,8 @@ PAGES = (
     ("search", "/products?q=rendang"),
     ("category p3", "/products?category=kuliner&page=3"),
     ("product", "/products/{product_slug}"),
+    ("partners", "/partners"),
+    ("statistics", "/statistics"),
 )
 
 
