@@ -5,12 +5,11 @@ only on an inquiry forwarded to it; anything else is NotFound, exactly like one 
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from gallery import clock
 from gallery.catalog.models import Producer, Product
@@ -250,7 +249,6 @@ def yearly_report() -> list[YearRow]:
 
 
 def inquiry_counts_by_status() -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for (status,) in db.session.execute(select(PartnerInquiry.status)):
-        counts[status] += 1
-    return counts
+    """How many inquiries are in each status: one grouped query."""
+    return {status: count for status, count in db.session.execute(
+        select(PartnerInquiry.status, func.count(PartnerInquiry.id)).group_by(PartnerInquiry.status))}

@@ -4,6 +4,8 @@ Views parse input and render; gallery.partners.services decides and commits.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,6 +17,7 @@ from gallery.accounts.models import Role
 from gallery.catalog.models import Producer
 from gallery.errors import DomainError
 from gallery.extensions import db
+from gallery.pagination import PageNumbers, clamp_page
 from gallery.partners import services
 from gallery.partners.forms import (
     EventForm,
@@ -55,28 +58,43 @@ def _int_arg(name: str) -> int | None:
     return int(text) if text.isdigit() and len(text) < 10 else None
 
 
+@dataclass
+class InboxPage(PageNumbers):
+    total: int
+    page: int
+    per_page: int
+
+
 @bp.route("")
 def inbox():
+    """The newest inquiries first, a page at a time, filtered by status, kind and producer."""
     status = request.args.get("status") or ""
     kind = request.args.get("kind") or ""
     producer_id = _int_arg("producer")
-    statement = select(PartnerInquiry).options(
-        selectinload(PartnerInquiry.producer), selectinload(PartnerInquiry.forwarded_to))
+    conditions = []
     if status in InquiryStatus.ALL:
-        statement = statement.where(PartnerInquiry.status == status)
+        conditions.append(PartnerInquiry.status == status)
     else:
         status = ""
     if kind in InquiryKind.ALL:
-        statement = statement.where(PartnerInquiry.kind == kind)
+        conditions.append(PartnerInquiry.kind == kind)
     else:
         kind = ""
     if producer_id:
-        statement = statement.where((PartnerInquiry.producer_id == producer_id)
-                                    | (PartnerInquiry.forwarded_to_id == producer_id))
-    inquiries = db.session.scalars(statement.order_by(PartnerInquiry.created_at.desc(), PartnerInquiry.id.desc())
-                                   .limit(PER_PAGE)).all()
+        conditions.append((PartnerInquiry.producer_id == producer_id)
+                          | (PartnerInquiry.forwarded_to_id == producer_id))
+    total = db.session.scalar(select(func.count(PartnerInquiry.id)).where(*conditions))
+    page = clamp_page(_int_arg("page") or 1, total, PER_PAGE)
+    inquiries = db.session.scalars(
+        select(PartnerInquiry).where(*conditions)
+        .options(selectinload(PartnerInquiry.producer), selectinload(PartnerInquiry.forwarded_to))
+        .order_by(PartnerInquiry.created_at.desc(), PartnerInquiry.id.desc())
+        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    ).all()
+    filters = {key: value for key, value in (("status", status), ("kind", kind), ("producer", producer_id)) if value}
     return render_template(
-        "partners/staff/inbox.html", inquiries=inquiries, status=status, kind=kind, producer_id=producer_id,
+        "partners/staff/inbox.html", inquiries=inquiries, results=InboxPage(total, page, PER_PAGE), filters=filters,
+        status=status, kind=kind, producer_id=producer_id,
         producers=_active_producers(), statuses=InquiryStatus, kinds=InquiryKind,
         counts=services.inquiry_counts_by_status(),
     )

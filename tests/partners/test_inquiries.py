@@ -198,3 +198,26 @@ def test_inbox_and_portal_list_do_not_grow_queries_with_rows(app, make, partners
     with count_statements() as many_portal:
         assert mine.get("/portal/partners").status_code == 200
     assert len(many_staff) == len(few_staff) and len(many_portal) == len(few_portal)
+
+
+def test_inbox_pages_through_every_inquiry_keeping_its_filters(app, make, partners, monkeypatch):
+    from gallery.partners import services, staff_views
+
+    monkeypatch.setattr(staff_views, "PER_PAGE", 3)
+    for i in range(7):
+        services.submit_inquiry(services.InquiryInput(
+            kind="custom" if i % 2 else "reseller", name=f"Mitra Halaman {i}", organisation="",
+            email=f"h{i}@contoh.id", whatsapp="081234567890", city="Padang",
+            message="Pesan uji yang cukup panjang.", producer_id=partners.me.id))
+    staff = app.test_client()
+    make.login(staff, partners.staff)
+    seen = []
+    for page in (1, 2, 3):
+        html = staff.get(f"/staff/partners?page={page}").get_data(as_text=True)
+        seen += re.findall(r"Mitra Halaman (\d)", html)
+    assert sorted(seen) == [str(i) for i in range(7)]  # each once, newest first across pages
+    assert seen == sorted(seen, reverse=True)
+    first = staff.get("/staff/partners?kind=reseller").get_data(as_text=True)
+    assert "/staff/partners?kind=reseller&amp;page=2" in first and "Halaman 1 dari 2" in first
+    # A page past the end shows the last page instead of an error.
+    assert "Mitra Halaman 0" in staff.get("/staff/partners?page=99").get_data(as_text=True)
