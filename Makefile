@@ -51,7 +51,7 @@ bench: translations
 # Re-extract the message catalogue after changing strings, then update the English one.
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy -o gallery/translations/messages.pot .
-	$(BIN)/pybabel update -i gallery/translations/messages.pot -d gallery/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i gallery/translations/messages.pot -d gallery/translations --no-fuzzy-matching --ignore-obsolete
 
 clean-venv:
 	rm -rf $(VENV)

@@ -10,7 +10,7 @@ from gallery import clock
 from gallery.catalog.models import Producer
 from gallery.extensions import db
 from gallery.partners import services
-from gallery.partners.models import InquiryKind, InquiryStatus, MatchingEvent, PartnerInquiry
+from gallery.partners.models import InquiryKind, InquiryStatus, MatchingEvent
 
 INQUIRIES = [
     # (kind, name, organisation, city, message, quantity, budget, outcome after forwarding)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import aliased
 
 from gallery import clock
 from gallery.catalog.models import Category, IkmClassification, Producer, Product, SizeClass, Variant
+from gallery.csvimport import RowError, read_rows
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderLine, OrderStatus
@@ -68,15 +69,6 @@ def normalise(text: str | None) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Parsing and checking
-
-
-@dataclass(frozen=True)
-class RowError:
-    """What is wrong with one line of the file (line 0: the file as a whole)."""
-
-    line: int
-    message: str
-    column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,11 +120,6 @@ class RegistryFileError(DomainError):
         self.preview = preview
 
 
-def _delimiter(header_line: str) -> str:
-    counts = {delimiter: header_line.count(delimiter) for delimiter in (",", ";", "\t")}
-    return max(counts, key=counts.get) if any(counts.values()) else ","
-
-
 def _lookups():
     districts = db.session.scalars(select(District).where(District.regency_code == HOME_REGENCY_CODE)).all()
     kecamatan = {}
@@ -152,45 +139,16 @@ def parse_registry_csv(content: bytes, filename: str = "") -> RegistryPreview:
     """Check a registry file without saving anything; a fixed number of statements whatever its size."""
     preview = RegistryPreview(filename=(filename or "")[:MAX_FILENAME])
     errors = preview.errors
-    if len(content) > MAX_FILE_BYTES:
-        errors.append(RowError(0, _l("File terlalu besar (paling besar 5 MB).")))
+    csv_rows = read_rows(content, errors, required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS,
+                         max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS)
+    if csv_rows is None:
         return preview
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        errors.append(RowError(0, _l("File harus berupa teks CSV dengan pengodean UTF-8.")))
-        return preview
-    lines = [(number, line) for number, line in enumerate(text.splitlines(), 1)
-             if line.strip() and not line.lstrip().startswith("#")]
-    if not lines:
-        errors.append(RowError(0, _l("File kosong: tidak ada baris judul maupun baris data.")))
-        return preview
-    header_number, header_line = lines[0]
-    delimiter = _delimiter(header_line)
-    header = [cell.strip().lower() for cell in next(csv.reader([header_line], delimiter=delimiter))]
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
-    if missing:
-        errors.append(RowError(header_number, _l(
-            "Baris judul tidak memuat kolom %(missing)s. Kolom yang diperlukan: %(required)s.",
-            missing=", ".join(missing), required=", ".join(REQUIRED_COLUMNS))))
-        return preview
-    body = lines[1:]
-    if not body:
-        errors.append(RowError(0, _l("File tidak memuat satu pun baris data.")))
-        return preview
-    if len(body) > MAX_ROWS:
-        errors.append(RowError(0, _l("File terlalu panjang: paling banyak %(n)s baris data.", n=MAX_ROWS)))
-        return preview
+    preview.rows_read = csv_rows.lines_read
 
     kecamatan, classifications, sector_of = _lookups()
     this_year = clock.today_wib().year
-    index = {column: header.index(column) for column in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if column in header}
     seen: dict[str, int] = {}
-    for number, line in body:
-        preview.rows_read += 1
-        cells = next(csv.reader([line], delimiter=delimiter), [])
-        cells += [""] * (len(header) - len(cells))
-        value = {column: cells[position].strip() for column, position in index.items()}
+    for number, value in ((row.line, row.values) for row in csv_rows.rows):
         row_errors: list[RowError] = []
 
         def required(column: str, limit: int) -> str:

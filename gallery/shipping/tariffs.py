@@ -26,6 +26,7 @@ from sqlalchemy.orm import joinedload
 
 from gallery import clock
 from gallery.accounts.models import User
+from gallery.csvimport import RowError, read_rows
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.shipping.models import Regency, ShippingService, TariffRate, TariffVersion
@@ -109,15 +110,6 @@ def services() -> list[ShippingService]:
 
 
 @dataclass(frozen=True)
-class RowError:
-    """What is wrong with one line of the file (line 0: the file as a whole)."""
-
-    line: int
-    message: str
-    column: str | None = None
-
-
-@dataclass(frozen=True)
 class ParsedRate:
     line: int
     service_code: str
@@ -172,18 +164,6 @@ COLUMN_LABELS = {
 }
 
 
-def _decode(content: bytes) -> str | None:
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
-
-
-def _delimiter(header_line: str) -> str:
-    counts = {delimiter: header_line.count(delimiter) for delimiter in (",", ";", "\t")}
-    return max(counts, key=counts.get) if any(counts.values()) else ","
-
-
 def _whole(text: str, column: str, low: int, high: int, errors: list[RowError], line: int,
            *, required: bool = True) -> int | None:
     label = COLUMN_LABELS[column]
@@ -214,48 +194,16 @@ def parse_tariff_csv(content: bytes, filename: str = "") -> TariffPreview:
     """Check a tariff file without saving anything; a fixed number of statements whatever its size."""
     preview = TariffPreview(filename=(filename or "")[:MAX_FILENAME])
     errors = preview.errors
-    if len(content) > MAX_FILE_BYTES:
-        errors.append(RowError(0, _l("File terlalu besar (paling besar 2 MB).")))
+    csv_rows = read_rows(content, errors, required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS,
+                         max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS)
+    if csv_rows is None:
         return preview
-    text = _decode(content)
-    if text is None:
-        errors.append(RowError(0, _l("File harus berupa teks CSV dengan pengodean UTF-8.")))
-        return preview
-    lines = [(number, line) for number, line in enumerate(text.splitlines(), 1)
-             if line.strip() and not line.lstrip().startswith("#")]
-    if not lines:
-        errors.append(RowError(0, _l("File kosong: tidak ada baris judul maupun baris tarif.")))
-        return preview
-    header_number, header_line = lines[0]
-    delimiter = _delimiter(header_line)
-    header = [cell.strip().lower() for cell in next(csv.reader([header_line], delimiter=delimiter))]
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
-    if missing:
-        errors.append(RowError(header_number, _l(
-            "Baris judul tidak memuat kolom %(missing)s. Kolom yang diperlukan: %(required)s.",
-            missing=", ".join(missing), required=", ".join(REQUIRED_COLUMNS))))
-        return preview
-    body = lines[1:]
-    if not body:
-        errors.append(RowError(0, _l("File tidak memuat satu pun baris tarif.")))
-        return preview
-    if len(body) > MAX_ROWS:
-        errors.append(RowError(0, _l("File terlalu panjang: paling banyak %(n)s baris tarif.", n=MAX_ROWS)))
-        return preview
+    preview.rows_read = csv_rows.lines_read
 
     service_codes = set(db.session.scalars(select(ShippingService.code)))
     regency_codes = set(db.session.scalars(select(Regency.code)))
-    index = {column: header.index(column) for column in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if column in header}
     seen: dict[tuple[str, str], int] = {}
-    for number, line in body:
-        preview.rows_read += 1
-        cells = next(csv.reader([line], delimiter=delimiter), [])
-        if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):]):
-            errors.append(RowError(number, _l("Baris ini punya %(n)s kolom, baris judul %(m)s.",
-                                              n=len(cells), m=len(header))))
-            continue
-        cells += [""] * (len(header) - len(cells))
-        value = {column: cells[position] for column, position in index.items()}
+    for number, value in ((row.line, row.values) for row in csv_rows.rows):
         row_errors: list[RowError] = []
         service = value["service"].strip().upper()
         if not service:

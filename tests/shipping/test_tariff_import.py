@@ -78,7 +78,7 @@ def test_a_file_with_any_error_saves_nothing(pos_services):
 @pytest.mark.parametrize("content, message", [
     (b"", "File kosong"),
     (b"# only a comment\n", "File kosong"),
-    (HEADER.encode(), "tidak memuat satu pun baris tarif"),
+    (HEADER.encode(), "tidak memuat satu pun baris data"),
     (b"service,regency,price\nPOS_REG,31.71,26000\n", "Baris judul tidak memuat kolom regency_code"),
     ("service,regency_code,price_per_kg,etd_min_days,etd_max_days\nPOS_REG,31.71,26\xa0000,2,4\n".encode("latin-1"),
      "UTF-8"),
