@@ -10,6 +10,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from gallery import clock
 from gallery.catalog.models import Producer, Product
@@ -168,7 +169,12 @@ def add_participant(event: MatchingEvent, producer_id: int, user, *, via_portal:
     participant = EventParticipant(event_id=event.id, producer_id=producer_id, via_portal=via_portal,
                                    registered_by_id=user.id if user else None, created_at=clock.utcnow())
     db.session.add(participant)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Registered at the same moment from another tab or by staff: the unique pair already holds it.
+        db.session.rollback()
+        return _participant(event, producer_id)
     return participant
 
 

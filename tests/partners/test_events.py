@@ -106,3 +106,20 @@ def test_pairing_needs_a_participating_producer(app, make, partners):
     response = staff.post(f"/staff/partners/events/{event.id}/pairings",
                           data={"csrf_token": token, "producer": partners.me.id, "partner_name": "X"})
     assert response.status_code == 422 and db.session.scalar(select(Pairing)) is None
+
+
+def test_registering_twice_at_the_same_moment_keeps_one_participant(app, partners, monkeypatch):
+    event = services.create_event(services.EventInput("Acara", date(2030, 1, 1), "Painan"), partners.staff)
+    services.add_participant(event, partners.me.id, partners.staff)
+    # The second registration checked before the first had committed: only the unique pair stops it.
+    real = services._participant
+    calls = []
+
+    def not_yet(event_, producer_id):
+        calls.append(producer_id)
+        return None if len(calls) == 1 else real(event_, producer_id)
+
+    monkeypatch.setattr(services, "_participant", not_yet)
+    again = services.register_interest(event.id, partners.me.id, partners.me_user)
+    assert again is not None and again.producer_id == partners.me.id and len(calls) == 2
+    assert len(db.session.scalars(select(EventParticipant)).all()) == 1
