@@ -138,12 +138,17 @@ class Product(db.Model):
     __tablename__ = "products"
     __table_args__ = (
         Index("ix_products_published_created", "published", "created_at"),
+        # A producer's own products, newest and featured first (product and producer pages): with only
+        # producer_id indexed, SQLite preferred the published index and scanned every product.
+        Index("ix_products_producer_published", "producer_id", "published", "is_featured", "created_at"),
+        # Covers the listing counts (total, per sector) so they never read the table rows.
+        Index("ix_products_listing_count", "published", "producer_id", "category_id", "price_from"),
         Index("ix_products_price_from", "price_from"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(160), unique=True)
-    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id"), index=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id"))
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
     name: Mapped[str] = mapped_column(String(160))
     description: Mapped[str] = mapped_column(Text, default="")
