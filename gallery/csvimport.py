@@ -8,7 +8,7 @@ and no stray cells past the header. Line numbers are the file's own, so staff ca
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
@@ -20,6 +20,19 @@ class RowError:
     line: int
     message: str
     column: str | None = None
+
+
+@dataclass
+class ImportPreview:
+    """What every import preview shows: the file, its errors and how many data lines were read."""
+
+    filename: str
+    errors: list[RowError] = field(default_factory=list)
+    rows_read: int = 0
+
+    @property
+    def lines_with_errors(self) -> int:
+        return len({error.line for error in self.errors})
 
 
 @dataclass(frozen=True)

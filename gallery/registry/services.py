@@ -25,7 +25,7 @@ from sqlalchemy.orm import aliased
 
 from gallery import clock
 from gallery.catalog.models import Category, IkmClassification, Producer, Product, SizeClass, Variant
-from gallery.csvimport import RowError, read_rows
+from gallery.csvimport import ImportPreview, RowError, read_rows
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderLine, OrderStatus
@@ -91,11 +91,8 @@ class ParsedEntry:
 
 
 @dataclass
-class RegistryPreview:
-    filename: str
+class RegistryPreview(ImportPreview):
     entries: list[ParsedEntry] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    rows_read: int = 0
     added: int = 0
     changed: int = 0
     unchanged: int = 0
@@ -104,10 +101,6 @@ class RegistryPreview:
     @property
     def ok(self) -> bool:
         return not self.errors and bool(self.entries)
-
-    @property
-    def lines_with_errors(self) -> int:
-        return len({error.line for error in self.errors})
 
 
 class RegistryFileError(DomainError):

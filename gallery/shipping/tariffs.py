@@ -26,7 +26,7 @@ from sqlalchemy.orm import joinedload
 
 from gallery import clock
 from gallery.accounts.models import User
-from gallery.csvimport import RowError, read_rows
+from gallery.csvimport import ImportPreview, RowError, read_rows
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.shipping.models import Regency, ShippingService, TariffRate, TariffVersion
@@ -121,13 +121,10 @@ class ParsedRate:
 
 
 @dataclass
-class TariffPreview:
+class TariffPreview(ImportPreview):
     """A checked file: its rates, its errors, and what staff should see before saving."""
 
-    filename: str
     rates: list[ParsedRate] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    rows_read: int = 0
     per_service: dict[str, int] = field(default_factory=dict)
     regency_total: int = 0
     # Compared with the table in force: rows with a new price or estimate, new rows, rows no longer present.
@@ -138,10 +135,6 @@ class TariffPreview:
     @property
     def ok(self) -> bool:
         return not self.errors and bool(self.rates)
-
-    @property
-    def lines_with_errors(self) -> int:
-        return len({error.line for error in self.errors})
 
 
 class TariffFileError(DomainError):
