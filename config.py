@@ -59,6 +59,9 @@ class Config:
 
     # Consignment terms: the gallery's share of a sale, in basis points (2000 = 20 %).
     DEFAULT_COMMISSION_BP = _env_int("DEFAULT_COMMISSION_BP", 2000)
+    # Days of shelf life a food product must still have when the shopper receives it, unless the
+    # product sets its own (Product.min_shelf_life_days).
+    DEFAULT_MIN_SHELF_LIFE_DAYS = _env_int("DEFAULT_MIN_SHELF_LIFE_DAYS", 7)
 
     # Shipping: grams of box and padding added to each parcel's weight before it is charged.
     SHIPPING_PACKAGING_GRAMS = _env_int("SHIPPING_PACKAGING_GRAMS", 100)

@@ -144,6 +144,10 @@ class Product(db.Model):
         # Covers the listing counts (total, per sector) so they never read the table rows.
         Index("ix_products_listing_count", "published", "producer_id", "category_id", "price_from"),
         Index("ix_products_price_from", "price_from"),
+        CheckConstraint(
+            "min_shelf_life_days IS NULL OR (min_shelf_life_days >= 0 AND min_shelf_life_days <= 730)",
+            name="min_shelf_life_in_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -159,6 +163,8 @@ class Product(db.Model):
     bpom_md_number: Mapped[str | None] = mapped_column(String(20))
     halal_number: Mapped[str | None] = mapped_column(String(40))
     storage_note: Mapped[str | None] = mapped_column(String(255))
+    # Days of shelf life the shopper must still get at hand-over (None: DEFAULT_MIN_SHELF_LIFE_DAYS).
+    min_shelf_life_days: Mapped[int | None] = mapped_column(Integer)
     # Kept by catalog.services.refresh_listing_fields for the listing's price filter and search.
     price_from: Mapped[int | None] = mapped_column(Integer)
     search_text: Mapped[str] = mapped_column(Text, default="")
