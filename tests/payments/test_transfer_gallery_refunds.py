@@ -67,6 +67,7 @@ def test_the_database_refuses_a_repeated_open_code(app, pickup_order):
     db.session.rollback()
 
 
+@pytest.mark.requires_postgres
 def test_concurrent_transfers_get_distinct_codes(app, make):
     variant = make.product(variants=[("Standar", 10_000, 100)]).variants[0]
     make.stock(variant, 50)
@@ -103,6 +104,7 @@ def test_concurrent_transfers_get_distinct_codes(app, make):
     assert len(codes) == len(set(codes)) == len(numbers)
 
 
+@pytest.mark.requires_postgres
 def test_two_clicks_at_once_leave_one_open_transfer_for_the_order(app, make):
     variant = make.product(variants=[("Standar", 10_000, 100)]).variants[0]
     make.stock(variant, 5)
