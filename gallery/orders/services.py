@@ -35,7 +35,7 @@ from gallery.consignment.ledger import OutOfStock, allocate, release
 from gallery.consignment.models import Lot
 from gallery.errors import DomainError
 from gallery.extensions import db
-from gallery.orders import notifications
+from gallery.orders import notifications, shelf_life
 from gallery.orders.models import (
     Channel,
     Fulfilment,
@@ -198,7 +198,11 @@ def _event(order: Order, to_status: str, user: User | None, note: str = "") -> N
 
 
 def _allocate_lines(order: Order, variants: dict[int, Variant], lines: Sequence[CartLine]) -> None:
-    """Freeze price and payout per line and lot; any shortage raises SoldOut (caller rolls back)."""
+    """Freeze price and payout per line and lot; any shortage raises SoldOut (caller rolls back).
+
+    Only lots good for the order's hand-over are taken (gallery.orders.shelf_life).
+    """
+    day = shelf_life.placement_day(order)
     for line in lines:
         variant = variants[line.variant_id]
         product = variant.product
@@ -209,7 +213,8 @@ def _allocate_lines(order: Order, variants: dict[int, Variant], lines: Sequence[
         )
         order.lines.append(order_line)
         try:
-            taken = allocate(variant, line.quantity, reference=order.number)
+            taken = allocate(variant, line.quantity, reference=order.number,
+                             good_after=shelf_life.good_after(order, product, day))
         except OutOfStock as shortage:
             raise SoldOut(f"{product.name} ({variant.label})", shortage.wanted, shortage.available) from None
         for allocation in taken:
@@ -375,6 +380,11 @@ def mark_refunded(order: Order, *, user: User | None, note: str = "") -> Order:
     return order
 
 
+def record_note(order: Order, *, user: User | None, note: str) -> None:
+    """Write a note in the order's history without changing its state (joins the caller's transaction)."""
+    _event(order, order.status, user, note)
+
+
 def unpack(order: Order, *, user: User | None, note: str = "") -> Order:
     """A packed parcel was opened (units taken out for a refund, or a lot swapped): pack it again.
 
@@ -395,12 +405,18 @@ def _release_stock(order: Order, user: User | None, reason: str) -> None:
                     user_id=user.id if user else None)
 
 
-def mark_paid(order: Order, method: str, *, user: User | None, note: str = "") -> Order:
-    """The order's money arrived (the payments domain records the payment itself in the same commit)."""
+def mark_paid(order: Order, method: str, *, user: User | None, note: str = "", check_shelf: bool = True) -> Order:
+    """The order's money arrived (the payments domain records the payment itself in the same commit).
+
+    Staff paying an order re-check its units' dates first; a provider's notification (`check_shelf`
+    False) cannot be refused, so a short-dated unit is then caught at packing or hand-over.
+    """
     if not method or len(method) > 20:
         raise DomainError(_l("Cara bayar wajib diisi."), field="method")
     expire_if_due(order)
     lock(order)
+    if check_shelf and order.status == OrderStatus.PENDING_PAYMENT:
+        shelf_life.check_hand_over(order)
     _transition(order, OrderStatus.PAID, user, note)
     order.payment_method = method
     order.paid_at = clock.utcnow()
@@ -413,6 +429,8 @@ def mark_packed(order: Order, *, user: User | None) -> Order:
     if order.fulfilment != Fulfilment.DELIVERY:
         raise DomainError(_l("Pesanan ambil di galeri tidak perlu dikemas untuk dikirim."), field="status")
     lock(order)
+    if order.status == OrderStatus.PAID:
+        shelf_life.check_hand_over(order)
     _transition(order, OrderStatus.PACKED, user)
     order.packed_at = clock.utcnow()
     db.session.commit()
@@ -428,6 +446,8 @@ def ship(order: Order, tracking_number: str, *, user: User | None) -> Order:
     if taken is not None:
         raise DomainError(_l("Nomor resi ini sudah dipakai pesanan lain."), field="tracking_number")
     lock(order)
+    if order.status == OrderStatus.PACKED:
+        shelf_life.check_hand_over(order)
     _transition(order, OrderStatus.SHIPPED, user)
     order.tracking_number = resi
     order.shipped_at = clock.utcnow()
@@ -441,6 +461,8 @@ def mark_picked_up(order: Order, *, user: User | None) -> Order:
     if order.fulfilment != Fulfilment.PICKUP:
         raise DomainError(_l("Hanya pesanan ambil di galeri yang bisa ditandai sudah diambil."), field="status")
     lock(order)
+    if order.status == OrderStatus.PAID:
+        shelf_life.check_hand_over(order)
     _transition(order, OrderStatus.COMPLETED, user, str(_l("Diambil di galeri")))
     order.completed_at = clock.utcnow()
     db.session.commit()
@@ -517,7 +539,8 @@ def reinstate_expired(order: Order, *, user: User | None = None, note: str = "")
         line.allocations.clear()
         try:
             taken = allocate(line.variant_id, line.quantity, reference=order.number,
-                             reason=str(_l("Pembayaran terlambat diterima")), user_id=user.id if user else None)
+                             reason=str(_l("Pembayaran terlambat diterima")), user_id=user.id if user else None,
+                             good_after=shelf_life.good_after(order, line.variant.product))
         except OutOfStock as shortage:
             raise SoldOut(f"{line.product_name} ({line.variant_label})", shortage.wanted, shortage.available) from None
         for allocation in taken:

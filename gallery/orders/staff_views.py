@@ -27,7 +27,7 @@ from gallery.consignment.services import stock_levels
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.money import format_rupiah
-from gallery.orders import staff_bp as bp
+from gallery.orders import shelf_life, staff_bp as bp
 from gallery.orders.models import Channel, Fulfilment, Order, OrderAllocation, OrderEvent, OrderLine, OrderStatus
 from gallery.orders.services import (
     MAX_LINES,
@@ -264,7 +264,8 @@ def _render_detail(order: Order, forms: dict | None = None, action_error: str | 
     return render_template(
         "orders/staff/show.html",
         **_common(order=order, forms=forms or _forms(), actions=available_actions(order), action_error=action_error,
-                  overdue=overdue, cashier=_cashier(order), refund_token=new_token()),
+                  overdue=overdue, cashier=_cashier(order), refund_token=new_token(),
+                  stale=shelf_life.stale_allocations(order)),
     ), status
 
 
@@ -343,6 +344,16 @@ def order_complete(number: str):
         return _("Pesanan %(number)s selesai.", number=target.number)
 
     return _perform(number, "complete", ConfirmForm(), call)
+
+
+@bp.route("/orders/<number>/swap/<int:allocation_id>", methods=["POST"])
+def order_swap(number: str, allocation_id: int):
+    def call(target: Order) -> str:
+        shelf_life.swap_lot(target, allocation_id, user=_user())
+        return _("Lot ditukar: barang pesanan %(number)s sekarang diambil dari lot yang masih layak.",
+                 number=target.number)
+
+    return _perform(number, "swap", ConfirmForm(), call)
 
 
 @bp.route("/orders/<number>/cancel", methods=["POST"])

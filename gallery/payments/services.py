@@ -356,7 +356,8 @@ def _pay_order(payment: Payment, order: Order, method: str, user: User | None, n
         raise _Late(_("Pesanan berstatus %(status)s", status=orders.status_label(order.status)))
     _close_other_payments(order, payment, user)
     payment.paid_at = now
-    orders.mark_paid(order, method, user=user, note=note)  # commits everything above
+    # Staff confirming money re-check the units' dates; a provider's notification cannot be refused.
+    orders.mark_paid(order, method, user=user, note=note, check_shelf=user is not None)  # commits all above
     _send_paid_email(order)
 
 
@@ -568,6 +569,9 @@ def _confirm(payment: Payment, method: str, user: User) -> str:
         raise DomainError(_l("Pembayaran ini sudah diproses."), field="payment")
     try:
         _pay_order(payment, order, method, user, note=_("Dikonfirmasi staf"))
+    except orders.shelf_life.NotGoodAtHandOver:
+        db.session.rollback()  # the transfer stays open until staff swap the lot or refund the line
+        raise
     except _Late as late:
         db.session.rollback()
         payment = db.session.get(Payment, payment_id)

@@ -1,7 +1,7 @@
 """Generating producer statements, approving and paying them, and reconciling a period.
 
-A sale counts once its order is paid and fulfilled: a delivery order when it was shipped (`shipped_at`),
-a pick-up or counter sale when it was handed over (`completed_at`). Its date is that moment in WIB.
+A sale is gallery.orders.sales's: paid and handed over (a delivery when shipped, a pick-up or counter sale
+when collected), dated that moment in WIB, its refunded units taken out latest allocation first.
 Units refunded before settlement are left out (a refund takes units from a line's allocations latest
 first, as payments._restock does); units refunded after settlement on an approved or paid statement
 become one negative adjustment per refund line on the producer's next statement.
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, case, delete, exists, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from gallery import clock
@@ -24,7 +24,8 @@ from gallery.accounts.models import Role, User
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.numbering import next_value
-from gallery.orders.models import Fulfilment, Order, OrderAllocation, OrderLine
+from gallery.orders.models import Order, OrderAllocation, OrderLine
+from gallery.orders.sales import is_sale, refunded_per_allocation, sold_at_column
 from gallery.payments.models import Refund, RefundLine
 from gallery.settlements.models import Statement, StatementAdjustment, StatementLine, StatementStatus
 
@@ -84,14 +85,9 @@ def _wib_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=clock.WIB).astimezone(timezone.utc)
 
 
-def sold_at_column():
-    """When an order was fulfilled: shipped (delivery) or handed over (pick-up, counter)."""
-    return case((Order.fulfilment == Fulfilment.DELIVERY, Order.shipped_at), else_=Order.completed_at)
-
-
 def counts_for_settlement():
-    """Paid and fulfilled (refunds are subtracted per unit, see module doc)."""
-    return and_(Order.paid_at.is_not(None), sold_at_column().is_not(None))
+    """A sale (gallery.orders.sales): paid and handed over; refunds are subtracted per unit, see module doc."""
+    return is_sale()
 
 
 # ------------------------------------------------------------------ refunds per allocation
@@ -105,16 +101,6 @@ def _sorted_refunds(rows):
     for items in grouped.values():
         items.sort(key=lambda r: r.refund_line_id)
     return grouped
-
-
-def refunded_per_allocation(allocations: list[tuple[int, int]], refunded: int) -> dict[int, int]:
-    """Spread `refunded` units of one line over its allocations [(id, quantity)], latest allocation first."""
-    spread: dict[int, int] = {}
-    for allocation_id, quantity in sorted(allocations, key=lambda a: a[0], reverse=True):
-        portion = min(quantity, refunded)
-        spread[allocation_id] = portion
-        refunded -= portion
-    return spread
 
 
 # ------------------------------------------------------------------ generation
