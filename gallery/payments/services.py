@@ -9,7 +9,6 @@ Every change of a payment's state appends a `PaymentEvent`. Refunds live in gall
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -630,23 +629,13 @@ def proof_path(key: str) -> Path:
 
 def attach_proof(payment: Payment, data: bytes) -> Payment:
     """Keep a re-encoded copy of the shopper's transfer receipt (the upload itself is never kept)."""
-    from PIL import Image
-
-    from gallery.catalog.images import _flatten, _open_checked
+    from gallery.catalog.images import reencoded_jpeg
 
     if payment.provider != Provider.BANK_TRANSFER or payment.status != PaymentStatus.OPEN:
         raise DomainError(_l("Bukti transfer hanya untuk transfer yang menunggu konfirmasi."), field="proof")
     if not data:
         raise DomainError(_l("Pilih berkas gambar."), field="proof")
-    try:
-        image = _flatten(_open_checked(data))
-    except DomainError as error:
-        raise DomainError(error.message, field="proof") from None
-    image.info = {}
-    image.thumbnail((PROOF_MAX_SIDE, PROOF_MAX_SIDE), Image.Resampling.LANCZOS)
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=85, optimize=True)
-    encoded = buffer.getvalue()
+    encoded = reencoded_jpeg(data, PROOF_MAX_SIDE, field="proof")
     key = hashlib.sha256(encoded).hexdigest()[:32]
     path = proof_path(key)
     if not path.exists():

@@ -27,7 +27,14 @@ from gallery.numbering import next_value
 from gallery.orders.models import Order, OrderAllocation, OrderLine
 from gallery.orders.sales import is_sale, refunded_per_allocation, sold_at_column
 from gallery.payments.models import Refund, RefundLine
-from gallery.settlements.models import Statement, StatementAdjustment, StatementLine, StatementStatus
+from gallery.settlements import carry, proofs
+from gallery.settlements.models import (
+    SettlementCarry,
+    Statement,
+    StatementAdjustment,
+    StatementLine,
+    StatementStatus,
+)
 
 MAX_REFERENCE = 80
 
@@ -244,6 +251,8 @@ def generate(period: Period | None = None, *, producer_id: int | None = None, us
             ids = [row.id for row in drafts.values()]
             db.session.execute(delete(StatementLine).where(StatementLine.statement_id.in_(ids)))
             db.session.execute(delete(StatementAdjustment).where(StatementAdjustment.statement_id.in_(ids)))
+            carry.release_from(ids)
+        balances = carry.open_balances(period.start, producer_id)
 
         eligible = _eligible_allocations(period, producer_id).subquery()
         rows = db.session.execute(select(eligible)).all()
@@ -273,7 +282,7 @@ def generate(period: Period | None = None, *, producer_id: int | None = None, us
         for item in pending:
             adjustments_of[item.pop("producer_id")].append(item)
 
-        producers = sorted(set(lines_of) | set(adjustments_of) | set(drafts))
+        producers = sorted(set(lines_of) | set(adjustments_of) | set(drafts) | set(balances))
         now = clock.utcnow()
         new_statements, totals = [], {}
         for pid in producers:
@@ -281,10 +290,12 @@ def generate(period: Period | None = None, *, producer_id: int | None = None, us
             gross = sum(l["quantity"] * l["unit_price"] for l in lines)
             payout = sum(l["quantity"] * l["unit_payout"] for l in lines)
             adjusted = sum(a["amount"] for a in adjustments)
+            brought = sum(amount for _id, amount in balances.get(pid, []))
             totals[pid] = dict(units=sum(l["quantity"] for l in lines), gross_sales=gross, payout_total=payout,
-                               commission=gross - payout, adjustments_total=adjusted, amount_due=payout + adjusted,
+                               commission=gross - payout, adjustments_total=adjusted, brought_forward=brought,
+                               amount_due=payout + adjusted + brought,
                                generated_at=now, generated_by_id=user.id if user else None)
-            if pid not in drafts and (lines or adjustments):
+            if pid not in drafts and (lines or adjustments or balances.get(pid)):
                 new_statements.append(dict(producer_id=pid,
                                            period_start=period.start, period_end=period.end,
                                            status=StatementStatus.DRAFT, paid_to="", **totals[pid]))
@@ -308,6 +319,10 @@ def generate(period: Period | None = None, *, producer_id: int | None = None, us
             db.session.execute(insert(StatementLine.__table__), line_rows)
         if adjustment_rows:
             db.session.execute(insert(StatementAdjustment.__table__), adjustment_rows)
+        carry_rows = [dict(statement_id=ids[pid], carried_statement_id=sid, amount=amount)
+                      for pid, items in balances.items() for sid, amount in items]
+        if carry_rows:
+            db.session.execute(insert(SettlementCarry.__table__), carry_rows)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -353,7 +368,8 @@ def _stale_lines(statement: Statement) -> int:
 
 
 def approve(statement: Statement, *, user: User | None) -> Statement:
-    """Admin only: a draft becomes final; its numbers never change again."""
+    """Admin only: a draft becomes final, its numbers never change again: `approved` to be transferred,
+    or `carried` forward when below the minimum payout or negative (gallery.settlements.carry)."""
     _require_admin(user)
     if statement.status != StatementStatus.DRAFT:
         raise DomainError(_l("Hanya draf yang bisa disetujui."), field="status")
@@ -361,7 +377,8 @@ def approve(statement: Statement, *, user: User | None) -> Statement:
         raise DomainError(_l("Ada pengembalian dana sejak draf ini dibuat; buat ulang draf dulu."), field="status")
     changed = db.session.execute(
         update(Statement).where(Statement.id == statement.id, Statement.status == StatementStatus.DRAFT)
-        .values(status=StatementStatus.APPROVED, approved_at=clock.utcnow(), approved_by_id=user.id)
+        .values(status=carry.status_on_approval(statement.amount_due), approved_at=clock.utcnow(),
+                approved_by_id=user.id)
         .execution_options(synchronize_session=False)).rowcount
     if changed != 1:
         db.session.rollback()
@@ -371,9 +388,10 @@ def approve(statement: Statement, *, user: User | None) -> Statement:
     return statement
 
 
-def mark_paid(statement: Statement, transfer_date: date | None, bank_reference: str, *, user: User | None
-              ) -> Statement:
-    """Record the transfer of an approved statement (date, bank reference, who)."""
+def mark_paid(statement: Statement, transfer_date: date | None, bank_reference: str, *, user: User | None,
+              proof: bytes | None = None) -> Statement:
+    """Record the transfer of an approved statement: date, bank reference, the transfer slip (an image or
+    a PDF, re-encoded by gallery.settlements.proofs) and who."""
     if user is None or not user.has_role(*Role.BACK_OFFICE):
         raise DomainError(_l("Hanya staf yang boleh mencatat pembayaran."), field="user")
     if statement.status != StatementStatus.APPROVED:
@@ -386,13 +404,14 @@ def mark_paid(statement: Statement, transfer_date: date | None, bank_reference: 
     if not reference or len(reference) > MAX_REFERENCE:
         raise DomainError(_l("Nomor referensi bank wajib diisi (paling banyak 80 karakter)."),
                           field="bank_reference")
+    kept = proofs.keep(proof)
     producer = statement.producer
     paid_to = " / ".join(part for part in (producer.bank_name, producer.bank_account_number,
                                            producer.bank_account_holder) if part)
     changed = db.session.execute(
         update(Statement).where(Statement.id == statement.id, Statement.status == StatementStatus.APPROVED)
         .values(status=StatementStatus.PAID, paid_at=clock.utcnow(), paid_by_id=user.id, transfer_date=transfer_date,
-                bank_reference=reference, paid_to=paid_to)
+                bank_reference=reference, paid_to=paid_to, proof_key=kept.key, proof_ext=kept.ext)
         .execution_options(synchronize_session=False)).rowcount
     if changed != 1:
         db.session.rollback()

@@ -144,6 +144,8 @@ class ServiceForm(FlaskForm):
                           validators=[_required(_l("Wajib diisi."))], default=1)
     max_kg = _NumberField(_l("Berat maksimum per paket (kg)"), message=_l("Tulis bilangan bulat."),
                           validators=[_required(_l("Wajib diisi."))], default=50)
+    max_length_cm = _NumberField(_l("Sisi terpanjang per paket (cm)"), message=_l("Tulis bilangan bulat."),
+                                 validators=[_required(_l("Wajib diisi."))], default=150)
     discount_bp = _NumberField(_l("Diskon agen (%)"), percent=True,
                                message=_l("Tulis persen, misalnya 20 atau 12,5."),
                                validators=[_required(_l("Wajib diisi."))], default=0)
@@ -156,8 +158,8 @@ class ServiceForm(FlaskForm):
                             validators=[_required(_l("Wajib diisi."))], default=0)
     active = BooleanField(_l("Aktif (ditawarkan saat checkout)"), default=True)
 
-    NUMBER_FIELDS = ("volumetric_divisor", "rounding_tolerance_grams", "min_kg", "max_kg", "discount_bp",
-                     "insurance_rate_bp", "insurance_fee", "position")
+    NUMBER_FIELDS = ("volumetric_divisor", "rounding_tolerance_grams", "min_kg", "max_kg", "max_length_cm",
+                     "discount_bp", "insurance_rate_bp", "insurance_fee", "position")
 
     def fill_from(self, service) -> None:
         for name in ("code", "name", *self.NUMBER_FIELDS, "active"):

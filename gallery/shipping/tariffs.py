@@ -400,6 +400,7 @@ def ensure_sample_services() -> list[str]:
         db.session.add(ShippingService(
             code=sample.code, name=sample.name, volumetric_divisor=sample.volumetric_divisor,
             rounding_tolerance_grams=sample.rounding_tolerance_grams, min_kg=sample.min_kg, max_kg=sample.max_kg,
+            max_length_cm=sample.max_length_cm,
             discount_bp=sample.discount_bp, insurance_rate_bp=sample.insurance_rate_bp,
             insurance_fee=sample.insurance_fee, active=True, position=sample.position,
         ))

@@ -21,6 +21,17 @@ SHOPPER = Contact("Siti Rahma", "siti@contoh.id", "0812 3456 7890")
 GAMBIR = Address(*JAKARTA_PUSAT, street="Jl. Medan Merdeka Barat No. 12", postal_code="10110")
 
 
+def proof_png() -> bytes:
+    """A small picture of a transfer slip, as staff would photograph it."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 200), (240, 240, 230)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 def at(day: int, hour: int = 10, minute: int = 0, month: int = 11, year: int = 2026) -> None:
     """Move the shop clock to a WIB moment of 2026."""
     clock.freeze(datetime(year, month, day, hour, minute, tzinfo=clock.WIB))

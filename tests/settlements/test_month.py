@@ -12,7 +12,7 @@ from gallery.payments.refunds import refund
 from gallery.settlements import queries, services
 from gallery.settlements.models import Statement, StatementAdjustment, StatementLine, StatementStatus
 from gallery.settlements.services import Period
-from tests.settlements.conftest import at
+from tests.settlements.conftest import at, proof_png
 
 NOVEMBER = Period.month(2026, 11)
 DECEMBER = Period.month(2026, 12)
@@ -72,7 +72,7 @@ def test_the_month_settles_to_the_rupiah(month):
     services.approve(rendang, user=month.admin)
     services.approve(songket, user=month.admin)
     at(3, 11, month=12)
-    services.mark_paid(rendang, date(2026, 12, 3), "NGR-778812", user=month.staff)
+    services.mark_paid(rendang, date(2026, 12, 3), "NGR-778812", user=month.staff, proof=proof_png())
     assert rendang.status == StatementStatus.PAID and rendang.paid_to.startswith("Bank Nagari")
     assert queries.last_payout(month.rendang_maker.id).number == rendang.number
     assert queries.earnings_due(month.rendang_maker.id) == 0
