@@ -8,6 +8,7 @@ from datetime import date
 
 from flask import abort, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -19,6 +20,7 @@ from gallery.catalog.models import Producer
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.settlements import bp, carry, exports, proofs, services
+from gallery.settlements.reconciliation import reconcile
 from gallery.settlements.models import Statement, StatementStatus
 from gallery.settlements.queries import get_statement
 from gallery.settlements.services import Period
@@ -185,4 +187,11 @@ def transfer_batch():
 @bp.route("/reconciliation")
 def reconciliation():
     period = _period_arg()
-    return _render("settlements/reconciliation.html", period=period, result=services.reconcile(period))
+    from gallery.demo import sample_data_loaded
+
+    return _render("settlements/reconciliation.html", period=period, result=reconcile(period),
+                   methods=METHOD_LABELS, sample=sample_data_loaded())
+
+
+METHOD_LABELS = {"stripe": _l("Kartu / dompet digital (Stripe)"), "bank_transfer": _l("Transfer bank (dengan kode unik)"),
+                 "cash": _l("Tunai di galeri"), "qris": _l("QRIS di galeri")}

@@ -77,4 +77,4 @@ def test_staff_generate_pay_and_export_admin_approves(app, client, make, month):
     assert client.get(f"{detail}/proof").mimetype == "image/jpeg"
 
     recon = client.get("/staff/settlements/reconciliation?period=2026-11").get_data(as_text=True)
-    assert "Rp 1.450.000" in recon and "Seimbang" in recon
+    assert 'id="sales">Rp 1.450.000' in recon and "Seimbang" in recon
