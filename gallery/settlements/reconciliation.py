@@ -160,13 +160,12 @@ def _statements(result: Reconciliation, period: Period) -> None:
     settled = db.session.execute(
         select(func.coalesce(func.sum(StatementLine.quantity * StatementLine.unit_price), 0),
                func.coalesce(func.sum(StatementLine.quantity * StatementLine.unit_payout), 0))
-        .join(Statement, Statement.id == StatementLine.statement_id)
-        .where(Statement.period_start == period.start, Statement.period_end == period.end)).one()
+        .where(StatementLine.sold_on >= period.start, StatementLine.sold_on < period.end)).one()
     result.settled_gross, result.settled_payout = int(settled[0]), int(settled[1])
     for status, adjustments, brought, due in db.session.execute(
             select(Statement.status, func.sum(Statement.adjustments_total), func.sum(Statement.brought_forward),
                    func.sum(Statement.amount_due))
-            .where(Statement.period_start == period.start, Statement.period_end == period.end)
+            .where(Statement.period_start >= period.start, Statement.period_end <= period.end)
             .group_by(Statement.status)):
         result.adjustments += int(adjustments)
         result.brought_forward += int(brought)
