@@ -54,6 +54,8 @@ class TariffConfirmForm(FlaskForm):
     filename = HiddenField(validators=[Optional(), _max(200)])
     effective_on = HiddenField(validators=[DataRequired()])
     note = HiddenField(validators=[Optional(), _max(MAX_NOTE)])
+    replace_all = BooleanField(_l("Ganti seluruh tabel: layanan dan kabupaten/kota yang tidak ada di file ini "
+                                  "tidak bisa dipilih lagi"))
 
 
 def pack_file(content: bytes) -> str:
