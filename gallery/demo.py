@@ -238,7 +238,7 @@ def _settle_demo_months(staff, admin) -> int:
             numbers = generate(period, user=staff).created
             for statement in db.session.scalars(select(Statement).where(Statement.number.in_(numbers))):
                 approve(statement, user=admin)
-                if pay:
+                if pay and statement.status == "approved":  # small ones are carried, never transferred
                     clock.freeze(min(now, _wib_noon(run_on + timedelta(days=3))))
                     mark_paid(statement, clock.today_wib(), f"TRF-{statement.number}", user=staff,
                               proof=_demo_transfer_slip(statement.number))
@@ -250,8 +250,8 @@ def _settle_demo_months(staff, admin) -> int:
 
 def _demo_transfer_slip(reference: str) -> bytes:
     """A drawn picture of a bank transfer slip, the proof staff keep with a paid statement."""
-    image = Image.new("RGB", (360, 160), (250, 250, 245))
-    ImageDraw.Draw(image).text((16, 60), f"TRANSFER {reference}", fill=(20, 20, 20))
+    image = Image.new("RGB", (480, 240), (250, 250, 245))
+    ImageDraw.Draw(image).text((16, 100), f"TRANSFER {reference}", fill=(20, 20, 20))
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return buffer.getvalue()
