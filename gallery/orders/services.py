@@ -413,8 +413,10 @@ def mark_paid(order: Order, method: str, *, user: User | None, note: str = "", c
     """
     if not method or len(method) > 20:
         raise DomainError(_l("Cara bayar wajib diisi."), field="method")
-    expire_if_due(order)
     lock(order)
+    if _due(order):
+        # Not expired here: that would commit the caller's half-written payment. Whoever looks next expires it.
+        raise DomainError(_l("Batas waktu pembayaran pesanan ini sudah lewat."), field="status")
     if check_shelf and order.status == OrderStatus.PENDING_PAYMENT:
         shelf_life.check_hand_over(order)
     _transition(order, OrderStatus.PAID, user, note)

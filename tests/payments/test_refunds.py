@@ -162,3 +162,17 @@ def test_two_staff_submitting_the_same_partial_refund_at_once_refund_it_once(app
     assert db.session.scalar(select(func.sum(Refund.amount))) == 2 * unit_price
     assert db.session.get(Payment, payment_id).amount_refunded == 2 * unit_price
     assert all(balance.balanced for balance in lot_balances().values())
+
+
+def test_paying_an_overdue_order_at_the_desk_is_refused_and_records_no_money(make, pickup_order):
+    from datetime import timedelta
+
+    from gallery import clock
+    from gallery.payments.desk import pay_at_desk
+
+    order = pickup_order()
+    clock.freeze(order.payment_deadline + timedelta(minutes=1))
+    with pytest.raises(DomainError):
+        pay_at_desk(db.session.get(Order, order.id), "cash", user=make.user(Role.STAFF))
+    assert db.session.scalar(select(func.count(Payment.id))) == 0
+    assert db.session.get(Order, order.id).status == OrderStatus.PENDING_PAYMENT  # expired by whoever looks next
