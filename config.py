@@ -59,6 +59,8 @@ class Config:
 
     # Consignment terms: the gallery's share of a sale, in basis points (2000 = 20 %).
     DEFAULT_COMMISSION_BP = _env_int("DEFAULT_COMMISSION_BP", 2000)
+    # The smallest statement the gallery transfers (Rupiah); smaller or negative ones are carried forward.
+    MIN_PAYOUT = _env_int("MIN_PAYOUT", 50_000)
     # Days of shelf life a food product must still have when the shopper receives it, unless the
     # product sets its own (Product.min_shelf_life_days).
     DEFAULT_MIN_SHELF_LIFE_DAYS = _env_int("DEFAULT_MIN_SHELF_LIFE_DAYS", 7)

@@ -36,6 +36,15 @@ DEMO_USERS = (
 PRODUCTS_PER_PRODUCER = 4
 
 
+def sample_data_loaded() -> bool:
+    """Whether this shop holds the demo data (its users exist only then, never in production): pages of
+    figures say so, so nobody takes sample sales for the gallery's."""
+    from gallery.accounts.models import User
+
+    emails = [email for email, *_ in DEMO_USERS]
+    return db.session.scalar(select(User.id).where(User.email.in_(emails)).limit(1)) is not None
+
+
 def demo_picture(title: str, sector: str, seed: int, size: int = 720) -> bytes:
     """Draw a product picture with Pillow: a sector-coloured motif and the product's name."""
     rng = random.Random(seed)
@@ -127,14 +136,15 @@ FAVOURED_PRODUCER = "rendang-lokan-amak-painan"  # the demo producer account see
 def _demo_sale(rng: random.Random, when, now, staff, customer, serial: int) -> bool:
     """One sale at `when` through the real services: a counter sale, a pick-up or a shipped parcel."""
     from gallery.orders.services import (
-        Address, CartLine, Contact, counter_sale, mark_packed, mark_paid, mark_picked_up, complete, place_order,
-        ship,
+        Address, CartLine, Contact, mark_packed, mark_picked_up, complete, place_order, ship,
     )
+    from gallery.payments.desk import pay_at_desk, sell_at_counter
     from gallery.shipping.models import District, TariffVersion
 
+    # In id order: without it the rows (so the random picks) differ between SQLite and PostgreSQL.
     variants = db.session.scalars(
         select(Variant).join(Product, Product.id == Variant.product_id).options(selectinload(Variant.product))
-        .where(Variant.is_active.is_(True), Product.published.is_(True))
+        .where(Variant.is_active.is_(True), Product.published.is_(True)).order_by(Variant.id)
     ).all()
     levels = stock_levels(v.id for v in variants)
     sellable = [v for v in variants if levels[v.id].available > 0]
@@ -150,19 +160,19 @@ def _demo_sale(rng: random.Random, when, now, staff, customer, serial: int) -> b
     contact = Contact(buyer, buyer.lower().replace(" ", ".") + "@contoh.id", f"0813{rng.randint(10**7, 10**8 - 1)}")
     roll = rng.random()
     if roll < 0.55:
-        counter_sale(lines, rng.choice(("cash", "cash", "qris")), user=staff)
+        sell_at_counter(lines, rng.choice(("cash", "cash", "qris")), user=staff)
         return True
     has_tariff = db.session.scalar(select(TariffVersion.id).limit(1)) is not None
     if roll < 0.8 or not has_tariff:
         order = place_order(lines, contact, fulfilment="pickup", customer=customer if rng.random() < 0.2 else None)
-        mark_paid(order, rng.choice(("cash", "qris")), user=staff)
+        pay_at_desk(order, rng.choice(("cash", "qris")), user=staff)
         mark_picked_up(order, user=staff)
         return True
     regency, district = rng.choice(DEMO_DESTINATIONS)
     province = db.session.get(District, district).regency.province_code
     order = place_order(lines, contact, fulfilment="delivery", service_code="POS_REG",
                         address=Address(province, regency, district, f"Jl. Demo No. {serial}", "25000"))
-    mark_paid(order, "bank_transfer", user=staff)
+    pay_at_desk(order, "bank_transfer", user=staff)
     mark_packed(order, user=staff)
     ship(order, f"P{clock.to_wib(when):%y%m%d}{serial:05d}", user=staff)
     delivered = when + timedelta(days=3)  # Pos delivers a few days later, if that day has come
@@ -228,13 +238,23 @@ def _settle_demo_months(staff, admin) -> int:
             numbers = generate(period, user=staff).created
             for statement in db.session.scalars(select(Statement).where(Statement.number.in_(numbers))):
                 approve(statement, user=admin)
-                if pay:
+                if pay and statement.status == "approved":  # small ones are carried, never transferred
                     clock.freeze(min(now, _wib_noon(run_on + timedelta(days=3))))
-                    mark_paid(statement, clock.today_wib(), f"TRF-{statement.number}", user=staff)
+                    mark_paid(statement, clock.today_wib(), f"TRF-{statement.number}", user=staff,
+                              proof=_demo_transfer_slip(statement.number))
                 statements += 1
     finally:
         clock.freeze(None)
     return statements
+
+
+def _demo_transfer_slip(reference: str) -> bytes:
+    """A drawn picture of a bank transfer slip, the proof staff keep with a paid statement."""
+    image = Image.new("RGB", (480, 240), (250, 250, 245))
+    ImageDraw.Draw(image).text((16, 100), f"TRANSFER {reference}", fill=(20, 20, 20))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def _wib_noon(day):

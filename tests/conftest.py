@@ -3,6 +3,10 @@
 The schema comes from the migrations, exactly as in production. Reference data (regions,
 categories, IKM classifications) is loaded once; every other table is emptied after each test,
 so tests may commit freely and threads may use their own connections.
+
+Tests that need real concurrency carry `@pytest.mark.requires_postgres`: on SQLite they are skipped
+with a reason, and with REQUIRE_POSTGRES=1 (as in CI) every such skip is a failure instead, as is a
+run without TEST_DATABASE_URL, so CI cannot pass while they did not run.
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from gallery import clock, create_app
 from gallery.extensions import db, limiter
 from gallery.i18n import compile_catalogs
 
+REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES", "").strip() not in ("", "0")
 REFERENCE_TABLES = {"provinces", "regencies", "districts", "categories", "ikm_classifications", "alembic_version"}
 
 
@@ -107,6 +112,29 @@ def client(app):
 def database_name(app) -> str:
     """'sqlite' or 'postgresql': what this run tests against."""
     return db.engine.dialect.name
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "requires_postgres: needs PostgreSQL (real concurrency); "
+                                       "skipped on SQLite, a failure there when REQUIRE_POSTGRES=1")
+
+
+def pytest_sessionstart(session):
+    if REQUIRE_POSTGRES and not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
+        raise pytest.UsageError("REQUIRE_POSTGRES=1 needs TEST_DATABASE_URL=postgresql://…: "
+                                "the PostgreSQL-only tests would be skipped")
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(request):
+    """Skip (or, with REQUIRE_POSTGRES=1, fail) a `requires_postgres` test when the database is not PostgreSQL."""
+    marker = request.node.get_closest_marker("requires_postgres")
+    if marker is None or os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
+        return
+    reason = "needs PostgreSQL for real concurrency (SQLite serialises writers); set TEST_DATABASE_URL"
+    if REQUIRE_POSTGRES:
+        pytest.fail(f"REQUIRE_POSTGRES=1 but this test would be skipped: {reason}", pytrace=False)
+    pytest.skip(reason)
 
 
 def pytest_report_header(config):

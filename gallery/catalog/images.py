@@ -83,6 +83,20 @@ def _flatten(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
+def reencoded_jpeg(data: bytes, max_side: int, field: str = "image") -> bytes:
+    """A checked upload drawn anew as a JPEG of at most `max_side` pixels, without its metadata
+    (transfer proofs: nothing of the original file is kept). Raises DomainError for a bad image."""
+    try:
+        image = _flatten(_open_checked(data))
+    except DomainError as error:
+        raise DomainError(error.message, field=field) from None
+    image.info = {}
+    image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85, optimize=True)
+    return buffer.getvalue()
+
+
 def _encode(image: Image.Image, extension: str) -> bytes:
     pil_format, options = ENCODINGS[extension]
     buffer = io.BytesIO()

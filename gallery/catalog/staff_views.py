@@ -116,14 +116,20 @@ def detail(producer_id: int):
 
 
 def _render_detail(producer: Producer, certificate_form: CertificateForm, status: int = 200):
+    # Each card's stock maps every loaded variant (of all the producer's products), so the producer's
+    # figures come from the stock reports the stock list and the portal use, never from summing cards.
+    from gallery.consignment import reports
+    from gallery.settlements.queries import earnings_due
+
     cards = queries.products_of_producer(producer.id)
-    units = sum(level.available for card in cards for level in card.stock.values())
     return (
         render_template(
             "catalog/staff/producer.html",
             producer=producer,
             cards=cards,
-            units_on_hand=units,
+            on_shelf=reports.lot_totals(reports.producer_lots(producer.id)),
+            sellable_units=queries.producer_units_on_hand(producer.id),
+            earnings_due=earnings_due(producer.id),
             certificate_form=certificate_form,
         ),
         status,

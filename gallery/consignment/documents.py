@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from gallery import clock
@@ -59,7 +59,12 @@ class ReceiptLine:
 
 
 def default_payout(variant: Variant, producer: Producer) -> int:
-    """The agreed payout per unit unless staff say otherwise: the price less the producer's commission."""
+    """The agreed payout per unit unless staff say otherwise: the price less the producer's commission.
+
+    The commission is rounded once per unit, here, at intake (gallery.money.less_basis_points, half up),
+    and the result is frozen on the lot: every statement, portal figure and report multiplies that
+    frozen unit payout, so all pages agree to the rupiah (never a rate applied to a total later).
+    """
     return less_basis_points(variant.price, producer.commission_bp)
 
 
@@ -207,26 +212,41 @@ def correct_stock(lot: Lot, delta: int, reason: str, *, user: User | None):
     return movement
 
 
+def _on_shelf(lots) -> dict[int, int]:
+    """Units each lot should have on the shelf now: on hand + reserved for orders still waiting there."""
+    from gallery.orders.shelf import held_on_shelf  # orders build on consignment, not the other way round
+
+    held = held_on_shelf(lot.id for lot in lots)
+    return {lot.id: lot.on_hand + held.get(lot.id, 0) for lot in lots}
+
+
 def start_stock_take(*, producer: Producer | None = None, shelf: str | None = None, user: User | None = None,
                      notes: str = "") -> StockTake:
-    """Open a count (SO-YYYY-NNNNN) of every lot with units on hand, for one producer or one shelf.
+    """Open a count (SO-YYYY-NNNNN) of every lot with units on the shelf, for one producer or one shelf.
 
-    Each line starts with what the books say now; `record_counts` moves it to what they say when
-    the lot is actually counted, so sales while the count is open do not become false differences.
+    The shelf holds a lot's units on hand and those reserved for orders not yet collected or packed
+    (gallery.orders.shelf): that is what a line expects, and a lot whose units are all reserved is
+    counted too. Each line starts with what the books say now; `record_counts` moves it to what they
+    say when the lot is actually counted, so sales while the count is open do not become false differences.
     """
+    from gallery.orders.shelf import held_on_shelf
+
     shelf = (shelf or "").strip() or None
     if (producer is None) == (shelf is None):
         raise DomainError(_l("Pilih satu produsen atau satu rak."), field="producer_id")
-    statement = select(Lot).where(Lot.on_hand > 0).order_by(Lot.shelf, Lot.variant_id, Lot.id)
+    held = held_on_shelf()
+    statement = select(Lot).where(or_(Lot.on_hand > 0, Lot.id.in_(list(held) or [0]))) \
+        .order_by(Lot.shelf, Lot.variant_id, Lot.id)
     statement = statement.where(Lot.producer_id == producer.id) if producer else statement.where(Lot.shelf == shelf)
     lots = list(db.session.scalars(statement))
     if not lots:
         raise DomainError(_l("Tidak ada stok untuk dihitung di sini."), field="producer_id")
+    expected = {lot.id: lot.on_hand + held.get(lot.id, 0) for lot in lots}
     stock_take = StockTake(
         number=next_document_number("SO", _year()), producer_id=producer.id if producer else None, shelf=shelf,
         status=StockTake.COUNTING, notes=(notes or "").strip()[:2000], created_at=clock.utcnow(),
         created_by_id=user.id if user else None,
-        lines=[StockTakeLine(lot_id=lot.id, expected=lot.on_hand) for lot in lots],
+        lines=[StockTakeLine(lot_id=lot.id, expected=expected[lot.id]) for lot in lots],
     )
     db.session.add(stock_take)
     db.session.commit()
@@ -236,8 +256,8 @@ def start_stock_take(*, producer: Producer | None = None, shelf: str | None = No
 def record_counts(stock_take: StockTake, counts: dict[int, int | None]) -> StockTake:
     """Save counted quantities by line id (None = not counted yet); only while counting.
 
-    A counted line takes the lot's book quantity at this moment as `expected`: the difference is
-    always between the shelf and the books at the same instant.
+    A counted line takes what the lot should have on the shelf at this moment as `expected`: the
+    difference is always between the shelf and the books at the same instant.
     """
     if stock_take.status != StockTake.COUNTING:
         raise DomainError(_l("Stok opname ini sudah ditutup."), field="status")
@@ -254,7 +274,7 @@ def record_counts(stock_take: StockTake, counts: dict[int, int | None]) -> Stock
             raise DomainError(_l("Jumlah terhitung harus bilangan bulat 0 atau lebih."), field=f"line-{line_id}")
         if counted is not None and counted != line.counted:
             db.session.refresh(line.lot, ["on_hand"])
-            line.expected = line.lot.on_hand
+            line.expected = _on_shelf([line.lot])[line.lot.id]
         line.counted = counted
     db.session.commit()
     return stock_take

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from gallery import clock
 from gallery.catalog.models import Variant
@@ -101,19 +101,26 @@ def put_back(lot: Lot, quantity: int, kind: str, *, reason: str = "", reference:
     return movement
 
 
-def _fefo_lots(variant_id: int) -> list[tuple[int, int, int, date | None]]:
-    """Sellable lots of a variant in FEFO order: first to expire, then oldest receipt."""
-    rows = db.session.execute(
+def _fefo_lots(variant_id: int, good_after: date | None = None) -> list[tuple[int, int, int, date | None]]:
+    """Sellable lots of a variant in FEFO order: first to expire, then oldest receipt.
+
+    With `good_after`, only lots still good after that day (or without a date) are taken: the hand-over
+    rule of gallery.orders.shelf_life (delivery: dispatch + longest ETD + minimum shelf life).
+    """
+    statement = (
         select(Lot.id, Lot.on_hand, Lot.unit_payout, Lot.expires_on)
         .where(Lot.variant_id == variant_id, sellable_lot_condition())
         .order_by(Lot.expires_on.asc().nulls_last(), Lot.received_at.asc(), Lot.id.asc())
     )
-    return [tuple(row) for row in rows]
+    if good_after is not None:
+        statement = statement.where(or_(Lot.expires_on.is_(None), Lot.expires_on > good_after))
+    return [tuple(row) for row in db.session.execute(statement)]
 
 
 def allocate(variant: Variant | int, quantity: int, *, reference: str | None = None, reason: str = "",
-             user_id: int | None = None) -> list[Allocation]:
-    """Reserve `quantity` units of a variant, first-expiring lot first (FEFO), never an expired lot.
+             user_id: int | None = None, good_after: date | None = None) -> list[Allocation]:
+    """Reserve `quantity` units of a variant, first-expiring lot first (FEFO), never an expired lot
+    (nor, with `good_after`, one whose date is not after that day).
 
     Either every unit is taken or none: when the lots run short, units already taken in this call
     are put back before OutOfStock is raised, so the caller's transaction is left as it was.
@@ -127,7 +134,7 @@ def allocate(variant: Variant | int, quantity: int, *, reference: str | None = N
     remaining = quantity
     for _round in range(MAX_ALLOCATION_ROUNDS):
         contended = False
-        for lot_id, on_hand, payout, expires_on in _fefo_lots(variant_id):
+        for lot_id, on_hand, payout, expires_on in _fefo_lots(variant_id, good_after):
             already = taken[lot_id].quantity if lot_id in taken else 0
             portion = min(remaining, on_hand)
             if portion <= 0:

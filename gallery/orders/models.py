@@ -153,6 +153,11 @@ class OrderLine(db.Model):
         back_populates="line", order_by="OrderAllocation.id", cascade="all, delete-orphan"
     )
 
+    @property
+    def best_before(self) -> date | None:
+        """The earliest "baik digunakan sebelum" date among the units the shopper gets (None: no date)."""
+        return min((a.expires_on for a in self.allocations if a.expires_on is not None), default=None)
+
 
 class OrderAllocation(db.Model):
     """Units of a line taken from one lot (FEFO), with the lot's payout frozen for the producer."""

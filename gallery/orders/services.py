@@ -4,6 +4,12 @@ DESIGN.md rules 3, 5 and 7: prices come from the server at the moment of orderin
 the lines and their lot allocations; stock is taken through the consignment ledger (FEFO) inside
 the transaction that creates the order; every change of state is one call that records when and
 by whom. Each public function owns its transaction: it commits, or rolls back and raises.
+
+Every transition reads the order again under a row lock (PostgreSQL) and changes its status with a
+conditional UPDATE on the status it expects (both databases), so two staff acting on one order at
+the same moment cannot both succeed: the second is told the order changed meanwhile. Money that came
+in leaves only as a recorded refund: a paid order is never cancelled, it is refunded in full
+(gallery.payments.refunds), and a refunded order never ships.
 """
 from __future__ import annotations
 
@@ -16,9 +22,10 @@ from datetime import datetime, timedelta
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from gallery import clock
 from gallery.accounts.models import User
@@ -28,7 +35,7 @@ from gallery.consignment.ledger import OutOfStock, allocate, release
 from gallery.consignment.models import Lot
 from gallery.errors import DomainError
 from gallery.extensions import db
-from gallery.orders import notifications
+from gallery.orders import notifications, shelf_life
 from gallery.orders.models import (
     Channel,
     Fulfilment,
@@ -45,14 +52,17 @@ MAX_QUANTITY = 999
 MAX_LINES = 50
 _NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread on a phone
 
-# Which state may follow which (DESIGN.md rule 7). Refunds arrive with the payments issue.
+# Which state may follow which (DESIGN.md rule 7). Only an unpaid order is cancelled; once money came
+# in, the order ends by a full refund (gallery.payments.refunds), whatever step it had reached.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     OrderStatus.PENDING_PAYMENT: (OrderStatus.PAID, OrderStatus.CANCELLED, OrderStatus.EXPIRED),
-    OrderStatus.PAID: (OrderStatus.PACKED, OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.REFUNDED),
-    OrderStatus.PACKED: (OrderStatus.SHIPPED, OrderStatus.COMPLETED, OrderStatus.CANCELLED),
-    OrderStatus.SHIPPED: (OrderStatus.COMPLETED,),
+    OrderStatus.PAID: (OrderStatus.PACKED, OrderStatus.COMPLETED, OrderStatus.REFUNDED),
+    OrderStatus.PACKED: (OrderStatus.SHIPPED, OrderStatus.REFUNDED),
+    OrderStatus.SHIPPED: (OrderStatus.COMPLETED, OrderStatus.REFUNDED),
     OrderStatus.COMPLETED: (OrderStatus.REFUNDED,),
 }
+# Paid, and the goods have not left the gallery yet.
+NOT_HANDED_OVER = (OrderStatus.PAID, OrderStatus.PACKED)
 
 
 class SoldOut(DomainError):
@@ -188,7 +198,11 @@ def _event(order: Order, to_status: str, user: User | None, note: str = "") -> N
 
 
 def _allocate_lines(order: Order, variants: dict[int, Variant], lines: Sequence[CartLine]) -> None:
-    """Freeze price and payout per line and lot; any shortage raises SoldOut (caller rolls back)."""
+    """Freeze price and payout per line and lot; any shortage raises SoldOut (caller rolls back).
+
+    Only lots good for the order's hand-over are taken (gallery.orders.shelf_life).
+    """
+    day = shelf_life.placement_day(order)
     for line in lines:
         variant = variants[line.variant_id]
         product = variant.product
@@ -199,7 +213,8 @@ def _allocate_lines(order: Order, variants: dict[int, Variant], lines: Sequence[
         )
         order.lines.append(order_line)
         try:
-            taken = allocate(variant, line.quantity, reference=order.number)
+            taken = allocate(variant, line.quantity, reference=order.number,
+                             good_after=shelf_life.good_after(order, product, day))
         except OutOfStock as shortage:
             raise SoldOut(f"{product.name} ({variant.label})", shortage.wanted, shortage.available) from None
         for allocation in taken:
@@ -273,11 +288,12 @@ def _order_by_client_token(token: str | None) -> Order | None:
 
 
 def counter_sale(lines: Sequence[CartLine], method: str, *, user: User, customer_name: str = "",
-                 client_token: str | None = None) -> Order:
+                 client_token: str | None = None, commit: bool = True) -> Order:
     """Sell to a walk-in customer: take stock through the same ledger, paid and handed over at once.
 
     The sale counts for each producer exactly like an online one (its allocations carry the lots' payouts).
     A sale is recorded once per `client_token`: the till's form sent twice returns the first sale.
+    With `commit=False` the caller (gallery.payments.desk, which records the money) commits.
     """
     if (existing := _order_by_client_token(client_token)) is not None:
         return existing
@@ -297,7 +313,10 @@ def counter_sale(lines: Sequence[CartLine], method: str, *, user: User, customer
         db.session.flush()
         _allocate_lines(order, variants, lines)
         order.total = order.subtotal
-        db.session.commit()
+        if commit:
+            db.session.commit()
+        else:
+            db.session.flush()
     except DomainError:
         db.session.rollback()
         raise
@@ -310,15 +329,43 @@ def counter_sale(lines: Sequence[CartLine], method: str, *, user: User, customer
     return order
 
 
+class ChangedMeanwhile(DomainError):
+    """Someone else moved the order while this request was deciding; nothing was written."""
+
+    def __init__(self):
+        super().__init__(_l("Pesanan ini baru saja diubah oleh orang lain. Muat ulang halamannya."), field="status")
+
+
+def lock(order: Order) -> Order:
+    """Read the order's state again under a row lock (PostgreSQL; SQLite serialises writers)."""
+    db.session.refresh(order, ["status", "payment_deadline", "paid_at"], with_for_update=True)
+    return order
+
+
+def _set_status(order: Order, to_status: str, user: User | None, note: str = "") -> None:
+    """Move the order from the status read to `to_status` only if nobody moved it meanwhile."""
+    expected = order.status
+    _event(order, to_status, user, note)
+    result = db.session.execute(
+        update(Order).where(Order.id == order.id, Order.status == expected).values(status=to_status)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise ChangedMeanwhile()
+    set_committed_value(order, "status", to_status)
+
+
 def _transition(order: Order, to_status: str, user: User | None, note: str = "") -> None:
     if to_status not in TRANSITIONS.get(order.status, ()):
+        if to_status == OrderStatus.CANCELLED and order.status in NOT_HANDED_OVER:
+            raise DomainError(_l("Pesanan ini sudah dibayar: batalkan dengan mengembalikan seluruh dananya "
+                                 "(barangnya kembali ke rak)."), field="status")
         raise DomainError(
             _l("Pesanan berstatus %(status)s tidak bisa diubah ke %(to)s.",
                status=status_label(order.status), to=status_label(to_status)),
             field="status",
         )
-    _event(order, to_status, user, note)
-    order.status = to_status
+    _set_status(order, to_status, user, note)
 
 
 def can_transition(order: Order, to_status: str) -> bool:
@@ -327,9 +374,26 @@ def can_transition(order: Order, to_status: str) -> bool:
 
 
 def mark_refunded(order: Order, *, user: User | None, note: str = "") -> Order:
-    """A paid or completed order whose whole amount went back to the shopper (joins the caller's
-    transaction: the payments domain records the refund itself in the same commit)."""
+    """A paid order whose whole amount went back to the shopper ends here, wherever it was (joins the
+    caller's transaction: the payments domain records the refund itself in the same commit)."""
     _transition(order, OrderStatus.REFUNDED, user, note)
+    return order
+
+
+def record_note(order: Order, *, user: User | None, note: str) -> None:
+    """Write a note in the order's history without changing its state (joins the caller's transaction)."""
+    _event(order, order.status, user, note)
+
+
+def unpack(order: Order, *, user: User | None, note: str = "") -> Order:
+    """A packed parcel was opened (units taken out for a refund, or a lot swapped): pack it again.
+
+    Not a transition of TRANSITIONS, so it is never offered as a button; it joins the caller's transaction.
+    """
+    if order.status != OrderStatus.PACKED:
+        return order
+    _set_status(order, OrderStatus.PAID, user, note or str(_l("Paket dibongkar; kemas ulang")))
+    order.packed_at = None
     return order
 
 
@@ -341,11 +405,20 @@ def _release_stock(order: Order, user: User | None, reason: str) -> None:
                     user_id=user.id if user else None)
 
 
-def mark_paid(order: Order, method: str, *, user: User | None, note: str = "") -> Order:
-    """Record a payment confirmed by staff (cash or QRIS at the counter, a matched bank transfer)."""
+def mark_paid(order: Order, method: str, *, user: User | None, note: str = "", check_shelf: bool = True) -> Order:
+    """The order's money arrived (the payments domain records the payment itself in the same commit).
+
+    Staff paying an order re-check its units' dates first; a provider's notification (`check_shelf`
+    False) cannot be refused, so a short-dated unit is then caught at packing or hand-over.
+    """
     if not method or len(method) > 20:
         raise DomainError(_l("Cara bayar wajib diisi."), field="method")
-    expire_if_due(order)
+    lock(order)
+    if _due(order):
+        # Not expired here: that would commit the caller's half-written payment. Whoever looks next expires it.
+        raise DomainError(_l("Batas waktu pembayaran pesanan ini sudah lewat."), field="status")
+    if check_shelf and order.status == OrderStatus.PENDING_PAYMENT:
+        shelf_life.check_hand_over(order)
     _transition(order, OrderStatus.PAID, user, note)
     order.payment_method = method
     order.paid_at = clock.utcnow()
@@ -357,6 +430,9 @@ def mark_packed(order: Order, *, user: User | None) -> Order:
     """A paid delivery order is packed and waits for the Pos courier."""
     if order.fulfilment != Fulfilment.DELIVERY:
         raise DomainError(_l("Pesanan ambil di galeri tidak perlu dikemas untuk dikirim."), field="status")
+    lock(order)
+    if order.status == OrderStatus.PAID:
+        shelf_life.check_hand_over(order)
     _transition(order, OrderStatus.PACKED, user)
     order.packed_at = clock.utcnow()
     db.session.commit()
@@ -371,6 +447,9 @@ def ship(order: Order, tracking_number: str, *, user: User | None) -> Order:
     taken = db.session.scalar(select(Order.id).where(Order.tracking_number == resi, Order.id != order.id))
     if taken is not None:
         raise DomainError(_l("Nomor resi ini sudah dipakai pesanan lain."), field="tracking_number")
+    lock(order)
+    if order.status == OrderStatus.PACKED:
+        shelf_life.check_hand_over(order)
     _transition(order, OrderStatus.SHIPPED, user)
     order.tracking_number = resi
     order.shipped_at = clock.utcnow()
@@ -383,6 +462,9 @@ def mark_picked_up(order: Order, *, user: User | None) -> Order:
     """The shopper collected a paid pick-up order at the gallery."""
     if order.fulfilment != Fulfilment.PICKUP:
         raise DomainError(_l("Hanya pesanan ambil di galeri yang bisa ditandai sudah diambil."), field="status")
+    lock(order)
+    if order.status == OrderStatus.PAID:
+        shelf_life.check_hand_over(order)
     _transition(order, OrderStatus.COMPLETED, user, str(_l("Diambil di galeri")))
     order.completed_at = clock.utcnow()
     db.session.commit()
@@ -391,6 +473,7 @@ def mark_picked_up(order: Order, *, user: User | None) -> Order:
 
 def complete(order: Order, *, user: User | None) -> Order:
     """A shipped parcel arrived."""
+    lock(order)
     if order.status != OrderStatus.SHIPPED:
         raise DomainError(_l("Hanya pesanan yang sudah dikirim yang bisa diselesaikan."), field="status")
     _transition(order, OrderStatus.COMPLETED, user)
@@ -400,7 +483,8 @@ def complete(order: Order, *, user: User | None) -> Order:
 
 
 def cancel(order: Order, *, user: User | None, reason: str = "") -> Order:
-    """Cancel an order that has not left the gallery; its units go back to their lots."""
+    """Cancel an order that is not paid yet; its units go back to their lots (a paid one is refunded)."""
+    lock(order)
     _transition(order, OrderStatus.CANCELLED, user, (reason or "").strip()[:500])
     _release_stock(order, user, str(_l("Pesanan dibatalkan")))
     order.cancelled_at = clock.utcnow()
@@ -414,13 +498,27 @@ def _expire(order: Order) -> None:
     order.cancelled_at = clock.utcnow()
 
 
+def _due(order: Order) -> bool:
+    return (order.status == OrderStatus.PENDING_PAYMENT and order.payment_deadline is not None
+            and order.payment_deadline <= clock.utcnow())
+
+
 def expire_if_due(order: Order) -> bool:
-    """Expire one unpaid order whose deadline has passed (called whenever an order is looked at)."""
-    if order.status != OrderStatus.PENDING_PAYMENT or order.payment_deadline is None:
+    """Expire one unpaid order whose deadline has passed (called whenever an order is looked at).
+
+    Many people may look at once: the order is read again under its lock, and whoever finds it
+    already expired (or loses the conditional update) simply sees it expired.
+    """
+    if not _due(order):
         return False
-    if order.payment_deadline > clock.utcnow():
+    lock(order)
+    if not _due(order):
+        db.session.commit()  # release the lock: someone else expired (or paid) it meanwhile
         return False
-    _expire(order)
+    try:
+        _expire(order)
+    except ChangedMeanwhile:
+        return False
     db.session.commit()
     return True
 
@@ -443,7 +541,8 @@ def reinstate_expired(order: Order, *, user: User | None = None, note: str = "")
         line.allocations.clear()
         try:
             taken = allocate(line.variant_id, line.quantity, reference=order.number,
-                             reason=str(_l("Pembayaran terlambat diterima")), user_id=user.id if user else None)
+                             reason=str(_l("Pembayaran terlambat diterima")), user_id=user.id if user else None,
+                             good_after=shelf_life.good_after(order, line.variant.product))
         except OutOfStock as shortage:
             raise SoldOut(f"{line.product_name} ({line.variant_label})", shortage.wanted, shortage.available) from None
         for allocation in taken:
@@ -452,8 +551,7 @@ def reinstate_expired(order: Order, *, user: User | None = None, note: str = "")
                 unit_payout=allocation.unit_payout, expires_on=allocation.expires_on,
             ))
     # Not a transition of TRANSITIONS: only a payment that arrived for this order may bring it back.
-    _event(order, OrderStatus.PENDING_PAYMENT, user, note or str(_l("Pembayaran terlambat diterima")))
-    order.status = OrderStatus.PENDING_PAYMENT
+    _set_status(order, OrderStatus.PENDING_PAYMENT, user, note or str(_l("Pembayaran terlambat diterima")))
     order.cancelled_at = None
     order.payment_deadline = clock.utcnow() + timedelta(hours=current_app.config["PAYMENT_DEADLINE_HOURS"])
     db.session.flush()
@@ -470,9 +568,8 @@ def expire_due_orders() -> list[str]:
     ).all()
     numbers = []
     for order in due:
-        _expire(order)
-        db.session.commit()
-        numbers.append(order.number)
+        if expire_if_due(order):
+            numbers.append(order.number)
     return numbers
 
 

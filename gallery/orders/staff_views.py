@@ -27,19 +27,18 @@ from gallery.consignment.services import stock_levels
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.money import format_rupiah
-from gallery.orders import staff_bp as bp
+from gallery.orders import shelf_life, staff_bp as bp
 from gallery.orders.models import Channel, Fulfilment, Order, OrderAllocation, OrderEvent, OrderLine, OrderStatus
 from gallery.orders.services import (
     MAX_LINES,
     MAX_QUANTITY,
     TRANSITIONS,
     CartLine,
+    NOT_HANDED_OVER,
     cancel,
     complete,
-    counter_sale,
     expire_if_due,
     mark_packed,
-    mark_paid,
     mark_picked_up,
     ship,
     status_label,
@@ -64,6 +63,8 @@ from gallery.orders.staff_forms import (
     payment_method_label,
 )
 from gallery.pagination import PageNumbers, clamp_page
+from gallery.payments import desk
+from gallery.payments.refunds import new_token
 
 PER_PAGE = 50
 BASKET_KEY = "counter_basket"
@@ -231,6 +232,8 @@ def available_actions(order: Order) -> set[str]:
         actions.add("complete")
     if OrderStatus.CANCELLED in following:
         actions.add("cancel")
+    if order.status in NOT_HANDED_OVER:
+        actions.add("refund_cancel")  # a paid order is cancelled by refunding it in full
     return actions
 
 
@@ -261,7 +264,8 @@ def _render_detail(order: Order, forms: dict | None = None, action_error: str | 
     return render_template(
         "orders/staff/show.html",
         **_common(order=order, forms=forms or _forms(), actions=available_actions(order), action_error=action_error,
-                  overdue=overdue, cashier=_cashier(order)),
+                  overdue=overdue, cashier=_cashier(order), refund_token=new_token(),
+                  stale=shelf_life.stale_allocations(order)),
     ), status
 
 
@@ -295,7 +299,7 @@ def order_paid(number: str):
     form = MarkPaidForm()
 
     def call(target: Order) -> str:
-        mark_paid(target, form.method.data, user=_user(), note=(form.note.data or "").strip())
+        desk.pay_at_desk(target, form.method.data, user=_user(), note=(form.note.data or "").strip())
         return _("Pesanan %(number)s ditandai sudah dibayar (%(method)s).", number=target.number,
                  method=payment_method_label(target.payment_method))
 
@@ -340,6 +344,16 @@ def order_complete(number: str):
         return _("Pesanan %(number)s selesai.", number=target.number)
 
     return _perform(number, "complete", ConfirmForm(), call)
+
+
+@bp.route("/orders/<number>/swap/<int:allocation_id>", methods=["POST"])
+def order_swap(number: str, allocation_id: int):
+    def call(target: Order) -> str:
+        shelf_life.swap_lot(target, allocation_id, user=_user())
+        return _("Lot ditukar: barang pesanan %(number)s sekarang diambil dari lot yang masih layak.",
+                 number=target.number)
+
+    return _perform(number, "swap", ConfirmForm(), call)
 
 
 @bp.route("/orders/<number>/cancel", methods=["POST"])
@@ -613,9 +627,9 @@ def _counter_sell():
                                                total=format_rupiah(basket.total)))
             return _render_counter(422, sell_form=form, basket=basket)
     try:
-        sale = counter_sale(basket.lines(), form.method.data, user=_user(),
-                            customer_name=(form.customer_name.data or "").strip(),
-                            client_token=(form.sale_token.data or "").strip()[:64] or None)
+        sale = desk.sell_at_counter(basket.lines(), form.method.data, user=_user(),
+                                    customer_name=(form.customer_name.data or "").strip(),
+                                    client_token=(form.sale_token.data or "").strip()[:64] or None)
     except DomainError as refused:
         db.session.rollback()
         return _render_counter(422, sell_form=form, error=refused.message)

@@ -43,7 +43,8 @@ def _in(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-# A unique code is taken while its transfer is open; the partial unique index makes a repeat impossible.
+# Staff match a transfer by its exact amount (order total + unique code): among open transfers an
+# amount is taken once, which the partial unique index makes impossible to repeat.
 OPEN_TRANSFER = f"status = 'open' AND provider = '{Provider.BANK_TRANSFER}'"
 
 
@@ -57,7 +58,7 @@ class Payment(db.Model):
         CheckConstraint("amount >= 0 AND amount_refunded >= 0 AND amount_refunded <= amount",
                         name="amounts_valid"),
         CheckConstraint("unique_code IS NULL OR (unique_code BETWEEN 1 AND 999)", name="unique_code_range"),
-        Index("uq_payments_open_transfer_code", "unique_code", unique=True,
+        Index("uq_payments_open_transfer_amount", "amount", unique=True,
               sqlite_where=text(OPEN_TRANSFER), postgresql_where=text(OPEN_TRANSFER)),
         # One open transfer per order: a double click cannot leave two codes waiting for one order.
         Index("uq_payments_open_transfer_order", "order_id", unique=True,
@@ -143,6 +144,8 @@ class Refund(db.Model):
     restocked: Mapped[bool] = mapped_column(Boolean, default=False)
     stripe_refund_id: Mapped[str | None] = mapped_column(String(255))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The staff form's token: the same form sent twice records one refund (and Stripe sees it as the key).
+    client_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
     payment: Mapped[Payment] = relationship(back_populates="refunds")

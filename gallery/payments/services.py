@@ -4,15 +4,12 @@ DESIGN.md "Paying" and rules 7, 8 and 10. Each public function owns its transact
 state only moves through `_move`, a conditional UPDATE checked by its row count, so two deliveries of
 the same news (a webhook replayed, a webhook racing the shopper's return, two staff clicks) settle a
 payment once. Webhook events are stored by id in the transaction of their effect (`ProviderEvent`).
-Every change of a payment's state appends a `PaymentEvent`.
+Every change of a payment's state appends a `PaymentEvent`. Refunds live in gallery.payments.refunds.
 """
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
-import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -28,14 +25,12 @@ from sqlalchemy.orm import selectinload
 
 from gallery import clock, mail
 from gallery.accounts.models import User
-from gallery.consignment.ledger import release, reserved_under
-from gallery.consignment.models import Lot
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders import services as orders
 from gallery.orders.models import Channel, Fulfilment, Order, OrderLine, OrderStatus, PaymentMethod
 from gallery.orders.notifications import order_link
-from gallery.payments import stripe_api
+from gallery.payments import stripe_api, transfers
 from gallery.payments.models import (
     OPEN_TRANSFER,
     Payment,
@@ -44,7 +39,6 @@ from gallery.payments.models import (
     Provider,
     ProviderEvent,
     Refund,
-    RefundLine,
 )
 
 log = logging.getLogger(__name__)
@@ -279,10 +273,11 @@ def _close_stale_transfers() -> None:
 
 
 def start_bank_transfer(order: Order) -> Payment:
-    """A transfer of the order total plus a unique code (1-999) that no other open transfer has.
+    """A transfer of the order total plus a code (1-999) making an amount no other open transfer has.
 
-    The code is picked at random among the free ones; the partial unique index on open transfers
-    refuses a code another order took at the same moment, and another code is tried.
+    The code is picked at random among the free ones (gallery.payments.transfers); the partial unique
+    index on open transfers' amounts refuses one another order took at the same moment, and another
+    code is tried.
     """
     existing = _waiting(order, Provider.BANK_TRANSFER)
     if existing is not None:
@@ -300,12 +295,9 @@ def start_bank_transfer(order: Order) -> Payment:
         if existing is not None:
             db.session.commit()
             return existing
-        used = set(db.session.scalars(select(Payment.unique_code).where(
-            Payment.provider == Provider.BANK_TRANSFER, Payment.status == PaymentStatus.OPEN)))
-        free = [code for code in range(1, 1000) if code not in used]
-        if not free:
+        code = transfers.free_code(total)
+        if code is None:
             break
-        code = secrets.choice(free)
         payment = Payment(order_id=order_id, provider=Provider.BANK_TRANSFER, status=PaymentStatus.OPEN,
                           amount=total + code, unique_code=code, currency="IDR", deadline=deadline,
                           created_at=clock.utcnow())
@@ -363,7 +355,8 @@ def _pay_order(payment: Payment, order: Order, method: str, user: User | None, n
         raise _Late(_("Pesanan berstatus %(status)s", status=orders.status_label(order.status)))
     _close_other_payments(order, payment, user)
     payment.paid_at = now
-    orders.mark_paid(order, method, user=user, note=note)  # commits everything above
+    # Staff confirming money re-check the units' dates; a provider's notification cannot be refused.
+    orders.mark_paid(order, method, user=user, note=note, check_shelf=user is not None)  # commits all above
     _send_paid_email(order)
 
 
@@ -575,6 +568,9 @@ def _confirm(payment: Payment, method: str, user: User) -> str:
         raise DomainError(_l("Pembayaran ini sudah diproses."), field="payment")
     try:
         _pay_order(payment, order, method, user, note=_("Dikonfirmasi staf"))
+    except orders.shelf_life.NotGoodAtHandOver:
+        db.session.rollback()  # the transfer stays open until staff swap the lot or refund the line
+        raise
     except _Late as late:
         db.session.rollback()
         payment = db.session.get(Payment, payment_id)
@@ -633,23 +629,13 @@ def proof_path(key: str) -> Path:
 
 def attach_proof(payment: Payment, data: bytes) -> Payment:
     """Keep a re-encoded copy of the shopper's transfer receipt (the upload itself is never kept)."""
-    from PIL import Image
-
-    from gallery.catalog.images import _flatten, _open_checked
+    from gallery.catalog.images import reencoded_jpeg
 
     if payment.provider != Provider.BANK_TRANSFER or payment.status != PaymentStatus.OPEN:
         raise DomainError(_l("Bukti transfer hanya untuk transfer yang menunggu konfirmasi."), field="proof")
     if not data:
         raise DomainError(_l("Pilih berkas gambar."), field="proof")
-    try:
-        image = _flatten(_open_checked(data))
-    except DomainError as error:
-        raise DomainError(error.message, field="proof") from None
-    image.info = {}
-    image.thumbnail((PROOF_MAX_SIDE, PROOF_MAX_SIDE), Image.Resampling.LANCZOS)
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=85, optimize=True)
-    encoded = buffer.getvalue()
+    encoded = reencoded_jpeg(data, PROOF_MAX_SIDE, field="proof")
     key = hashlib.sha256(encoded).hexdigest()[:32]
     path = proof_path(key)
     if not path.exists():
@@ -661,110 +647,3 @@ def attach_proof(payment: Payment, data: bytes) -> Payment:
     _event(payment, payment.order_id, "proof_uploaded", note=_("Bukti transfer diunggah"))
     db.session.commit()
     return payment
-
-
-# ---------------------------------------------------------------- refunds
-
-
-def _paid_payment(order: Order) -> Payment | None:
-    return db.session.scalar(select(Payment).where(
-        Payment.order_id == order.id, Payment.status.in_((PaymentStatus.PAID,))).order_by(Payment.id.desc()).limit(1))
-
-
-def refunded_quantities(order: Order) -> dict[int, int]:
-    rows = db.session.execute(
-        select(RefundLine.order_line_id, RefundLine.quantity).join(Refund, Refund.id == RefundLine.refund_id)
-        .where(Refund.order_id == order.id))
-    done: dict[int, int] = {}
-    for line_id, quantity in rows:
-        done[line_id] = done.get(line_id, 0) + quantity
-    return done
-
-
-def refund(order: Order, *, user: User, quantities: dict[int, int] | None = None, restock: bool = False,
-           reason: str = "") -> Refund:
-    """Give money back for a paid order: everything (quantities None) or some units of some lines.
-
-    Stripe payments are refunded through Stripe; others (transfer, cash, QRIS) are recorded, the money
-    being handed back by staff. Units go back to their lots only when `restock` (the goods came back).
-    """
-    if order.status not in (OrderStatus.PAID, OrderStatus.PACKED, OrderStatus.SHIPPED, OrderStatus.COMPLETED):
-        raise DomainError(_l("Hanya pesanan yang sudah dibayar yang bisa dikembalikan dananya."), field="refund")
-    payment = _paid_payment(order)
-    if payment is None:
-        # Paid before payments were recorded here (counter sale, staff marking it paid): record it now.
-        payment = Payment(order_id=order.id, provider=Provider.GALLERY, status=PaymentStatus.PAID, amount=order.total,
-                          currency="IDR", created_at=clock.utcnow(), paid_at=order.paid_at)
-        db.session.add(payment)
-        db.session.flush()
-    remaining = payment.amount - payment.amount_refunded
-    done = refunded_quantities(order)
-    lines = {line.id: line for line in order.lines}
-    refund_lines: list[tuple[OrderLine, int]] = []
-    if quantities is None:
-        amount = remaining
-        refund_lines = [(line, line.quantity - done.get(line.id, 0)) for line in order.lines
-                        if line.quantity - done.get(line.id, 0) > 0]
-    else:
-        for line_id, quantity in quantities.items():
-            if not quantity:
-                continue
-            line = lines.get(line_id)
-            if line is None or not isinstance(quantity, int) or quantity < 0 \
-                    or quantity > line.quantity - done.get(line_id, 0):
-                db.session.rollback()
-                raise DomainError(_l("Jumlah yang dikembalikan tidak sesuai dengan pesanan."), field="quantity")
-            refund_lines.append((line, quantity))
-        amount = sum(line.unit_price * quantity for line, quantity in refund_lines)
-    if amount <= 0 or amount > remaining:
-        db.session.rollback()
-        raise DomainError(_l("Tidak ada lagi yang bisa dikembalikan (sisa %(n)s).", n=remaining), field="refund")
-    stripe_refund_id = None
-    if payment.provider == Provider.STRIPE:
-        if not payment.stripe_payment_intent:
-            raise DomainError(_l("Pembayaran Stripe ini tidak punya PaymentIntent; kembalikan dari dasbor Stripe."),
-                              field="refund")
-        try:
-            created = stripe_api.as_dict(stripe_api.client().v1.refunds.create(
-                {"payment_intent": payment.stripe_payment_intent, "amount": stripe_api.to_stripe_amount(amount),
-                 "reason": "requested_by_customer", "metadata": {"order_number": order.number}},
-                options={"idempotency_key": f"refund-{payment.id}-{uuid.uuid4().hex}"}))
-        except stripe.StripeError as error:
-            log.warning("Stripe refused a refund for %s: %s", order.number, error)
-            raise DomainError(_l("Stripe menolak pengembalian dana: %(error)s",
-                                 error=getattr(error, "user_message", None) or str(error)), field="refund") from None
-        stripe_refund_id = created.get("id")
-    record = Refund(payment_id=payment.id, order_id=order.id, amount=amount, reason=(reason or "").strip()[:500],
-                    restocked=restock, stripe_refund_id=stripe_refund_id, user_id=user.id, created_at=clock.utcnow())
-    for line, quantity in refund_lines:
-        record.lines.append(RefundLine(order_line_id=line.id, quantity=quantity, amount=line.unit_price * quantity))
-    db.session.add(record)
-    payment.amount_refunded += amount
-    fully = payment.amount_refunded == payment.amount
-    if fully:
-        _move(payment, PaymentStatus.REFUNDED, (PaymentStatus.PAID,), kind="refunded", amount=amount, user=user,
-              note=record.reason)
-    else:
-        _event(payment, order.id, "partially_refunded", amount=amount, user=user, note=record.reason)
-    if restock:
-        for line, quantity in refund_lines:
-            _restock(order, line, quantity, user)
-    if fully and orders.can_transition(order, OrderStatus.REFUNDED):
-        orders.mark_refunded(order, user=user, note=record.reason)
-    db.session.commit()
-    return record
-
-
-def _restock(order: Order, line: OrderLine, quantity: int, user: User) -> None:
-    """Put refunded units back on the lots they came from (latest-expiring first)."""
-    left = quantity
-    for allocation in sorted(line.allocations, key=lambda a: a.id, reverse=True):
-        held = reserved_under(allocation.lot_id, order.number)
-        portion = min(left, allocation.quantity, held)
-        if portion <= 0:
-            continue
-        release(db.session.get(Lot, allocation.lot_id), portion, reference=order.number, user_id=user.id,
-                reason=_("Barang kembali (pengembalian dana)"))
-        left -= portion
-        if left == 0:
-            break

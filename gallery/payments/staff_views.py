@@ -11,7 +11,8 @@ from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderLine, OrderStatus
 from gallery.orders.services import status_label
-from gallery.payments import services, staff_bp as bp
+from gallery.orders.services import NOT_HANDED_OVER
+from gallery.payments import refunds, services, staff_bp as bp
 from gallery.payments.models import Payment, PaymentStatus, Provider, Refund
 from gallery.payments.views import _send_proof
 
@@ -84,11 +85,13 @@ def proof(payment_id: int):
 @bp.route("/payments/orders/<number>")
 def order(number: str):
     order = _order_or_404(number)
-    refunds = list(db.session.scalars(select(Refund).options(selectinload(Refund.lines), selectinload(Refund.user))
-                                      .where(Refund.order_id == order.id).order_by(Refund.id)))
-    done = services.refunded_quantities(order)
+    given_back = list(db.session.scalars(select(Refund).options(selectinload(Refund.lines), selectinload(Refund.user))
+                                         .where(Refund.order_id == order.id).order_by(Refund.id)))
+    done = refunds.refunded_quantities(order)
     return render_template("payments/staff/order.html", order=order, payments=services.payments_of(order),
-                           events=services.payment_events(order), refunds=refunds, done=done,
+                           events=services.payment_events(order), refunds=given_back, done=done,
+                           token=refunds.new_token(), handed_over=order.status not in NOT_HANDED_OVER,
+                           refundable=order.status in refunds.REFUNDABLE,
                            method_label=services.method_label, payment_status_label=services.payment_status_label,
                            status_label=status_label, OrderStatus=OrderStatus)
 
@@ -108,9 +111,9 @@ def refund(number: str):
                 return redirect(url_for("payments_staff.order", number=number), code=303)
             quantities[line.id] = int(raw)
     try:
-        record = services.refund(order, user=current_user, quantities=quantities,
-                                 restock=request.form.get("restock") == "1",
-                                 reason=request.form.get("reason", "")[:500])
+        record = refunds.refund(order, user=current_user, quantities=quantities,
+                                restock=request.form.get("restock") == "1",
+                                reason=request.form.get("reason", "")[:500], token=request.form.get("token"))
     except DomainError as error:
         flash(error.message, "error")
     else:

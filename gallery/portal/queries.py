@@ -1,11 +1,11 @@
 """What the portal reads: one producer's sales, stock and documents, never anyone else's.
 
 Every function takes the producer id and puts it into every statement (DESIGN.md rule 12); each runs a
-fixed number of SQL statements whatever the number of rows (stated in its docstring). A *sale* is an
-allocation of the producer's lots on an order that was paid: status paid, packed, shipped or completed,
-online or at the counter. Orders refunded in full are listed, marked, and left out of the totals; units
-refunded from a line are shown beside it. No shopper's name, e-mail, phone or street is ever selected:
-a delivery's destination is only its regency or city.
+fixed number of SQL statements whatever the number of rows (stated in its docstring). A *sale* is
+gallery.orders.sales's, as on the statements: units of the producer's lots paid and handed over, online
+or at the counter, dated when handed over (WIB), less the units refunded. Orders refunded in full are
+listed, marked, and count nothing; units refunded from a line are shown beside it. No shopper's name,
+e-mail, phone or street is ever selected: a delivery's destination is only its regency or city.
 """
 from __future__ import annotations
 
@@ -21,31 +21,45 @@ from gallery.consignment import reports
 from gallery.consignment.models import ConsignmentReceipt, Lot, MovementKind, ProducerReturn, StockMovement
 from gallery.extensions import db
 from gallery.orders.models import Fulfilment, Order, OrderAllocation, OrderLine, OrderStatus
+from gallery.orders.sales import is_sale, net_quantity, sold_at_column
 from gallery.pagination import PageNumbers, clamp_page
 from gallery.payments.models import RefundLine
 from gallery.shipping.models import Regency
 
-SOLD = (OrderStatus.PAID, OrderStatus.PACKED, OrderStatus.SHIPPED, OrderStatus.COMPLETED)
-LISTED = SOLD + (OrderStatus.REFUNDED,)
 EXPIRY_DAYS = reports.DEFAULT_EXPIRY_DAYS
 BEST_SELLER_DAYS = 90
 CHART_MONTHS = 12
 PER_PAGE = 50
 
 
-def _earned(quantity=OrderAllocation.quantity):
+def _refunded_per_line():
+    return (
+        select(RefundLine.order_line_id.label("line_id"), func.sum(RefundLine.quantity).label("quantity"))
+        .group_by(RefundLine.order_line_id)
+        .subquery()
+    )
+
+
+_REFUNDED = _refunded_per_line()
+# Units of an allocation still sold (net of its line's refunds) and what the producer earns on them.
+_NET = net_quantity(func.coalesce(_REFUNDED.c.quantity, 0))
+_SOLD_AT = sold_at_column()
+
+
+def _earned(quantity=_NET):
     return cast(quantity, BigInteger) * OrderAllocation.unit_payout
 
 
 def _sold_by(producer_id: int):
-    """Allocations of the producer's lots on paid orders (joins the allocation's line, order and lot)."""
+    """Allocations of the producer's lots that are sales (joins the allocation's line, its refunds, order and lot)."""
     return (
         select()
         .select_from(OrderAllocation)
         .join(OrderLine, OrderLine.id == OrderAllocation.line_id)
         .join(Order, Order.id == OrderLine.order_id)
         .join(Lot, Lot.id == OrderAllocation.lot_id)
-        .where(Lot.producer_id == producer_id)
+        .outerjoin(_REFUNDED, _REFUNDED.c.line_id == OrderLine.id)
+        .where(Lot.producer_id == producer_id, is_sale())
     )
 
 
@@ -113,11 +127,11 @@ def monthly_sales(producer_id: int, today: date, months: int = CHART_MONTHS) -> 
     bounds = [wib_instant(add_months(first, i)) for i in range(months + 1)]
     columns = []
     for start, end in zip(bounds, bounds[1:]):
-        inside = and_(Order.paid_at >= start, Order.paid_at < end)
-        columns += [func.coalesce(func.sum(OrderAllocation.quantity).filter(inside), 0),
+        inside = and_(_SOLD_AT >= start, _SOLD_AT < end)
+        columns += [func.coalesce(func.sum(_NET).filter(inside), 0),
                     func.coalesce(func.sum(_earned()).filter(inside), 0)]
     columns.append(func.coalesce(func.sum(_earned()), 0))
-    row = db.session.execute(_sold_by(producer_id).add_columns(*columns).where(Order.status.in_(SOLD))).one()
+    row = db.session.execute(_sold_by(producer_id).add_columns(*columns)).one()
     bars = [MonthBar(add_months(first, i), int(row[2 * i]), int(row[2 * i + 1])) for i in range(months)]
     return bars, int(row[-1])
 
@@ -125,12 +139,13 @@ def monthly_sales(producer_id: int, today: date, months: int = CHART_MONTHS) -> 
 def best_sellers(producer_id: int, today: date, days: int = BEST_SELLER_DAYS, limit: int = 5) -> list[BestSeller]:
     """The producer's products by units sold in the last `days` days (one statement)."""
     since = wib_instant(today - timedelta(days=days - 1))
-    units = func.sum(OrderAllocation.quantity)
+    units = func.sum(_NET)
     rows = db.session.execute(
         _sold_by(producer_id)
         .add_columns(OrderLine.product_name, units, func.sum(_earned()))
-        .where(Order.status.in_(SOLD), Order.paid_at >= since)
+        .where(_SOLD_AT >= since)
         .group_by(OrderLine.product_name)
+        .having(units > 0)
         .order_by(units.desc(), OrderLine.product_name)
         .limit(limit)
     )
@@ -155,7 +170,7 @@ def dashboard(producer_id: int, today: date | None = None) -> Dashboard:
 @dataclass(frozen=True)
 class SaleRow:
     allocation_id: int
-    paid_at: datetime
+    sold_at: datetime
     product_name: str
     variant_label: str
     quantity: int
@@ -185,8 +200,8 @@ class SaleRow:
         return self.fulfilment == Fulfilment.DELIVERY
 
     @property
-    def paid_on(self) -> date:
-        return clock.to_wib(self.paid_at).date()
+    def sold_on(self) -> date:
+        return clock.to_wib(self.sold_at).date()
 
 
 @dataclass(frozen=True)
@@ -198,9 +213,9 @@ class SaleFilter:
     def conditions(self):
         conditions = []
         if self.start:
-            conditions.append(Order.paid_at >= wib_instant(self.start))
+            conditions.append(_SOLD_AT >= wib_instant(self.start))
         if self.end:
-            conditions.append(Order.paid_at < wib_instant(self.end + timedelta(days=1)))
+            conditions.append(_SOLD_AT < wib_instant(self.end + timedelta(days=1)))
         if self.product_id:
             conditions.append(OrderLine.variant_id.in_(select(Variant.id).where(Variant.product_id == self.product_id)))
         return conditions
@@ -216,46 +231,33 @@ class SalePage(PageNumbers):
     earnings: int
 
 
-def _refunded_per_line():
-    return (
-        select(RefundLine.order_line_id.label("line_id"), func.sum(RefundLine.quantity).label("quantity"))
-        .group_by(RefundLine.order_line_id)
-        .subquery()
-    )
-
-
 def _sale_rows_statement(producer_id: int, filters: SaleFilter):
-    refunded = _refunded_per_line()
     return (
         _sold_by(producer_id)
         .add_columns(
-            OrderAllocation.id, Order.paid_at, OrderLine.product_name, OrderLine.variant_label,
+            OrderAllocation.id, _SOLD_AT, OrderLine.product_name, OrderLine.variant_label,
             OrderAllocation.quantity, OrderAllocation.unit_payout, Order.channel, Order.fulfilment, Regency.name,
-            Order.status, OrderLine.quantity, func.coalesce(refunded.c.quantity, 0),
+            Order.status, OrderLine.quantity, func.coalesce(_REFUNDED.c.quantity, 0),
         )
         .outerjoin(Regency, Regency.code == Order.regency_code)
-        .outerjoin(refunded, refunded.c.line_id == OrderLine.id)
-        .where(Order.status.in_(LISTED), *filters.conditions())
-        .order_by(Order.paid_at.desc(), OrderAllocation.id.desc())
+        .where(*filters.conditions())
+        .order_by(_SOLD_AT.desc(), OrderAllocation.id.desc())
     )
 
 
 def _sale_row(row) -> SaleRow:
-    (aid, paid_at, product, variant, quantity, payout, channel, fulfilment, regency, status, line_qty,
+    (aid, sold_at, product, variant, quantity, payout, channel, fulfilment, regency, status, line_qty,
      line_refunded) = row
-    return SaleRow(aid, paid_at, product, variant, int(quantity), int(payout), channel, fulfilment, regency,
+    return SaleRow(aid, sold_at, product, variant, int(quantity), int(payout), channel, fulfilment, regency,
                    status, int(line_qty), int(line_refunded))
 
 
 def sales_page(producer_id: int, filters: SaleFilter, page: int = 1, per_page: int = PER_PAGE) -> SalePage:
     """One page of the producer's sales, newest first, with the filtered totals: two statements."""
-    conditions = [Order.status.in_(LISTED), *filters.conditions()]
     total, units, earnings = db.session.execute(
         _sold_by(producer_id).add_columns(
-            func.count(OrderAllocation.id),
-            func.coalesce(func.sum(OrderAllocation.quantity).filter(Order.status.in_(SOLD)), 0),
-            func.coalesce(func.sum(_earned()).filter(Order.status.in_(SOLD)), 0),
-        ).where(*conditions)
+            func.count(OrderAllocation.id), func.coalesce(func.sum(_NET), 0), func.coalesce(func.sum(_earned()), 0),
+        ).where(*filters.conditions())
     ).one()
     page = clamp_page(page, int(total), per_page)
     rows = db.session.execute(_sale_rows_statement(producer_id, filters).limit(per_page)

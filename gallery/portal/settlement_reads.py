@@ -27,7 +27,7 @@ def available() -> bool:
     return all(_find(name) is not None for name in NAMES)
 
 
-SHOWN = ("approved", "paid")  # a draft may still change: the producer sees it once approved
+SHOWN = ("approved", "paid", "carried")  # a draft may still change: the producer sees it once approved
 
 
 def statements_of(producer_id: int) -> list:

@@ -125,7 +125,7 @@ def _csv(rows: list[queries.SaleRow]) -> Response:
     for row in rows:
         note = _("Dikembalikan") if row.refunded else (
             _("%(num)s unit dikembalikan", num=row.line_refunded) if row.partly_refunded else "")
-        writer.writerow([row.paid_on.isoformat(), row.product_name, row.variant_label, row.quantity, row.unit_payout,
+        writer.writerow([row.sold_on.isoformat(), row.product_name, row.variant_label, row.quantity, row.unit_payout,
                          row.subtotal, _channel_label(row.channel), _destination(row), note])
     name = f"penjualan-{current_user.producer.slug}-{clock.today_wib().isoformat()}.csv"
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8",

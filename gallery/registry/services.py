@@ -28,7 +28,9 @@ from gallery.catalog.models import Category, IkmClassification, Producer, Produc
 from gallery.csvimport import ImportPreview, RowError, read_rows
 from gallery.errors import DomainError
 from gallery.extensions import db
-from gallery.orders.models import Order, OrderLine, OrderStatus
+from gallery.orders.models import Order, OrderAllocation, OrderLine
+from gallery.orders.sales import is_sale, net_quantity
+from gallery.payments.models import RefundLine
 from gallery.registry.models import SECTORS, RegistryEntry
 from gallery.shipping.models import HOME_REGENCY_CODE, District
 from gallery.shipping.regions import display_name
@@ -41,8 +43,6 @@ MAX_FILE_BYTES = 5_000_000
 MAX_ROWS = 20_000
 MAX_FILENAME = 200
 FIRST_YEAR = 1945
-# Orders whose lines count as gallery sales.
-PAID_STATES = (OrderStatus.PAID, OrderStatus.PACKED, OrderStatus.SHIPPED, OrderStatus.COMPLETED)
 FIELDS = ("name", "owner_name", "kecamatan_code", "classification_id", "size_class", "sector", "phone",
           "year_registered", "producer_id")
 
@@ -353,17 +353,21 @@ def registry_statistics() -> RegistryStatistics:
     total = sum(per_size.values())
     consigning = db.session.scalar(select(func.count(RegistryEntry.producer_id))) or 0
 
-    paid = and_(Order.id == OrderLine.order_id, Order.status.in_(PAID_STATES))
+    # Gallery sales are gallery.orders.sales's: units paid and handed over, net of refunds, at their price.
+    refunded = (select(RefundLine.order_line_id.label("line_id"), func.sum(RefundLine.quantity).label("quantity"))
+                .group_by(RefundLine.order_line_id).subquery())
+    sold = func.sum(net_quantity(func.coalesce(refunded.c.quantity, 0)) * OrderAllocation.unit_price)
+    sales = (select().select_from(OrderAllocation).join(OrderLine, OrderLine.id == OrderAllocation.line_id)
+             .join(Order, Order.id == OrderLine.order_id).outerjoin(refunded, refunded.c.line_id == OrderLine.id)
+             .where(is_sale()))
     sales_kecamatan = dict(db.session.execute(
-        select(Producer.kecamatan_code, func.sum(OrderLine.line_total))
-        .select_from(OrderLine).join(Order, paid).join(Producer, Producer.id == OrderLine.producer_id)
+        sales.add_columns(Producer.kecamatan_code, sold).join(Producer, Producer.id == OrderLine.producer_id)
         .group_by(Producer.kecamatan_code)
     ).all())
     parent = aliased(Category)
     sector_slug = func.coalesce(parent.slug, Category.slug)
     sales_sector = dict(db.session.execute(
-        select(sector_slug, func.sum(OrderLine.line_total))
-        .select_from(OrderLine).join(Order, paid)
+        sales.add_columns(sector_slug, sold)
         .join(Variant, Variant.id == OrderLine.variant_id).join(Product, Product.id == Variant.product_id)
         .join(Category, Category.id == Product.category_id).outerjoin(parent, parent.id == Category.parent_id)
         .group_by(sector_slug)

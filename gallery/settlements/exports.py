@@ -7,7 +7,7 @@ import io
 from flask_babel import gettext as _
 
 from gallery.money import format_rupiah
-from gallery.settlements.models import Statement
+from gallery.settlements.models import Statement, StatementStatus
 
 CSV_HEADER = ("date", "order", "product", "variant", "sku", "channel", "quantity", "unit_price", "unit_payout",
               "gross", "payout")
@@ -90,21 +90,28 @@ def statement_pdf(statement: Statement, gallery_name: str) -> bytes:
 BATCH_HEADER = ("statement", "producer", "bank", "account_number", "account_holder", "amount")
 
 
-def transfer_batch_xlsx(statements: list[Statement]) -> bytes:
-    """One row per approved statement to transfer; amounts as integers (Rupiah)."""
+def transfer_batch_xlsx(statements: list[Statement], min_payout: int) -> bytes:
+    """The bank's batch: one row per transfer and nothing else on its sheet; amounts as integers (Rupiah).
+
+    Only approved statements of at least the minimum payout are transfers (carried ones never are); the
+    count and total go on a second sheet, so a bank reading every row of the first pays no "TOTAL".
+    """
     from openpyxl import Workbook
 
+    transfers = [s for s in statements if s.status == StatementStatus.APPROVED and s.amount_due >= min_payout]
     book = Workbook()
     sheet = book.active
     sheet.title = "transfer"
     sheet.append(BATCH_HEADER)
-    for s in statements:
+    for s in transfers:
         p = s.producer
         sheet.append((s.number, p.business_name, p.bank_name or "", p.bank_account_number or "",
                       p.bank_account_holder or "", s.amount_due))
-    sheet.append(("", "", "", "", "TOTAL", sum(s.amount_due for s in statements)))
     for column, width in zip("ABCDEF", (18, 32, 18, 22, 28, 14)):
         sheet.column_dimensions[column].width = width
+    summary = book.create_sheet("summary")
+    summary.append(("transfers", "total_idr"))
+    summary.append((len(transfers), sum(s.amount_due for s in transfers)))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -2,7 +2,9 @@
 
 Each sold allocation is settled exactly once: `statement_lines.allocation_id` is UNIQUE. A refund of units
 already on an approved or paid statement becomes one negative `StatementAdjustment` on a later statement
-(`refund_line_id` UNIQUE), never an edit of the settled one.
+(`refund_line_id` UNIQUE), never an edit of the settled one. A statement below the minimum payout, or
+negative, is `carried`: never transferred, its amount is brought forward once (`SettlementCarry`,
+`carried_statement_id` UNIQUE) into the producer's next statement.
 """
 from __future__ import annotations
 
@@ -17,10 +19,11 @@ from gallery.extensions import db
 
 class StatementStatus:
     DRAFT = "draft"
-    APPROVED = "approved"
+    APPROVED = "approved"  # to be transferred
     PAID = "paid"
-    ALL = (DRAFT, APPROVED, PAID)
-    FINAL = (APPROVED, PAID)
+    CARRIED = "carried"    # below the minimum payout or negative: brought forward, never transferred
+    ALL = (DRAFT, APPROVED, PAID, CARRIED)
+    FINAL = (APPROVED, PAID, CARRIED)
 
 
 def _in(column: str, values) -> str:
@@ -36,7 +39,8 @@ class Statement(db.Model):
         CheckConstraint("period_end > period_start", name="period_valid"),
         CheckConstraint("gross_sales >= 0 AND payout_total >= 0 AND adjustments_total <= 0", name="amounts_valid"),
         CheckConstraint("commission = gross_sales - payout_total", name="commission_balanced"),
-        CheckConstraint("amount_due = payout_total + adjustments_total", name="amount_due_balanced"),
+        CheckConstraint("amount_due = payout_total + adjustments_total + brought_forward", name="amount_due_balanced"),
+        CheckConstraint("status <> 'approved' AND status <> 'paid' OR amount_due > 0", name="transfers_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +55,8 @@ class Statement(db.Model):
     payout_total: Mapped[int] = mapped_column(Integer, default=0)
     commission: Mapped[int] = mapped_column(Integer, default=0)
     adjustments_total: Mapped[int] = mapped_column(Integer, default=0)
+    # Balances of earlier carried statements taken into this one ("saldo dari periode sebelumnya"), either sign.
+    brought_forward: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     amount_due: Mapped[int] = mapped_column(Integer, default=0)
 
     generated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
@@ -63,6 +69,9 @@ class Statement(db.Model):
     bank_reference: Mapped[str | None] = mapped_column(String(80))
     # The account it was paid to, as it was at that moment.
     paid_to: Mapped[str] = mapped_column(Text, default="")
+    # The transfer slip kept when it was marked paid (gallery.settlements.proofs): key and "jpg"/"pdf".
+    proof_key: Mapped[str | None] = mapped_column(String(64))
+    proof_ext: Mapped[str | None] = mapped_column(String(4))
 
     producer = relationship("Producer")
     generated_by = relationship("User", foreign_keys=[generated_by_id])
@@ -72,6 +81,8 @@ class Statement(db.Model):
         back_populates="statement", order_by="(StatementLine.sold_at, StatementLine.id)", cascade="all, delete-orphan")
     adjustments: Mapped[list["StatementAdjustment"]] = relationship(
         back_populates="statement", order_by="StatementAdjustment.id", cascade="all, delete-orphan")
+    carries: Mapped[list["SettlementCarry"]] = relationship(
+        foreign_keys="SettlementCarry.statement_id", order_by="SettlementCarry.id", cascade="all, delete-orphan")
 
     @property
     def last_day(self) -> date:
@@ -142,3 +153,17 @@ class StatementAdjustment(db.Model):
     amount: Mapped[int] = mapped_column(Integer)
 
     statement: Mapped[Statement] = relationship(back_populates="adjustments")
+
+
+class SettlementCarry(db.Model):
+    """A carried statement's amount brought forward into a later statement of its producer, once."""
+
+    __tablename__ = "settlement_carries"
+    __table_args__ = (UniqueConstraint("carried_statement_id", name="uq_settlement_carries_carried_statement"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("settlement_statements.id", ondelete="CASCADE"), index=True)
+    carried_statement_id: Mapped[int] = mapped_column(ForeignKey("settlement_statements.id"))
+    amount: Mapped[int] = mapped_column(Integer)
+
+    carried: Mapped[Statement] = relationship(foreign_keys=[carried_statement_id])

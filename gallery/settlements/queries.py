@@ -78,10 +78,14 @@ def sold_allocations(producer_id: int, start: date, end: date) -> list[SoldRow]:
 
 
 def earnings_due(producer_id: int) -> int:
-    """What the gallery owes the producer on statements not yet paid (drafts and approved), in Rupiah."""
+    """What the gallery owes the producer and has not transferred, in Rupiah: drafts and approved statements
+    plus balances carried and not yet brought into one of them (negative: the producer owes the gallery)."""
+    from gallery.settlements.carry import balance_of
+
     return int(db.session.scalar(
         select(func.coalesce(func.sum(Statement.amount_due), 0))
-        .where(Statement.producer_id == producer_id, Statement.status != StatementStatus.PAID)))
+        .where(Statement.producer_id == producer_id,
+               Statement.status.in_((StatementStatus.DRAFT, StatementStatus.APPROVED))))) + balance_of(producer_id)
 
 
 def last_payout(producer_id: int) -> Statement | None:

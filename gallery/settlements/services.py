@@ -1,7 +1,7 @@
 """Generating producer statements, approving and paying them, and reconciling a period.
 
-A sale counts once its order is paid and fulfilled: a delivery order when it was shipped (`shipped_at`),
-a pick-up or counter sale when it was handed over (`completed_at`). Its date is that moment in WIB.
+A sale is gallery.orders.sales's: paid and handed over (a delivery when shipped, a pick-up or counter sale
+when collected), dated that moment in WIB, its refunded units taken out latest allocation first.
 Units refunded before settlement are left out (a refund takes units from a line's allocations latest
 first, as payments._restock does); units refunded after settlement on an approved or paid statement
 become one negative adjustment per refund line on the producer's next statement.
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, case, delete, exists, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from gallery import clock
@@ -24,9 +24,17 @@ from gallery.accounts.models import Role, User
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.numbering import next_value
-from gallery.orders.models import Fulfilment, Order, OrderAllocation, OrderLine
+from gallery.orders.models import Order, OrderAllocation, OrderLine
+from gallery.orders.sales import is_sale, refunded_per_allocation, sold_at_column
 from gallery.payments.models import Refund, RefundLine
-from gallery.settlements.models import Statement, StatementAdjustment, StatementLine, StatementStatus
+from gallery.settlements import carry, proofs
+from gallery.settlements.models import (
+    SettlementCarry,
+    Statement,
+    StatementAdjustment,
+    StatementLine,
+    StatementStatus,
+)
 
 MAX_REFERENCE = 80
 
@@ -84,14 +92,9 @@ def _wib_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=clock.WIB).astimezone(timezone.utc)
 
 
-def sold_at_column():
-    """When an order was fulfilled: shipped (delivery) or handed over (pick-up, counter)."""
-    return case((Order.fulfilment == Fulfilment.DELIVERY, Order.shipped_at), else_=Order.completed_at)
-
-
 def counts_for_settlement():
-    """Paid and fulfilled (refunds are subtracted per unit, see module doc)."""
-    return and_(Order.paid_at.is_not(None), sold_at_column().is_not(None))
+    """A sale (gallery.orders.sales): paid and handed over; refunds are subtracted per unit, see module doc."""
+    return is_sale()
 
 
 # ------------------------------------------------------------------ refunds per allocation
@@ -105,16 +108,6 @@ def _sorted_refunds(rows):
     for items in grouped.values():
         items.sort(key=lambda r: r.refund_line_id)
     return grouped
-
-
-def refunded_per_allocation(allocations: list[tuple[int, int]], refunded: int) -> dict[int, int]:
-    """Spread `refunded` units of one line over its allocations [(id, quantity)], latest allocation first."""
-    spread: dict[int, int] = {}
-    for allocation_id, quantity in sorted(allocations, key=lambda a: a[0], reverse=True):
-        portion = min(quantity, refunded)
-        spread[allocation_id] = portion
-        refunded -= portion
-    return spread
 
 
 # ------------------------------------------------------------------ generation
@@ -258,6 +251,8 @@ def generate(period: Period | None = None, *, producer_id: int | None = None, us
             ids = [row.id for row in drafts.values()]
             db.session.execute(delete(StatementLine).where(StatementLine.statement_id.in_(ids)))
             db.session.execute(delete(StatementAdjustment).where(StatementAdjustment.statement_id.in_(ids)))
+            carry.release_from(ids)
+        balances = carry.open_balances(period.start, producer_id)
 
         eligible = _eligible_allocations(period, producer_id).subquery()
         rows = db.session.execute(select(eligible)).all()
@@ -287,7 +282,7 @@ def generate(period: Period | None = None, *, producer_id: int | None = None, us
         for item in pending:
             adjustments_of[item.pop("producer_id")].append(item)
 
-        producers = sorted(set(lines_of) | set(adjustments_of) | set(drafts))
+        producers = sorted(set(lines_of) | set(adjustments_of) | set(drafts) | set(balances))
         now = clock.utcnow()
         new_statements, totals = [], {}
         for pid in producers:
@@ -295,10 +290,12 @@ def generate(period: Period | None = None, *, producer_id: int | None = None, us
             gross = sum(l["quantity"] * l["unit_price"] for l in lines)
             payout = sum(l["quantity"] * l["unit_payout"] for l in lines)
             adjusted = sum(a["amount"] for a in adjustments)
+            brought = sum(amount for _id, amount in balances.get(pid, []))
             totals[pid] = dict(units=sum(l["quantity"] for l in lines), gross_sales=gross, payout_total=payout,
-                               commission=gross - payout, adjustments_total=adjusted, amount_due=payout + adjusted,
+                               commission=gross - payout, adjustments_total=adjusted, brought_forward=brought,
+                               amount_due=payout + adjusted + brought,
                                generated_at=now, generated_by_id=user.id if user else None)
-            if pid not in drafts and (lines or adjustments):
+            if pid not in drafts and (lines or adjustments or balances.get(pid)):
                 new_statements.append(dict(producer_id=pid,
                                            period_start=period.start, period_end=period.end,
                                            status=StatementStatus.DRAFT, paid_to="", **totals[pid]))
@@ -322,6 +319,10 @@ def generate(period: Period | None = None, *, producer_id: int | None = None, us
             db.session.execute(insert(StatementLine.__table__), line_rows)
         if adjustment_rows:
             db.session.execute(insert(StatementAdjustment.__table__), adjustment_rows)
+        carry_rows = [dict(statement_id=ids[pid], carried_statement_id=sid, amount=amount)
+                      for pid, items in balances.items() for sid, amount in items]
+        if carry_rows:
+            db.session.execute(insert(SettlementCarry.__table__), carry_rows)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -367,7 +368,8 @@ def _stale_lines(statement: Statement) -> int:
 
 
 def approve(statement: Statement, *, user: User | None) -> Statement:
-    """Admin only: a draft becomes final; its numbers never change again."""
+    """Admin only: a draft becomes final, its numbers never change again: `approved` to be transferred,
+    or `carried` forward when below the minimum payout or negative (gallery.settlements.carry)."""
     _require_admin(user)
     if statement.status != StatementStatus.DRAFT:
         raise DomainError(_l("Hanya draf yang bisa disetujui."), field="status")
@@ -375,7 +377,8 @@ def approve(statement: Statement, *, user: User | None) -> Statement:
         raise DomainError(_l("Ada pengembalian dana sejak draf ini dibuat; buat ulang draf dulu."), field="status")
     changed = db.session.execute(
         update(Statement).where(Statement.id == statement.id, Statement.status == StatementStatus.DRAFT)
-        .values(status=StatementStatus.APPROVED, approved_at=clock.utcnow(), approved_by_id=user.id)
+        .values(status=carry.status_on_approval(statement.amount_due), approved_at=clock.utcnow(),
+                approved_by_id=user.id)
         .execution_options(synchronize_session=False)).rowcount
     if changed != 1:
         db.session.rollback()
@@ -385,9 +388,10 @@ def approve(statement: Statement, *, user: User | None) -> Statement:
     return statement
 
 
-def mark_paid(statement: Statement, transfer_date: date | None, bank_reference: str, *, user: User | None
-              ) -> Statement:
-    """Record the transfer of an approved statement (date, bank reference, who)."""
+def mark_paid(statement: Statement, transfer_date: date | None, bank_reference: str, *, user: User | None,
+              proof: bytes | None = None) -> Statement:
+    """Record the transfer of an approved statement: date, bank reference, the transfer slip (an image or
+    a PDF, re-encoded by gallery.settlements.proofs) and who."""
     if user is None or not user.has_role(*Role.BACK_OFFICE):
         raise DomainError(_l("Hanya staf yang boleh mencatat pembayaran."), field="user")
     if statement.status != StatementStatus.APPROVED:
@@ -400,13 +404,14 @@ def mark_paid(statement: Statement, transfer_date: date | None, bank_reference: 
     if not reference or len(reference) > MAX_REFERENCE:
         raise DomainError(_l("Nomor referensi bank wajib diisi (paling banyak 80 karakter)."),
                           field="bank_reference")
+    kept = proofs.keep(proof)
     producer = statement.producer
     paid_to = " / ".join(part for part in (producer.bank_name, producer.bank_account_number,
                                            producer.bank_account_holder) if part)
     changed = db.session.execute(
         update(Statement).where(Statement.id == statement.id, Statement.status == StatementStatus.APPROVED)
         .values(status=StatementStatus.PAID, paid_at=clock.utcnow(), paid_by_id=user.id, transfer_date=transfer_date,
-                bank_reference=reference, paid_to=paid_to)
+                bank_reference=reference, paid_to=paid_to, proof_key=kept.key, proof_ext=kept.ext)
         .execution_options(synchronize_session=False)).rowcount
     if changed != 1:
         db.session.rollback()
@@ -422,84 +427,3 @@ def delete_draft(statement: Statement) -> None:
         raise DomainError(_l("Hanya draf yang bisa dihapus."), field="status")
     db.session.delete(statement)
     db.session.commit()
-
-
-# ------------------------------------------------------------------ reconciliation
-
-
-@dataclass
-class Reconciliation:
-    """A period's sales from the orders' side against the settlements' side, in Rupiah."""
-
-    period: Period
-    orders: int = 0
-    sales: int = 0               # Σ order lines paid and fulfilled in the period, less every refund of them
-    refunded: int = 0            # what was refunded of those lines (not part of `sales`)
-    shipping: int = 0            # shipping + insurance of those orders: the gallery's
-    settled_gross: int = 0       # Σ statement lines sold in the period
-    payouts_due: int = 0         # producers' part: lines' payouts less adjustments of units sold in the period
-    commission: int = 0          # gallery's part
-    unsettled: int = 0           # sold in the period, not yet on any statement (gross)
-    unsettled_payout: int = 0
-
-    @property
-    def settled_total(self) -> int:
-        return self.payouts_due + self.commission + self.unsettled
-
-    @property
-    def difference(self) -> int:
-        return self.sales - self.settled_total
-
-    @property
-    def balanced(self) -> bool:
-        return self.difference == 0
-
-
-def reconcile(period: Period) -> Reconciliation:
-    """Σ order lines paid (fulfilled, net of refunds) = Σ payouts due + Σ gallery commission (+ unsettled)."""
-    start, end = period.utc_bounds()
-    sold_at = sold_at_column()
-    in_period = and_(counts_for_settlement(), sold_at >= start, sold_at < end)
-    result = Reconciliation(period)
-    orders_row = db.session.execute(
-        select(func.count(Order.id), func.coalesce(func.sum(Order.shipping_price + Order.insurance), 0))
-        .where(in_period)).one()
-    result.orders, result.shipping = int(orders_row[0]), int(orders_row[1])
-    sales = db.session.scalar(select(func.coalesce(func.sum(OrderLine.line_total), 0))
-                              .join(Order, Order.id == OrderLine.order_id).where(in_period))
-    result.refunded = int(db.session.scalar(
-        select(func.coalesce(func.sum(RefundLine.amount), 0))
-        .join(OrderLine, OrderLine.id == RefundLine.order_line_id).join(Order, Order.id == OrderLine.order_id)
-        .where(in_period)))
-    result.sales = int(sales) - result.refunded
-    settled = db.session.execute(
-        select(func.coalesce(func.sum(StatementLine.quantity * StatementLine.unit_price), 0),
-               func.coalesce(func.sum(StatementLine.quantity * StatementLine.unit_payout), 0))
-        .where(StatementLine.sold_on >= period.start, StatementLine.sold_on < period.end)).one()
-    adjusted = db.session.execute(
-        select(func.coalesce(func.sum(StatementAdjustment.gross_amount), 0),
-               func.coalesce(func.sum(StatementAdjustment.amount), 0))
-        .where(StatementAdjustment.sold_on >= period.start, StatementAdjustment.sold_on < period.end)).one()
-    result.settled_gross = int(settled[0])
-    result.payouts_due = int(settled[1]) + int(adjusted[1])
-    result.commission = (int(settled[0]) + int(adjusted[0])) - result.payouts_due
-    # Sold in the period and not yet settled: what generating now would add (refunds already left out),
-    # plus refunds of settled units that wait for their adjustment.
-    eligible = _eligible_allocations(period, None).subquery()
-    rows = db.session.execute(select(eligible)).all()
-    refunds = _sorted_refunds(_refunds_of_eligible(eligible))
-    allocs: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for row in rows:
-        allocs[row.order_line_id].append((row.allocation_id, row.quantity))
-    excluded: dict[int, int] = {}
-    for line_id, refund_rows in refunds.items():
-        excluded.update(refunded_per_allocation(allocs[line_id], sum(r.quantity for r in refund_rows)))
-    for row in rows:
-        quantity = row.quantity - excluded.get(row.allocation_id, 0)
-        result.unsettled += quantity * row.unit_price
-        result.unsettled_payout += quantity * row.unit_payout
-    for item in _pending_adjustments(None):
-        if period.start <= item["sold_on"] < period.end:
-            result.unsettled += item["gross_amount"]
-            result.unsettled_payout += item["amount"]
-    return result

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -18,7 +19,8 @@ from gallery.accounts.models import Role
 from gallery.catalog.models import Producer
 from gallery.errors import DomainError
 from gallery.extensions import db
-from gallery.settlements import bp, exports, services
+from gallery.settlements import bp, carry, exports, proofs, services
+from gallery.settlements.reconciliation import reconcile
 from gallery.settlements.models import Statement, StatementStatus
 from gallery.settlements.queries import get_statement
 from gallery.settlements.services import Period
@@ -27,7 +29,7 @@ from gallery.settlements.services import Period
 
 def status_label(status: str) -> str:
     labels = {StatementStatus.DRAFT: _("Draf"), StatementStatus.APPROVED: _("Disetujui"),
-              StatementStatus.PAID: _("Dibayar")}
+              StatementStatus.PAID: _("Dibayar"), StatementStatus.CARRIED: _("Dibawa ke periode berikutnya")}
     return labels.get(status, status)
 
 
@@ -50,7 +52,8 @@ def _statement_or_404(number: str) -> Statement:
 
 
 def _render(template: str, status: int = 200, **context):
-    context.update(status_label=status_label, StatementStatus=StatementStatus, today=clock.today_wib())
+    context.update(status_label=status_label, StatementStatus=StatementStatus, today=clock.today_wib(),
+                   min_payout=carry.min_payout())
     return render_template(template, **context), status
 
 
@@ -112,13 +115,30 @@ def pay(number: str):
     except ValueError:
         transfer_date = None
     try:
-        services.mark_paid(statement, transfer_date, request.form.get("bank_reference", ""), user=current_user)
+        upload = request.files.get("proof")
+        services.mark_paid(statement, transfer_date, request.form.get("bank_reference", ""), user=current_user,
+                           proof=upload.read() if upload else None)
     except DomainError as error:
         flash(error.message, "error")
         return _render("settlements/show.html", 422, statement=statement,
                        can_approve=current_user.role == Role.ADMIN, pay_error=error.message)
     flash(_("Pembayaran laporan %(number)s dicatat.", number=number), "success")
     return redirect(url_for(".show", number=number))
+
+
+@bp.route("/<number>/proof")
+def proof(number: str):
+    statement = _statement_or_404(number)
+    return send_proof(statement)
+
+
+def send_proof(statement: Statement):
+    """The kept transfer slip of a paid statement (staff, or its producer through the portal)."""
+    if not statement.proof_key:
+        abort(404)
+    kind = "application/pdf" if statement.proof_ext == "pdf" else "image/jpeg"
+    return send_file(proofs.path_of(statement.proof_key, statement.proof_ext), mimetype=kind,
+                     download_name=f"bukti-{statement.number}.{statement.proof_ext}")
 
 
 @bp.route("/<number>/delete", methods=["POST"])
@@ -156,8 +176,9 @@ def statement_pdf(number: str):
 def transfer_batch():
     statements = list(db.session.scalars(
         select(Statement).options(selectinload(Statement.producer))
-        .where(Statement.status == StatementStatus.APPROVED).order_by(Statement.number)))
-    response = make_response(exports.transfer_batch_xlsx(statements))
+        .where(Statement.status == StatementStatus.APPROVED, Statement.amount_due >= carry.min_payout())
+        .order_by(Statement.number)))
+    response = make_response(exports.transfer_batch_xlsx(statements, carry.min_payout()))
     response.headers["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response.headers["Content-Disposition"] = f'attachment; filename="transfer-{clock.today_wib().isoformat()}.xlsx"'
     return response
@@ -166,4 +187,11 @@ def transfer_batch():
 @bp.route("/reconciliation")
 def reconciliation():
     period = _period_arg()
-    return _render("settlements/reconciliation.html", period=period, result=services.reconcile(period))
+    from gallery.demo import sample_data_loaded
+
+    return _render("settlements/reconciliation.html", period=period, result=reconcile(period),
+                   methods=METHOD_LABELS, sample=sample_data_loaded())
+
+
+METHOD_LABELS = {"stripe": _l("Kartu / dompet digital (Stripe)"), "bank_transfer": _l("Transfer bank (dengan kode unik)"),
+                 "cash": _l("Tunai di galeri"), "qris": _l("QRIS di galeri")}

@@ -40,11 +40,12 @@ def _fail(message: str) -> None:
 @click.option("--effective", "effective", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
               help="first day (WIB) the table is in force, YYYY-MM-DD, today or later")
 @click.option("--note", default="", help="a note kept with the version")
+@click.option("--replace-all", is_flag=True, help="save it even if it drops services or regencies of the table in force")
 @with_appcontext
-def import_command(file: Path, effective, note: str):
+def import_command(file: Path, effective, note: str, replace_all: bool):
     """Check FILE (CSV) and save it as a new tariff version; nothing is saved if any row is wrong."""
     try:
-        version = import_tariff(file.read_bytes(), file.name, effective.date(), note=note)
+        version = import_tariff(file.read_bytes(), file.name, effective.date(), note=note, replace_all=replace_all)
     except TariffFileError as error:
         for row in error.preview.errors:
             where = f"line {row.line}" if row.line else "file"

@@ -14,8 +14,10 @@ The rules (DESIGN.md "Shipping at checkout"):
   charged (1.300 kg → 1 kg with a 300 g tolerance), a larger one is rounded up (1.301 kg → 2 kg);
   never below the service's minimum;
 * a shipment whose parcel would exceed the service's maximum is split: units are packed first-fit,
-  heaviest first, into parcels of at most the maximum; each parcel has its own allowance,
-  rounding and minimum. A single unit too big for one parcel cannot go by that service;
+  heaviest first, into parcels of at most the maximum kilograms (the tolerance rounds the charge
+  down, it never stretches the maximum); each parcel has its own allowance, rounding and minimum.
+  A single unit too heavy for one parcel, or with a side longer than the service's maximum length,
+  cannot go by that service;
 * public price per parcel = the first-kg price (when the table has one) + the price per kg for
   each further kg, or the price per kg × kg; summed over the parcels;
 * discount = the service's basis points of the public price, rounded half up once
@@ -75,6 +77,7 @@ class ServiceTerms:
     rounding_tolerance_grams: int = 0
     min_kg: int = 1
     max_kg: int = 50
+    max_length_cm: int | None = None  # None: no limit on a side
     discount_bp: int = 0
     insurance_rate_bp: int = 0
     insurance_fee: int = 0
@@ -166,8 +169,8 @@ def chargeable_kg(grams: int, terms: ServiceTerms) -> int:
 
 
 def parcel_limit_grams(terms: ServiceTerms) -> int:
-    """The most chargeable grams one parcel may have: what still rounds to the maximum kg."""
-    return terms.max_kg * GRAMS_PER_KG + terms.rounding_tolerance_grams
+    """The most chargeable grams one parcel may have: the maximum kg itself, without the tolerance."""
+    return terms.max_kg * GRAMS_PER_KG
 
 
 def parcel_price(kg: int, rate: Rate) -> int:
@@ -201,6 +204,9 @@ def pack(items: Sequence[ParcelItem], terms: ServiceTerms, packaging_grams: int)
     First fit, units with the largest chargeable weight first. Raises TooBig when a single unit
     does not fit an empty parcel or the shipment needs more than MAX_PARCELS parcels.
     """
+    if terms.max_length_cm is not None and any(
+            max(item.length_cm, item.width_cm, item.height_cm) > terms.max_length_cm for item in items):
+        raise TooBig()
     limit = parcel_limit_grams(terms)
     divisor = terms.volumetric_divisor
     order = sorted(

@@ -54,6 +54,8 @@ class TariffConfirmForm(FlaskForm):
     filename = HiddenField(validators=[Optional(), _max(200)])
     effective_on = HiddenField(validators=[DataRequired()])
     note = HiddenField(validators=[Optional(), _max(MAX_NOTE)])
+    replace_all = BooleanField(_l("Ganti seluruh tabel: layanan dan kabupaten/kota yang tidak ada di file ini "
+                                  "tidak bisa dipilih lagi"))
 
 
 def pack_file(content: bytes) -> str:
@@ -144,6 +146,8 @@ class ServiceForm(FlaskForm):
                           validators=[_required(_l("Wajib diisi."))], default=1)
     max_kg = _NumberField(_l("Berat maksimum per paket (kg)"), message=_l("Tulis bilangan bulat."),
                           validators=[_required(_l("Wajib diisi."))], default=50)
+    max_length_cm = _NumberField(_l("Sisi terpanjang per paket (cm)"), message=_l("Tulis bilangan bulat."),
+                                 validators=[_required(_l("Wajib diisi."))], default=150)
     discount_bp = _NumberField(_l("Diskon agen (%)"), percent=True,
                                message=_l("Tulis persen, misalnya 20 atau 12,5."),
                                validators=[_required(_l("Wajib diisi."))], default=0)
@@ -156,8 +160,8 @@ class ServiceForm(FlaskForm):
                             validators=[_required(_l("Wajib diisi."))], default=0)
     active = BooleanField(_l("Aktif (ditawarkan saat checkout)"), default=True)
 
-    NUMBER_FIELDS = ("volumetric_divisor", "rounding_tolerance_grams", "min_kg", "max_kg", "discount_bp",
-                     "insurance_rate_bp", "insurance_fee", "position")
+    NUMBER_FIELDS = ("volumetric_divisor", "rounding_tolerance_grams", "min_kg", "max_kg", "max_length_cm",
+                     "discount_bp", "insurance_rate_bp", "insurance_fee", "position")
 
     def fill_from(self, service) -> None:
         for name in ("code", "name", *self.NUMBER_FIELDS, "active"):

@@ -77,6 +77,8 @@ class ShippingService(db.Model):
     rounding_tolerance_grams: Mapped[int] = mapped_column(Integer, default=0)
     min_kg: Mapped[int] = mapped_column(Integer, default=1)
     max_kg: Mapped[int] = mapped_column(Integer, default=50)
+    # The longest side one parcel may have (Pos Reguler: 150 cm); an item longer than this cannot go by it.
+    max_length_cm: Mapped[int] = mapped_column(Integer, default=150, server_default="150")
     discount_bp: Mapped[int] = mapped_column(Integer, default=0)
     insurance_rate_bp: Mapped[int] = mapped_column(Integer, default=0)
     insurance_fee: Mapped[int] = mapped_column(Integer, default=0)

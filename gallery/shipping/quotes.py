@@ -70,6 +70,7 @@ def terms_of(service: ShippingService) -> ServiceTerms:
         rounding_tolerance_grams=service.rounding_tolerance_grams,
         min_kg=service.min_kg,
         max_kg=service.max_kg,
+        max_length_cm=service.max_length_cm,
         discount_bp=service.discount_bp,
         insurance_rate_bp=service.insurance_rate_bp,
         insurance_fee=service.insurance_fee,

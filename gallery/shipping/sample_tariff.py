@@ -31,6 +31,7 @@ class SampleService:
     rounding_tolerance_grams: int
     min_kg: int
     max_kg: int
+    max_length_cm: int
     discount_bp: int
     insurance_rate_bp: int
     insurance_fee: int
@@ -40,9 +41,9 @@ class SampleService:
 # Sample terms of the agency agreement: 20 % off Pos Reguler, 15 % off Nextday, 10 % off Jumbo;
 # insurance 0,24 % of the declared value + Rp 2.000 (Pos's usual form).
 SAMPLE_SERVICES = (
-    SampleService("POS_REG", "Pos Reguler", 6000, 200, 1, 50, 2000, 24, 2000, 10),
-    SampleService("POS_NEXTDAY", "Pos Nextday", 6000, 200, 1, 30, 1500, 24, 2000, 20),
-    SampleService("POS_JUMBO", "Pos Jumbo Ekonomi", 6000, 500, 10, 150, 1000, 24, 2000, 30),
+    SampleService("POS_REG", "Pos Reguler", 6000, 200, 1, 50, 150, 2000, 24, 2000, 10),
+    SampleService("POS_NEXTDAY", "Pos Nextday", 6000, 200, 1, 30, 120, 1500, 24, 2000, 20),
+    SampleService("POS_JUMBO", "Pos Jumbo Ekonomi", 6000, 500, 10, 150, 200, 1000, 24, 2000, 30),
 )
 
 # Pos Reguler per kg and its estimate (days) to a city (kota) of each province; a kabupaten costs a

@@ -18,6 +18,7 @@ from gallery.shipping.models import ShippingService
 
 CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]{1,19}$")
 MAX_KG = 1000
+MAX_SIDE_CM = 500
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class ServiceInput:
     rounding_tolerance_grams: int = 0
     min_kg: int = 1
     max_kg: int = 50
+    max_length_cm: int = 150
     discount_bp: int = 0
     insurance_rate_bp: int = 0
     insurance_fee: int = 0
@@ -63,6 +65,8 @@ def _check(data: ServiceInput, *, service_id: int | None) -> dict:
                                              _l("Toleransi pembulatan antara 0 dan 999 gram.")),
         "min_kg": _between(data.min_kg, 1, MAX_KG, "min_kg", _l("Berat minimum antara 1 dan 1000 kg.")),
         "max_kg": _between(data.max_kg, 1, MAX_KG, "max_kg", _l("Berat maksimum per paket antara 1 dan 1000 kg.")),
+        "max_length_cm": _between(data.max_length_cm, 10, MAX_SIDE_CM, "max_length_cm",
+                                  _l("Sisi terpanjang per paket antara 10 dan 500 cm.")),
         "discount_bp": _between(data.discount_bp, 0, BASIS_POINTS - 1, "discount_bp",
                                 _l("Diskon agen dari 0 sampai di bawah 100 %.")),
         "insurance_rate_bp": _between(data.insurance_rate_bp, 0, BASIS_POINTS, "insurance_rate_bp",

@@ -131,10 +131,18 @@ class TariffPreview(ImportPreview):
     changed: int = 0
     added: int = 0
     removed: int = 0
+    # Services and regencies the table in force serves and this file no longer does at all.
+    dropped_services: list[str] = field(default_factory=list)
+    dropped_regencies: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors and bool(self.rates)
+
+    @property
+    def drops(self) -> bool:
+        """Saving it would stop shipping somewhere (or by some service): staff must choose to replace all."""
+        return bool(self.dropped_services or self.dropped_regencies)
 
 
 class TariffFileError(DomainError):
@@ -256,6 +264,9 @@ def _compare_with_active(preview: TariffPreview) -> None:
         )
     }
     incoming = set()
+    preview.dropped_services = sorted({code for code, _ in current} - {rate.service_code for rate in preview.rates})
+    preview.dropped_regencies = sorted({regency for _, regency in current}
+                                       - {rate.regency_code for rate in preview.rates})
     for rate in preview.rates:
         key = (rate.service_code, rate.regency_code)
         incoming.add(key)
@@ -284,17 +295,23 @@ def check_effective_on(effective_on: date | None) -> date:
 
 
 def import_tariff(content: bytes, filename: str, effective_on: date | None, *, user: User | None = None,
-                  note: str = "") -> TariffVersion:
+                  note: str = "", replace_all: bool = False) -> TariffVersion:
     """Check the file and save it as a new version in one transaction, or raise and save nothing.
 
-    Raises DomainError(field="effective_on") for a bad date and TariffFileError (with the
-    preview and its row-level errors) for a file with any error.
+    Raises DomainError(field="effective_on") for a bad date, TariffFileError (with the preview and
+    its row-level errors) for a file with any error, and DomainError(field="replace_all") when the
+    file drops services or regencies the table in force serves and `replace_all` was not chosen.
     """
     effective_on = check_effective_on(effective_on)
     preview = parse_tariff_csv(content, filename)
     if not preview.ok:
         db.session.rollback()
         raise TariffFileError(preview)
+    if preview.drops and not replace_all:
+        raise DomainError(_l("File ini tidak lagi memuat %(services)s layanan dan %(regencies)s kabupaten/kota "
+                             "dari tabel yang berlaku; pilih “ganti seluruh tabel” untuk menyimpannya.",
+                             services=len(preview.dropped_services), regencies=len(preview.dropped_regencies)),
+                          field="replace_all")
     service_ids = dict(db.session.execute(select(ShippingService.code, ShippingService.id)).all())
     try:
         version = TariffVersion(
@@ -400,6 +417,7 @@ def ensure_sample_services() -> list[str]:
         db.session.add(ShippingService(
             code=sample.code, name=sample.name, volumetric_divisor=sample.volumetric_divisor,
             rounding_tolerance_grams=sample.rounding_tolerance_grams, min_kg=sample.min_kg, max_kg=sample.max_kg,
+            max_length_cm=sample.max_length_cm,
             discount_bp=sample.discount_bp, insurance_rate_bp=sample.insurance_rate_bp,
             insurance_fee=sample.insurance_fee, active=True, position=sample.position,
         ))
@@ -420,7 +438,7 @@ def load_sample(path=None) -> TariffVersion | None:
     if version_count():
         return None
     path = path or SAMPLE_PATH
-    version = import_tariff(path.read_bytes(), path.name, clock.today_wib(),
+    version = import_tariff(path.read_bytes(), path.name, clock.today_wib(), replace_all=True,
                             note="SAMPLE table (gallery.shipping.sample_tariff), not the agency's real prices")
     # Staff imports start today or later; only the sample is back-dated, for the demo's history.
     version.effective_on = clock.today_wib() - timedelta(days=365)

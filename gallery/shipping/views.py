@@ -213,11 +213,16 @@ def confirm():
         return redirect(url_for(".tariffs"))
     note = form.note.data or ""
     try:
-        version = import_tariff(content, form.filename.data or "", effective_on, user=current_user, note=note)
+        version = import_tariff(content, form.filename.data or "", effective_on, user=current_user, note=note,
+                                replace_all=bool(form.replace_all.data))
     except TariffFileError as error:
         upload = TariffUploadForm(formdata=None, effective_on=effective_on, note=note)
         return _render_preview(error.preview, upload, None, effective_on, note, 422)
     except DomainError as error:
+        if error.field == "replace_all":
+            form.replace_all.errors = [error.message]
+            return _render_preview(parse_tariff_csv(content, form.filename.data or ""), None, form, effective_on,
+                                   note, 422)
         upload = TariffUploadForm(formdata=None, effective_on=clock.today_wib(), note=note)
         upload.effective_on.errors = [error.message]
         return _render_overview(upload, 422)

@@ -1,9 +1,10 @@
 """Many cashiers and shoppers at once: no unit is sold twice and no document number is handed out twice.
 
-Runs on both databases; on PostgreSQL (TEST_DATABASE_URL, as in CI) the threads truly overlap.
+PostgreSQL only (TEST_DATABASE_URL, as in CI), where the threads truly overlap; skipped on SQLite.
 """
 import threading
 
+import pytest
 from sqlalchemy import select
 
 from gallery.consignment.documents import ReceiptLine, create_receipt
@@ -12,6 +13,8 @@ from gallery.consignment.models import Lot, MovementKind, StockMovement
 from gallery.extensions import db
 
 THREADS = 20
+
+pytestmark = pytest.mark.requires_postgres
 
 
 def _run_together(app, work, count=THREADS):

@@ -205,3 +205,27 @@ def test_a_refused_return_line_is_named_by_its_place_in_the_form_even_after_empt
     with pytest.raises(LineError) as refused:
         return_to_producer(producer, [ReturnLine(first.id, 0), ReturnLine(second.id, 99)], "unsold")
     assert refused.value.index == 1
+
+
+def test_units_reserved_for_orders_still_on_the_shelf_are_expected_by_the_count(make, goods):
+    from gallery.orders.services import CartLine, Contact, place_order
+
+    # Given a lot of 5 selendang, 3 reserved by a pick-up order not yet collected, and a lot of 2
+    # sarung both reserved by another (the shelf still holds all 7 units)
+    producer, _, (selendang, sarung) = goods
+    [lot, full] = create_receipt(producer, [ReceiptLine(selendang.id, 5), ReceiptLine(sarung.id, 2)]).lots
+    shopper = Contact("Siti", "siti@contoh.id", "081234567890")
+    place_order([CartLine(selendang.id, 3)], shopper, fulfilment="pickup")
+    place_order([CartLine(sarung.id, 2)], shopper, fulfilment="pickup")
+
+    # When staff count the producer's shelf and find every unit there
+    count = start_stock_take(producer=producer)
+    lines = {line.lot_id: line for line in count.lines}
+    assert {lot_id: line.expected for lot_id, line in lines.items()} == {lot.id: 5, full.id: 2}
+    record_counts(count, {lines[lot.id].id: 5, lines[full.id].id: 2})
+    confirm_stock_take(count, user=make.user(Role.ADMIN))
+
+    # Then there is no false surplus: no correction, and the books are as they were
+    assert db.session.scalars(select(StockMovement).where(StockMovement.reference == count.number)).all() == []
+    assert (db.session.get(Lot, lot.id).on_hand, db.session.get(Lot, full.id).on_hand) == (2, 0)
+    assert all(balance.balanced for balance in lot_balances().values())

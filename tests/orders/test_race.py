@@ -1,6 +1,7 @@
-"""Two shoppers race for the last unit: one order is placed, the other is told it sold out (both databases)."""
+"""Two shoppers race for the last unit: one order is placed, the other is told it sold out (PostgreSQL)."""
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
 from gallery.consignment.ledger import lot_balances
@@ -9,6 +10,8 @@ from gallery.extensions import db
 from gallery.orders.models import Order
 from gallery.orders.services import Address, CartLine, Contact, SoldOut, place_order
 from tests.orders.conftest import JAKARTA_PUSAT
+
+pytestmark = pytest.mark.requires_postgres
 
 
 def test_two_shoppers_racing_for_the_last_unit(app, make, tariff):

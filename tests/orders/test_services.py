@@ -293,6 +293,7 @@ def test_a_counter_sale_sent_twice_is_recorded_once(make, shelf):
     assert _orders() == 1 and sellable_quantity(rendang.id) == 10
 
 
+@pytest.mark.requires_postgres
 def test_a_counter_sale_double_tapped_at_the_same_moment_is_recorded_once(app, make):
     import threading
 

@@ -18,12 +18,16 @@ from gallery.orders.services import (
     Address,
     CartLine,
     Contact,
+    cancel,
     counter_sale,
     mark_packed,
     mark_paid,
     place_order,
     ship,
 )
+from gallery.errors import DomainError
+from gallery.payments.desk import pay_at_desk
+from gallery.payments.models import Payment, PaymentEvent, PaymentStatus, Refund
 from tests.factories import csrf_token
 from tests.orders.conftest import JAKARTA_PUSAT
 from tests.sqlcount import count_statements
@@ -281,21 +285,38 @@ def test_an_unknown_payment_method_is_refused(staff_client, shelf, method):
 # Cancelling gives the stock back
 
 
-def test_cancelling_a_paid_order_puts_its_units_back_on_the_shelf_with_release_movements(staff_client, staff,
-                                                                                         tariff, shelf):
+def test_a_paid_order_is_cancelled_only_by_refunding_it_in_full_which_puts_its_units_back(staff_client, staff,
+                                                                                        tariff, shelf):
+    # Given an order paid by QRIS at the gallery
     rendang, songket, early, late = shelf
     order = delivery_order(shelf, rendang_units=3)
-    mark_paid(order, "qris", user=staff)
+    pay_at_desk(order, "qris", user=staff)
     assert (sellable_quantity(rendang.id), sellable_quantity(songket.id)) == (9, 9)
     path = f"/staff/orders/{order.number}"
     page = text_of(staff_client.get(path))
-    assert "Pesanan ini sudah dibayar: kembalikan uang pembeli secara terpisah." in page
+    assert "Batalkan dan kembalikan seluruh dana" in page and f"{path}/cancel" not in page
 
+    # When staff try to cancel it as if unpaid, the service refuses and nothing changes
+    with pytest.raises(DomainError, match="kembalikan seluruh dana|mengembalikan seluruh dananya"):
+        cancel(reload(order.number), user=staff, reason="Pembeli minta batal")
+    db.session.rollback()
     response = post(staff_client, f"{path}/cancel", {"reason": "Pembeli minta batal lewat WhatsApp"}, path)
-    assert response.status_code == 302
-    cancelled = reload(order.number)
-    assert cancelled.status == OrderStatus.CANCELLED and cancelled.cancelled_at
-    assert (cancelled.events[-1].user_id, cancelled.events[-1].note) == (staff.id, "Pembeli minta batal lewat WhatsApp")
+    assert response.status_code == 422 and reload(order.number).status == OrderStatus.PAID
+
+    # When they cancel it by refunding it in full (one action on the order page)
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    response = post(staff_client, f"/staff/payments/orders/{order.number}/refund",
+                    {"scope": "all", "token": token, "reason": "Pembeli minta batal lewat WhatsApp"}, path)
+    assert response.status_code == 303
+
+    # Then the money is refunded and recorded, the order ends refunded, and every unit is back on its lot
+    refunded = reload(order.number)
+    assert refunded.status == OrderStatus.REFUNDED
+    assert (refunded.events[-1].user_id, refunded.events[-1].note) == (staff.id, "Pembeli minta batal lewat WhatsApp")
+    [payment] = db.session.scalars(select(Payment).where(Payment.order_id == order.id)).all()
+    assert payment.status == PaymentStatus.REFUNDED and payment.amount_refunded == order.total
+    assert [e.kind for e in db.session.scalars(select(PaymentEvent).where(PaymentEvent.order_id == order.id)
+                                                 .order_by(PaymentEvent.id))] == ["recorded", "refunded"]
     assert (sellable_quantity(rendang.id), sellable_quantity(songket.id)) == (12, 10)
     releases = db.session.scalars(
         select(StockMovement).where(StockMovement.kind == MovementKind.RELEASE,
@@ -305,8 +326,9 @@ def test_cancelling_a_paid_order_puts_its_units_back_on_the_shelf_with_release_m
         [(early.id, 2), (late.id, 1), (songket_lot_id(songket), 1)])
     assert all(movement.created_by_id == staff.id for movement in releases)
     assert all(balance.balanced for balance in lot_balances().values())
-    page = text_of(staff_client.get(path))
-    assert "dibatalkan; stoknya kembali ke rak" in page and "Pembeli minta batal lewat WhatsApp" in page
+    # The same form sent again refunds nothing more.
+    post(staff_client, f"/staff/payments/orders/{order.number}/refund", {"scope": "all", "token": token}, path)
+    assert db.session.scalar(select(func.count(Refund.id))) == 1
 
 
 def songket_lot_id(songket) -> int:

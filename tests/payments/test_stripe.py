@@ -3,6 +3,7 @@ import threading
 import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from gallery import clock
@@ -100,6 +101,7 @@ def test_a_paid_session_pays_once_though_the_event_arrives_five_times(app, clien
     assert _paid_events(order.id) == 1
 
 
+@pytest.mark.requires_postgres
 def test_two_deliveries_at_the_same_moment_pay_once(app, fake_stripe, delivery_order):
     order = delivery_order()
     payment, session = _paid_session(fake_stripe, order)

@@ -11,13 +11,13 @@ from gallery.orders.services import (
     Address,
     CartLine,
     Contact,
-    counter_sale,
     mark_packed,
-    mark_paid,
+    mark_picked_up,
     place_order,
     ship,
 )
-from gallery.payments.services import refund
+from gallery.payments.desk import pay_at_desk, sell_at_counter
+from gallery.payments.refunds import refund
 from tests.orders.conftest import JAKARTA_PUSAT, tariff  # noqa: F401  (fixture)
 
 # Everything about the shoppers that a producer must never see.
@@ -77,21 +77,23 @@ def world(make, request):
     # Sales: online delivery (FEFO takes the soon-expiring lot first), shipped.
     delivery = place_order([CartLine(rendang.id, 6), CartLine(songket.id, 1)], SHOPPER, fulfilment="delivery",
                            address=GAMBIR, service_code="POS_REG")
-    mark_paid(delivery, "bank_transfer", user=staff)
+    pay_at_desk(delivery, "bank_transfer", user=staff)
     mark_packed(delivery, user=staff)
     ship(delivery, "RR123456789ID", user=staff)
     # A walk-in sale at the counter.
-    counter = counter_sale([CartLine(galamai.id, 3), CartLine(rendang.id, 1)], "cash", user=staff,
+    counter = sell_at_counter([CartLine(galamai.id, 3), CartLine(rendang.id, 1)], "cash", user=staff,
                            customer_name="Walk-in Pak Andi")
     # A pick-up order paid last month (October, WIB).
     clock.freeze(datetime(2026, 10, 20, 10, 0, tzinfo=clock.WIB))
     pickup = place_order([CartLine(rendang.id, 2)], OTHER_SHOPPER, fulfilment="pickup")
-    mark_paid(pickup, "cash", user=staff)
-    # Refunded in full: listed, marked, not counted.
+    pay_at_desk(pickup, "cash", user=staff)
+    mark_picked_up(pickup, user=staff)
+    # Collected, then refunded in full (the goods came back): listed, marked, not counted.
     clock.freeze(datetime(2026, 11, 10, 9, 0, tzinfo=clock.WIB))
     refunded = place_order([CartLine(galamai.id, 1)], OTHER_SHOPPER, fulfilment="pickup")
-    mark_paid(refunded, "cash", user=staff)
-    refund(refunded, user=staff, reason="rusak")
+    pay_at_desk(refunded, "cash", user=staff)
+    mark_picked_up(refunded, user=staff)
+    refund(refunded, user=staff, restock=True, reason="rusak")
     # Unpaid: not a sale.
     pending = place_order([CartLine(rendang.id, 1)], SHOPPER, fulfilment="pickup")
     clock.freeze(datetime(2026, 11, 16, 3, 0, tzinfo=clock.WIB))

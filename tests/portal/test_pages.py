@@ -2,7 +2,7 @@
 import csv
 import io
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -11,12 +11,12 @@ from gallery import clock
 from gallery.accounts.models import Role
 from gallery.consignment import reports
 from gallery.extensions import db
+from gallery.orders.sales import is_sale
 from gallery.orders.models import Order, OrderAllocation, OrderLine, OrderStatus
 from gallery.consignment.models import Lot
 from tests.portal.conftest import SECRETS
 from tests.sqlcount import count_statements
 
-PAID = (OrderStatus.PAID, OrderStatus.PACKED, OrderStatus.SHIPPED, OrderStatus.COMPLETED)
 PAGES = ("/portal", "/portal/sales", "/portal/stock", "/portal/statements", "/portal/profile")
 
 
@@ -26,17 +26,24 @@ def text(response) -> str:
 
 
 def sold(producer_id, since=None, until=None):
-    """Units and payout earned, straight from the allocations (the definition, written independently)."""
-    statement = (select(func.coalesce(func.sum(OrderAllocation.quantity), 0),
-                        func.coalesce(func.sum(OrderAllocation.quantity * OrderAllocation.unit_payout), 0))
-                 .join(OrderLine, OrderLine.id == OrderAllocation.line_id).join(Order, Order.id == OrderLine.order_id)
-                 .join(Lot, Lot.id == OrderAllocation.lot_id)
-                 .where(Lot.producer_id == producer_id, Order.status.in_(PAID)))
-    if since:
-        statement = statement.where(Order.paid_at >= since)
-    if until:
-        statement = statement.where(Order.paid_at < until)
-    return tuple(int(v) for v in db.session.execute(statement).one())
+    """Units and payout earned, straight from the allocations (the definition, written independently):
+    paid, handed over (shipped, or collected) within [since, until), not refunded (none partly here)."""
+    rows = db.session.execute(
+        select(OrderAllocation.quantity, OrderAllocation.unit_payout, Order.fulfilment, Order.shipped_at,
+               Order.completed_at, Order.status)
+        .join(OrderLine, OrderLine.id == OrderAllocation.line_id).join(Order, Order.id == OrderLine.order_id)
+        .join(Lot, Lot.id == OrderAllocation.lot_id)
+        .where(Lot.producer_id == producer_id, Order.paid_at.is_not(None))).all()
+    units = earned = 0
+    for quantity, payout, fulfilment, shipped_at, completed_at, status in rows:
+        moment = shipped_at if fulfilment == "delivery" else completed_at
+        if moment is None or status == OrderStatus.REFUNDED:
+            continue
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        if (since and moment < since) or (until and moment >= until):
+            continue
+        units, earned = units + quantity, earned + quantity * payout
+    return units, earned
 
 
 def rupiah(amount: int) -> str:
@@ -109,8 +116,9 @@ def test_dashboard_figures_agree_with_the_staff_reports_and_the_allocations(port
     body = text(portal.get("/portal"))
     november = datetime(2026, 11, 1, tzinfo=clock.WIB)
     units, earnings = sold(world.me.id, since=november)
-    # Delivery: 5 × 50.000 (soon-expiring lot first, FEFO) + 1 × 52.000; counter: 3 × 33.000 + 1 × 52.000.
-    assert (units, earnings) == (10, 5 * 50_000 + 52_000 + 3 * 33_000 + 52_000)
+    # Delivery: 6 × 52.000 (the lot dated in 10 days is too short for Jakarta: 1 + 4 + 7 days);
+    # counter: 3 × 33.000 + 1 × 50.000 (FEFO takes the soon-expiring lot over the counter).
+    assert (units, earnings) == (10, 6 * 52_000 + 3 * 33_000 + 50_000)
     figures = re.search(r'<ul class="figures">(.*?)</ul>', body, re.S)[1]
     assert f"<strong>{units}</strong><span>unit terjual bulan ini" in figures
     assert f"<strong>{rupiah(earnings)}</strong><span>pendapatan bulan ini" in figures
@@ -153,10 +161,10 @@ def test_sales_lists_every_sold_allocation_with_channel_and_city_and_marks_the_r
     rows = re.findall(r'<tr class="sale-row[^"]*">(.*?)</tr>', body, re.S)
     expected = db.session.scalar(
         select(func.count(OrderAllocation.id)).join(OrderLine).join(Order).join(Lot, Lot.id == OrderAllocation.lot_id)
-        .where(Lot.producer_id == world.me.id, Order.status.in_(PAID + (OrderStatus.REFUNDED,))))
-    assert len(rows) == expected == 6  # delivery 2 lots, counter 2 lines, pick-up, refunded
-    assert body.count("Jakarta Pusat") == 2 and "Galeri" in body
-    assert body.count("Kasir galeri") == 2 and body.count(">Online<") == 4
+        .where(Lot.producer_id == world.me.id, is_sale()))
+    assert len(rows) == expected == 5  # delivery 1 lot, counter 2 lines, pick-up, refunded (paid, handed over)
+    assert body.count("Jakarta Pusat") == 1 and "Galeri" in body
+    assert body.count("Kasir galeri") == 2 and body.count(">Online<") == 3
     assert body.count(">dikembalikan<") == 1
     units, earnings = sold(world.me.id)
     assert f"<strong>{units}</strong><span>unit terjual" in body
@@ -183,7 +191,7 @@ def test_sales_csv_is_utf8_with_bom_and_has_the_same_rows(portal, world):
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0][:4] == ["Tanggal (WIB)", "Produk", "Varian", "Jumlah"]
-    assert len(rows) == 1 + 6
+    assert len(rows) == 1 + 5
     counted = [r for r in rows[1:] if r[8] != "Dikembalikan"]
     assert sum(int(r[5]) for r in counted) == sold(world.me.id)[1]
     assert {r[7] for r in rows[1:]} == {"Kota Administrasi Jakarta Pusat", "Galeri"}

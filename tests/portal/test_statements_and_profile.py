@@ -10,6 +10,7 @@ from gallery.portal.models import ProfileChangeRequest, RequestStatus
 from gallery.settlements import queries as settlement_queries
 from gallery.settlements.models import Statement
 from gallery.settlements.services import Period, approve, generate, mark_paid
+from tests.settlements.conftest import proof_png
 from tests.factories import csrf_token
 
 
@@ -29,7 +30,7 @@ def test_statements_show_approved_and_paid_ones_with_downloads_and_hide_drafts(p
     assert portal.get(f"/portal/statements/{mine.number}").status_code == 404
     approve(mine, user=admin)
     approve(theirs, user=admin)
-    mark_paid(mine, date(2026, 11, 16), "TRF-001", user=admin)
+    mark_paid(mine, date(2026, 11, 16), "TRF-001", user=admin, proof=proof_png())
     body = portal.get("/portal/statements").get_data(as_text=True)
     assert mine.number in body and theirs.number not in body
     amount = "Rp " + f"{mine.amount_due:,}".replace(",", ".")

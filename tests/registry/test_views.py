@@ -95,3 +95,14 @@ def test_staff_edit_a_classification(client, make):
         item = db.session.get(IkmClassification, item.id)
         item.name, item.name_en, item.sector_slug, item.position = original
         db.session.commit()
+
+
+def test_statistics_and_reconciliation_say_when_they_show_sample_data(app, client, make):
+    from gallery.accounts.models import Role
+
+    assert "Data contoh" not in client.get("/statistics").get_data(as_text=True)
+    make.user(Role.STAFF, email="staf@galeri.test")  # a demo user exists only where the demo was loaded
+    assert "Data contoh" in client.get("/statistics").get_data(as_text=True)
+    staff = app.test_client()
+    make.login(staff, "staf@galeri.test")
+    assert "Data contoh" in staff.get("/staff/settlements/reconciliation?period=2026-11").get_data(as_text=True)

@@ -13,11 +13,23 @@ from gallery.consignment.models import Lot, ReturnReason, WriteOffCause
 from gallery.extensions import db
 from gallery.orders import services as orders
 from gallery.orders.services import Address, CartLine, Contact
-from gallery.payments.services import refund
+from gallery.payments.desk import pay_at_desk, sell_at_counter
+from gallery.payments.refunds import refund
 from tests.orders.conftest import JAKARTA_PUSAT
 
 SHOPPER = Contact("Siti Rahma", "siti@contoh.id", "0812 3456 7890")
 GAMBIR = Address(*JAKARTA_PUSAT, street="Jl. Medan Merdeka Barat No. 12", postal_code="10110")
+
+
+def proof_png() -> bytes:
+    """A small picture of a transfer slip, as staff would photograph it."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 200), (240, 240, 230)).save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def at(day: int, hour: int = 10, minute: int = 0, month: int = 11, year: int = 2026) -> None:
@@ -43,7 +55,7 @@ class Month:
 
 
 def ship_order(order, resi, staff):
-    orders.mark_paid(order, "transfer", user=staff)
+    pay_at_desk(order, "bank_transfer", user=staff)
     orders.mark_packed(order, user=staff)
     return orders.ship(order, resi, user=staff)
 
@@ -78,21 +90,21 @@ def month(make) -> Month:
                                 "RESI0001NOV", staff)
     at(5)
     pickup = orders.place_order([CartLine(rendang.id, 2)], SHOPPER, fulfilment="pickup")
-    orders.mark_paid(pickup, "cash", user=staff)
+    pay_at_desk(pickup, "cash", user=staff)
     made["pickup"] = orders.mark_picked_up(pickup, user=staff)
     at(7)
-    made["counter"] = orders.counter_sale([CartLine(rendang.id, 2), CartLine(galamai.id, 2)], "cash", user=staff)
+    made["counter"] = sell_at_counter([CartLine(rendang.id, 2), CartLine(galamai.id, 2)], "cash", user=staff)
     at(8)
     # A refund before settlement: one galamai of the counter sale comes back (not restocked).
     counter = made["counter"]
     refund(counter, user=staff, quantities={counter.lines[1].id: 1}, reason="penyok")
     at(10)
-    made["songket_counter"] = orders.counter_sale([CartLine(songket.id, 1)], "qris", user=staff)
+    made["songket_counter"] = sell_at_counter([CartLine(songket.id, 1)], "qris", user=staff)
     # Paid but never shipped in November: does not count.
     at(12)
     made["unshipped"] = orders.place_order([CartLine(rendang.id, 1)], SHOPPER, fulfilment="delivery",
                                            address=GAMBIR, service_code="POS_REG")
-    orders.mark_paid(made["unshipped"], "transfer", user=staff)
+    pay_at_desk(made["unshipped"], "bank_transfer", user=staff)
     # Unpaid: does not count.
     made["unpaid"] = orders.place_order([CartLine(rendang.id, 1)], SHOPPER, fulfilment="pickup")
     at(15)
@@ -106,14 +118,14 @@ def month(make) -> Month:
     at(28)
     late = orders.place_order([CartLine(rendang.id, 1)], SHOPPER, fulfilment="delivery", address=GAMBIR,
                               service_code="POS_REG")
-    orders.mark_paid(late, "transfer", user=staff)
+    pay_at_desk(late, "bank_transfer", user=staff)
     orders.mark_packed(late, user=staff)
     at(30, 23, 30)
     made["last_minute"] = orders.ship(late, "RESI0002NOV", user=staff)
     at(29)
     december = orders.place_order([CartLine(rendang.id, 1)], SHOPPER, fulfilment="delivery", address=GAMBIR,
                                   service_code="POS_REG")
-    orders.mark_paid(december, "transfer", user=staff)
+    pay_at_desk(december, "bank_transfer", user=staff)
     orders.mark_packed(december, user=staff)
     at(1, 0, 30, month=12)
     made["december"] = orders.ship(december, "RESI0003DES", user=staff)

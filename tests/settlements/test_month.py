@@ -8,11 +8,12 @@ from sqlalchemy.exc import IntegrityError
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders.models import OrderAllocation
-from gallery.payments.services import refund
+from gallery.payments.refunds import refund
+from gallery.settlements.reconciliation import reconcile
 from gallery.settlements import queries, services
 from gallery.settlements.models import Statement, StatementAdjustment, StatementLine, StatementStatus
 from gallery.settlements.services import Period
-from tests.settlements.conftest import at
+from tests.settlements.conftest import at, proof_png
 
 NOVEMBER = Period.month(2026, 11)
 DECEMBER = Period.month(2026, 12)
@@ -31,11 +32,11 @@ def _numbers(statement):
 
 def test_the_month_settles_to_the_rupiah(month):
     at(1, 9, month=12)
-    before = services.reconcile(NOVEMBER)
-    assert before.balanced and before.sales == 1_450_000 and before.unsettled == 1_450_000
-    # Shipping is the gallery's and shown apart: the two parcels shipped in November.
+    before = reconcile(NOVEMBER)
+    assert before.balanced and before.sales_gross == 1_450_000 and before.unsettled_gross == 1_450_000
     online, last = month.orders["online"], month.orders["last_minute"]
-    assert before.shipping == online.shipping_price + online.insurance + last.shipping_price + last.insurance > 0
+    # Cash: what came in for the orders paid in November (shipping and insurance are the gallery's).
+    assert before.cash_difference == 0 and before.shipping >= online.shipping_price + last.shipping_price > 0
 
     result = services.generate(NOVEMBER, user=month.staff)  # the default period on 1 December is November
     assert result.created == ["ST-2026-11-0001", "ST-2026-11-0002"]
@@ -53,10 +54,10 @@ def test_the_month_settles_to_the_rupiah(month):
     assert all(l.sold_on.month == 11 for l in rendang.lines)
     assert [l.sold_on for l in rendang.lines if l.order_number == last.number] == [date(2026, 11, 30)]
 
-    after = services.reconcile(NOVEMBER)
-    assert after.balanced and after.unsettled == 0
-    assert after.sales == after.payouts_due + after.commission == 1_450_000
-    assert after.payouts_due == rendang.amount_due + songket.amount_due == 1_184_000
+    after = reconcile(NOVEMBER)
+    assert after.balanced and after.unsettled_gross == 0
+    assert after.sales_gross == after.sales_payout + after.commission == 1_450_000
+    assert after.sales_payout == rendang.amount_due + songket.amount_due == after.awaiting == 1_184_000
     assert after.commission == 266_000
 
     # Regenerating the drafts gives the same numbers under the same statement numbers.
@@ -72,7 +73,7 @@ def test_the_month_settles_to_the_rupiah(month):
     services.approve(rendang, user=month.admin)
     services.approve(songket, user=month.admin)
     at(3, 11, month=12)
-    services.mark_paid(rendang, date(2026, 12, 3), "NGR-778812", user=month.staff)
+    services.mark_paid(rendang, date(2026, 12, 3), "NGR-778812", user=month.staff, proof=proof_png())
     assert rendang.status == StatementStatus.PAID and rendang.paid_to.startswith("Bank Nagari")
     assert queries.last_payout(month.rendang_maker.id).number == rendang.number
     assert queries.earnings_due(month.rendang_maker.id) == 0
@@ -89,9 +90,9 @@ def test_the_month_settles_to_the_rupiah(month):
 
     # A refund after the paid statement: a negative adjustment on December's statement, November untouched.
     at(5, month=12)
+    closed = reconcile(NOVEMBER)
     refund(online, user=month.staff, quantities={online.lines[0].id: 1}, reason="rusak di jalan")
-    assert not services.reconcile(NOVEMBER).unsettled == 0  # waits for its adjustment
-    assert services.reconcile(NOVEMBER).balanced
+    assert reconcile(NOVEMBER) == closed  # a closed month never changes: the refund is December's
     at(2, 9, month=1, year=2027)
     december = services.generate(user=month.staff)  # default: the previous month, December
     assert december.period == DECEMBER and december.adjustments == 1
@@ -105,11 +106,10 @@ def test_the_month_settles_to_the_rupiah(month):
     # The adjustment is made once: generating December again keeps exactly one.
     services.generate(DECEMBER, user=month.staff)
     assert db.session.scalar(select(func.count(StatementAdjustment.id))) == 1
-    november = services.reconcile(NOVEMBER)
-    assert november.balanced and november.unsettled == 0
-    assert november.sales == 1_450_000 - 65_000 == november.payouts_due + november.commission
-    assert november.payouts_due == 1_184_000 - 50_000
-    assert services.reconcile(DECEMBER).balanced
+    assert reconcile(NOVEMBER) == closed
+    assert closed.transferred == 424_000 and closed.awaiting == 760_000
+    december = reconcile(DECEMBER)
+    assert december.balanced and december.adjustments == -50_000 and december.refunded_goods >= 65_000
 
 
 def test_an_allocation_is_never_settled_twice(month):
@@ -135,7 +135,7 @@ def test_a_refund_after_a_draft_requires_regenerating_it(month):
     statement = _by_producer(NOVEMBER)[month.songket_maker.id]
     online = month.orders["online"]
     refund(online, user=month.staff, quantities={online.lines[1].id: 1})
-    assert not services.reconcile(NOVEMBER).balanced  # the draft still pays the refunded songket
+    assert not reconcile(NOVEMBER).balanced  # the draft still pays the refunded songket
     with pytest.raises(DomainError):
         services.approve(statement, user=month.admin)
     services.generate(NOVEMBER)
@@ -143,7 +143,7 @@ def test_a_refund_after_a_draft_requires_regenerating_it(month):
     statement = _by_producer(NOVEMBER)[month.songket_maker.id]
     assert (statement.units, statement.amount_due) == (1, 380_000)
     services.approve(statement, user=month.admin)
-    assert services.reconcile(NOVEMBER).balanced
+    assert reconcile(NOVEMBER).balanced
 
 
 def test_portal_reads_show_no_shopper_details(month):

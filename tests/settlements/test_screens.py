@@ -10,7 +10,7 @@ from gallery.accounts.models import Role
 from gallery.extensions import db
 from gallery.settlements.models import Statement, StatementStatus
 from tests.factories import csrf_token
-from tests.settlements.conftest import at
+from tests.settlements.conftest import at, proof_png
 
 INDEX = "/staff/settlements/?period=2026-11"
 
@@ -67,10 +67,14 @@ def test_staff_generate_pay_and_export_admin_approves(app, client, make, month):
     assert _post(client, f"{detail}/pay", {"transfer_date": "2026-12-02", "bank_reference": ""}, detail
                  ).status_code == 422
     assert _post(client, f"{detail}/pay", {"transfer_date": "2026-12-02", "bank_reference": "NGR-1"}, detail
+                 ).status_code == 422  # the transfer slip is required too
+    assert _post(client, f"{detail}/pay", {"transfer_date": "2026-12-02", "bank_reference": "NGR-1",
+                                           "proof": (io.BytesIO(proof_png()), "bukti.png")}, detail
                  ).status_code == 302
     db.session.expire_all()
     paid = db.session.get(Statement, statements[0].id)
     assert (paid.status, paid.bank_reference, paid.paid_by_id) == (StatementStatus.PAID, "NGR-1", month.staff.id)
+    assert client.get(f"{detail}/proof").mimetype == "image/jpeg"
 
     recon = client.get("/staff/settlements/reconciliation?period=2026-11").get_data(as_text=True)
-    assert "Rp 1.450.000" in recon and "Seimbang" in recon
+    assert 'id="sales">Rp 1.450.000' in recon and "Seimbang" in recon

@@ -130,12 +130,19 @@ def test_many_small_units_fill_full_parcels_and_a_remainder():
     assert [p.chargeable_kg for p in result.parcels] == [50, 50, 23]
 
 
-def test_a_parcel_may_be_filled_up_to_what_still_rounds_to_the_maximum():
-    # with a 200 g tolerance a 50.200 g parcel is charged 50 kg and is not split
-    result = priced(item(50_100))
+def test_a_parcel_may_weigh_up_to_the_maximum_and_the_tolerance_does_not_stretch_it():
+    # 49.900 g + 100 g of packaging is exactly 50 kg: one parcel
+    result = priced(item(49_900))
     assert len(result.parcels) == 1 and result.chargeable_kg == 50
     with pytest.raises(TooBig):
-        priced(item(50_101))  # one unit above the maximum cannot go by this service
+        priced(item(49_901))  # 50.001 g would still be charged 50 kg with a 200 g tolerance, but is over 50 kg
+
+
+def test_a_side_longer_than_the_service_allows_cannot_go_by_it():
+    terms = ServiceTerms(max_length_cm=150)
+    assert len(priced(item(2000, 150, 20, 10), terms=terms).parcels) == 1
+    with pytest.raises(TooBig):
+        priced(item(2000, 151, 20, 10), terms=terms)  # a 151 cm rolled mat
 
 
 def test_splitting_respects_volume_too():
@@ -183,7 +190,7 @@ def test_the_discount_is_rounded_half_up_once_on_the_public_price():
     # just below a half rounds down: 10.099 × 12,5 % = 1.262,375 → 1.262
     assert priced(item(900), terms=terms, rate=Rate(10_099)).discount == 1262
     # once on the whole shipment, not per parcel: 2 parcels of 10.100 → 20.200 × 12,5 % = 2.525 (not 2 × 1.263)
-    split = priced(item(1000, quantity=2), terms=ServiceTerms(discount_bp=1250, max_kg=1, rounding_tolerance_grams=100),
+    split = priced(item(900, quantity=2), terms=ServiceTerms(discount_bp=1250, max_kg=1, rounding_tolerance_grams=100),
                    rate=Rate(10_100))
     assert len(split.parcels) == 2 and split.discount == 2525
 

@@ -34,7 +34,7 @@ def test_jakarta_pusat_gets_every_service_cheapest_first(small_tariff):
 
 
 def test_order_follows_the_total_so_a_heavy_shipment_puts_jumbo_first(small_tariff):
-    options = quote("31.71", parcel(30_000))
+    options = quote("31.71", parcel(29_900))  # with 100 g of packaging, exactly Nextday's 30 kg maximum
     assert [o.service_code for o in options] == ["POS_JUMBO", "POS_REG", "POS_NEXTDAY"]
     assert options == sorted(options, key=lambda o: o.total)
 

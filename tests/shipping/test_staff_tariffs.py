@@ -209,7 +209,7 @@ def test_admin_changes_a_service_and_adds_one(admin_client, pos_services):
     page = admin_client.get(path).get_data(as_text=True)
     assert 'value="20"' in page and 'value="0,24"' in page
     data = {"csrf_token": csrf_token(admin_client, path), "code": "POS_REG", "name": "Pos Reguler",
-            "volumetric_divisor": "6000", "rounding_tolerance_grams": "300", "min_kg": "1", "max_kg": "50",
+            "volumetric_divisor": "6000", "rounding_tolerance_grams": "300", "min_kg": "1", "max_kg": "50", "max_length_cm": "150",
             "discount_bp": "22,5", "insurance_rate_bp": "0,25", "insurance_fee": "2.000", "position": "10",
             "active": "y"}
     assert admin_client.post(path, data=data).status_code == 302

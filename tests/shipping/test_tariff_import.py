@@ -254,3 +254,37 @@ def test_load_sample_command_is_idempotent(flask_cli):
     second = flask_cli("tariff", "load-sample")
     assert second.exit_code == 0 and "sample not loaded" in second.output
     assert counts() == (1, 1542)
+
+
+def test_a_file_that_drops_regencies_or_services_says_so_and_needs_replace_everything(small_tariff, make,
+                                                                                       client):
+    # Given the table in force serves Jayawijaya and Pos Jumbo, and a new file that serves neither
+    kept = [line for line in SMALL_TABLE.splitlines()[1:] if "95.01" not in line and "POS_JUMBO" not in line]
+    content = csv_bytes(HEADER + "\n".join(kept) + "\n")
+    # When it is checked, the preview counts and lists what would no longer be served
+    preview = parse_tariff_csv(content, "baru.csv")
+    assert preview.ok and preview.drops
+    assert (preview.dropped_services, preview.dropped_regencies, preview.removed) == (["POS_JUMBO"], ["95.01"], 2)
+    # Then saving it needs the explicit choice to replace everything
+    with pytest.raises(DomainError) as refused:
+        import_tariff(content, "baru.csv", TODAY.date())
+    assert refused.value.field == "replace_all"
+    assert counts() == (1, 7)
+    version = import_tariff(content, "baru.csv", TODAY.date(), replace_all=True)
+    assert version.row_count == 5
+    # A file that only changes prices needs no such choice.
+    assert not parse_tariff_csv(csv_bytes(HEADER + "\n".join(kept) + "\n"), "sama.csv").drops
+
+
+def test_the_preview_page_lists_the_drops_and_offers_the_choice(small_tariff, make, client):
+    from gallery.accounts.models import Role
+    from tests.factories import csrf_token
+
+    make.login(client, make.user(Role.ADMIN))
+    kept = [line for line in SMALL_TABLE.splitlines()[1:] if "95.01" not in line]
+    token = csrf_token(client, "/staff/shipping/tariffs")
+    page = client.post("/staff/shipping/tariffs/preview", data={
+        "csrf_token": token, "effective_on": TODAY.date().isoformat(), "note": "",
+        "file": (io.BytesIO(csv_bytes(HEADER + "\n".join(kept) + "\n")), "baru.csv")},
+        content_type="multipart/form-data").get_data(as_text=True)
+    assert "1 kabupaten/kota tidak bisa dikirimi lagi: 95.01" in page and 'name="replace_all"' in page

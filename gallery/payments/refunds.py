@@ -1,0 +1,202 @@
+"""Refunds: money given back on a paid order, in full or for some units, once per staff action.
+
+DESIGN.md rule 7: money that came in goes out only as a recorded refund; a paid order is cancelled by
+refunding it in full (refund and release in one action), and a refunded order never ships.
+
+How a refund stays right when two staff press the button at the same moment:
+* the order row is locked first, so refunds of one order happen one after the other;
+* what was already refunded is summed from the refund rows (never a number read earlier), and each
+  line's refunded units likewise;
+* the form carries a token: the same form sent twice is one refund (`refunds.client_token` is
+  unique), and the token is the idempotency key Stripe sees, so a retried request refunds once there too;
+* the payment's refunded total is raised by one UPDATE `amount_refunded = amount_refunded + x` under
+  the CHECK `amount_refunded <= amount`: the database itself refuses a refund above what was paid.
+
+Goods: an order not yet handed over (paid or packed) always gets its units back on the shelf (they
+never left the gallery; taking units out of a packed parcel unpacks it). For goods already handed
+over, staff say whether they came back.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+
+import stripe
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from gallery import clock
+from gallery.accounts.models import User
+from gallery.consignment.ledger import release, reserved_under
+from gallery.consignment.models import Lot
+from gallery.errors import DomainError
+from gallery.extensions import db
+from gallery.orders import services as orders
+from gallery.orders.models import Order, OrderLine, OrderStatus
+from gallery.payments import stripe_api
+from gallery.payments.models import Payment, PaymentStatus, Provider, Refund, RefundLine
+from gallery.payments.services import _event, _lock_order, _move
+
+log = logging.getLogger(__name__)
+
+REFUNDABLE = (OrderStatus.PAID, OrderStatus.PACKED, OrderStatus.SHIPPED, OrderStatus.COMPLETED)
+MAX_TOKEN = 64
+
+
+def new_token() -> str:
+    """A token for one rendered refund form (the same form sent twice refunds once)."""
+    return secrets.token_urlsafe(24)
+
+
+def refunded_quantities(order: Order) -> dict[int, int]:
+    """Units refunded so far per order line id, summed from the refund rows."""
+    rows = db.session.execute(
+        select(RefundLine.order_line_id, func.sum(RefundLine.quantity)).join(Refund, Refund.id == RefundLine.refund_id)
+        .where(Refund.order_id == order.id).group_by(RefundLine.order_line_id))
+    return {line_id: int(quantity) for line_id, quantity in rows}
+
+
+def refunded_amount(payment_id: int) -> int:
+    """Rupiah refunded so far on one payment, summed from the refund rows."""
+    return int(db.session.scalar(select(func.coalesce(func.sum(Refund.amount), 0))
+                                 .where(Refund.payment_id == payment_id)) or 0)
+
+
+def _paid_payment(order: Order) -> Payment | None:
+    return db.session.scalar(select(Payment).where(
+        Payment.order_id == order.id, Payment.status == PaymentStatus.PAID).order_by(Payment.id.desc()).limit(1))
+
+
+def _by_token(token: str | None) -> Refund | None:
+    if not token:
+        return None
+    return db.session.scalar(select(Refund).where(Refund.client_token == token))
+
+
+def _fail(message, field: str = "refund"):
+    db.session.rollback()
+    raise DomainError(message, field=field)
+
+
+def _lines_to_refund(order: Order, quantities: dict[int, int] | None) -> list[tuple[OrderLine, int]]:
+    """[(line, units)] asked for, checked against what each line still has unrefunded."""
+    done = refunded_quantities(order)
+    if quantities is None:
+        return [(line, line.quantity - done.get(line.id, 0)) for line in order.lines
+                if line.quantity - done.get(line.id, 0) > 0]
+    lines = {line.id: line for line in order.lines}
+    chosen = []
+    for line_id, quantity in quantities.items():
+        if not quantity:
+            continue
+        line = lines.get(line_id)
+        if line is None or not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0 \
+                or quantity > line.quantity - done.get(line_id, 0):
+            _fail(_l("Jumlah yang dikembalikan tidak sesuai dengan pesanan."), "quantity")
+        chosen.append((line, quantity))
+    return chosen
+
+
+def _give_back_at_provider(order: Order, payment: Payment, amount: int, key: str) -> str | None:
+    """Refund through Stripe (idempotent by `key`); transfers and cash are handed back by staff."""
+    if payment.provider != Provider.STRIPE:
+        return None
+    if not payment.stripe_payment_intent:
+        _fail(_l("Pembayaran Stripe ini tidak punya PaymentIntent; kembalikan dari dasbor Stripe."))
+    try:
+        created = stripe_api.as_dict(stripe_api.client().v1.refunds.create(
+            {"payment_intent": payment.stripe_payment_intent, "amount": stripe_api.to_stripe_amount(amount),
+             "reason": "requested_by_customer", "metadata": {"order_number": order.number}},
+            options={"idempotency_key": key}))
+    except stripe.StripeError as error:
+        log.warning("Stripe refused a refund for %s: %s", order.number, error)
+        _fail(_l("Stripe menolak pengembalian dana: %(error)s",
+                 error=getattr(error, "user_message", None) or str(error)))
+    return created.get("id")
+
+
+def refund(order: Order, *, user: User, quantities: dict[int, int] | None = None, restock: bool | None = None,
+           reason: str = "", token: str | None = None) -> Refund:
+    """Give money back for a paid order: everything left (quantities None) or some units of some lines.
+
+    A full refund ends the order (refunded, never shipped). Units go back to their lots when the
+    order was not handed over yet (always) or, for goods handed over, when `restock` says they came
+    back. `token` identifies the staff member's form: sent twice, it refunds once.
+    """
+    token = (token or "").strip()[:MAX_TOKEN] or None
+    if (existing := _by_token(token)) is not None:
+        return existing
+    order = _lock_order(order.id)
+    if (existing := _by_token(token)) is not None:  # the same form, processed while we waited for the lock
+        db.session.commit()
+        return existing
+    if order.status not in REFUNDABLE:
+        _fail(_l("Hanya pesanan yang sudah dibayar yang bisa dikembalikan dananya."))
+    payment = _paid_payment(order)
+    if payment is None:
+        # Paid before every payment was recorded here: record the money as it was taken now.
+        payment = Payment(order_id=order.id, provider=Provider.GALLERY, status=PaymentStatus.PAID, amount=order.total,
+                          currency="IDR", created_at=clock.utcnow(), paid_at=order.paid_at)
+        db.session.add(payment)
+        db.session.flush()
+    remaining = payment.amount - refunded_amount(payment.id)
+    refund_lines = _lines_to_refund(order, quantities)
+    amount = remaining if quantities is None else sum(line.unit_price * quantity for line, quantity in refund_lines)
+    if amount <= 0 or amount > remaining:
+        _fail(_l("Tidak ada lagi yang bisa dikembalikan (sisa %(n)s).", n=remaining))
+    handed_over = order.status not in orders.NOT_HANDED_OVER
+    goods_back = bool(restock) if handed_over else True
+    stripe_refund_id = _give_back_at_provider(order, payment, amount,
+                                              f"refund-{payment.id}-{token or secrets.token_hex(16)}")
+    record = Refund(payment_id=payment.id, order_id=order.id, amount=amount, reason=(reason or "").strip()[:500],
+                    restocked=goods_back and bool(refund_lines), stripe_refund_id=stripe_refund_id, user_id=user.id,
+                    client_token=token, created_at=clock.utcnow())
+    record.lines = [RefundLine(order_line_id=line.id, quantity=quantity, amount=line.unit_price * quantity)
+                    for line, quantity in refund_lines]
+    db.session.add(record)
+    try:
+        db.session.flush()
+        raised = db.session.execute(
+            update(Payment).where(Payment.id == payment.id, Payment.amount_refunded + amount <= Payment.amount)
+            .values(amount_refunded=Payment.amount_refunded + amount).execution_options(synchronize_session=False))
+    except IntegrityError:
+        db.session.rollback()
+        if (existing := _by_token(token)) is not None:
+            return existing
+        raise DomainError(_l("Pengembalian dana ini melebihi yang dibayar."), field="refund") from None
+    if raised.rowcount != 1:
+        _fail(_l("Pengembalian dana ini melebihi yang dibayar."))
+    db.session.expire(payment, ["amount_refunded"])
+    fully = amount == remaining
+    if fully:
+        _move(payment, PaymentStatus.REFUNDED, (PaymentStatus.PAID,), kind="refunded", amount=amount, user=user,
+              note=record.reason)
+    else:
+        _event(payment, order.id, "partially_refunded", amount=amount, user=user, note=record.reason)
+    if goods_back:
+        for line, quantity in refund_lines:
+            _restock(order, line, quantity, user)
+        if refund_lines and not fully:
+            orders.unpack(order, user=user, note=_("Paket dibongkar: barang yang dananya dikembalikan kembali ke rak"))
+    if fully:
+        note = record.reason or (_("Dibatalkan: seluruh dana dikembalikan") if not handed_over else "")
+        orders.mark_refunded(order, user=user, note=note)
+    db.session.commit()
+    return record
+
+
+def _restock(order: Order, line: OrderLine, quantity: int, user: User) -> None:
+    """Put refunded units back on the lots they came from (latest allocation first)."""
+    left = quantity
+    for allocation in sorted(line.allocations, key=lambda a: a.id, reverse=True):
+        held = reserved_under(allocation.lot_id, order.number)
+        portion = min(left, allocation.quantity, held)
+        if portion <= 0:
+            continue
+        release(db.session.get(Lot, allocation.lot_id), portion, reference=order.number, user_id=user.id,
+                reason=_("Barang kembali (pengembalian dana)"))
+        left -= portion
+        if left == 0:
+            break

@@ -1,0 +1,319 @@
+"""Property: whatever staff and shoppers do, in any order, every rupiah and every unit stays right.
+
+A hypothesis state machine, like the ledger's (tests/consignment/test_ledger_properties.py), runs random
+sequences through the real services: orders (delivery, pick-up, counter), payments (cash, QRIS, bank
+transfer, Stripe through the local fake, some after their deadline), cancels, partial and full refunds
+with and without the goods coming back, packing, shipping, pick-up, statements (generate, approve, pay,
+carry forward) and month ends. After every step it checks:
+
+* cash in − refunds = goods + shipping + insurance + codes (the reconciliation over all time);
+* refunded ≤ paid on every payment, and the payment's refunded total is the sum of its refund rows;
+* every sold allocation is settled at most once, and only a sale is ever settled;
+* the producers' share: transferred + carried + awaiting + unsettled = their part of net sales;
+* the shelf: a model of what is physically on the shelf (not only the books) per variant equals the
+  lots' units on hand plus those reserved for orders still waiting on the shelf.
+"""
+from datetime import date, timedelta
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from sqlalchemy import func, select
+
+from gallery import clock
+from gallery.accounts.models import Role
+from gallery.catalog.models import Variant
+from gallery.consignment.ledger import lot_balances
+from gallery.consignment.models import Lot
+from gallery.errors import DomainError
+from gallery.extensions import db
+from gallery.orders import services as orders
+from gallery.orders.models import Order, OrderAllocation, OrderLine, OrderStatus
+from gallery.orders.shelf import held_on_shelf
+from gallery.payments import desk, refunds, services
+from gallery.payments.models import Payment, PaymentStatus, Refund
+from gallery.settlements import services as settlements
+from gallery.settlements.models import Statement, StatementLine, StatementStatus
+from gallery.settlements.reconciliation import reconcile
+from gallery.shipping.models import ShippingService, TariffRate, TariffVersion
+from tests.conftest import empty_database
+from tests.factories import Factories
+from tests.payments.conftest import event
+from tests.settlements.conftest import proof_png
+
+ALL_TIME = settlements.Period(date(2000, 1, 1), date(2100, 1, 1))
+SHOPPER = orders.Contact("Siti Rahma", "siti@contoh.id", "0812 3456 7890")
+DESTINATION = orders.Address("31", "31.71", "31.71.01", "Jl. Medan Merdeka Barat No. 12", "10110")
+ON_SHELF = (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID)
+
+
+def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe):
+    class MoneyMachine(RuleBasedStateMachine):
+        @initialize()
+        def setup(self):
+            empty_database()
+            clock.freeze(None)
+            make = Factories()
+            self.start = clock.utcnow()
+            self.now = self.start
+            self._tariff()
+            self.staff, self.admin = make.user(Role.STAFF), make.user(Role.ADMIN)
+            maker = make.producer("IKM Uang", bank_name="Bank Nagari", bank_account_number="1101",
+                                  bank_account_holder="Uni")
+            other = make.producer("IKM Rak")
+            self.variants = [
+                make.product(maker, category="anyaman", variants=[("Kecil", 40_000, 300)]).variants[0].id,
+                make.product(other, category="songket", variants=[("Merah", 90_000, 400)]).variants[0].id,
+                make.product(maker, category="rendang", variants=[("250 g", 65_000, 300)]).variants[0].id,
+            ]
+            for variant_id in self.variants:
+                make.stock(db.session.get(Variant, variant_id), 12, expires_in_days=400)
+            self.shelf = {variant_id: 12 for variant_id in self.variants}
+            self.orders: dict[str, dict] = {}
+            self.status: dict[str, str] = {}  # read again after every step
+
+        def _tariff(self):
+            """Pos Reguler to Jakarta Pusat: 26.000/kg, 20 % agency discount, 2-4 days."""
+            service = ShippingService(code="POS_REG", name="Pos Reguler", volumetric_divisor=6000,
+                                      rounding_tolerance_grams=300, min_kg=1, max_kg=50, discount_bp=2000,
+                                      insurance_rate_bp=20, insurance_fee=5000, position=1)
+            version = TariffVersion(effective_on=clock.today_wib() - timedelta(days=1), source_filename="uji.csv")
+            db.session.add_all([service, version])
+            db.session.flush()
+            db.session.add(TariffRate(version_id=version.id, service_id=service.id, regency_code="31.71",
+                                      price_per_kg=26_000, etd_min_days=2, etd_max_days=4))
+            db.session.commit()
+
+        # ------------------------------------------------------------ helpers
+
+        def _order(self, number) -> Order:
+            db.session.expire_all()
+            return db.session.scalar(select(Order).where(Order.number == number))
+
+        def _pick(self, data, *statuses):
+            # In the order they were placed: order numbers are random, so sorting them would not replay.
+            numbers = [n for n in self.orders if self.status.get(n) in statuses]
+            return numbers[data.draw(st.integers(0, len(numbers) - 1))] if numbers else None
+
+        def _any(*statuses):
+            return lambda self: any(status in statuses for status in getattr(self, "status", {}).values())
+
+        def _tries(self, action) -> bool:
+            try:
+                action()
+            except DomainError:
+                db.session.rollback()
+                return False
+            return True
+
+        # ------------------------------------------------------------ orders
+
+        @rule(which=st.integers(0, 2), quantity=st.integers(1, 4), delivery=st.booleans(), insured=st.booleans())
+        def place(self, which, quantity, delivery, insured):
+            variant_id = self.variants[which]
+            line = [orders.CartLine(variant_id, quantity)]
+            try:
+                if delivery:
+                    order = orders.place_order(line, SHOPPER, fulfilment="delivery", address=DESTINATION,
+                                               service_code="POS_REG", insured=insured)
+                else:
+                    order = orders.place_order(line, SHOPPER, fulfilment="pickup")
+            except DomainError:
+                db.session.rollback()
+                return
+            self.orders[order.number] = {"variant": variant_id, "held": quantity}
+
+        @rule(which=st.integers(0, 2), quantity=st.integers(1, 3), method=st.sampled_from(("cash", "qris")))
+        def counter_sale(self, which, quantity, method):
+            variant_id = self.variants[which]
+            try:
+                order = desk.sell_at_counter([orders.CartLine(variant_id, quantity)], method, user=self.staff)
+            except DomainError:
+                db.session.rollback()
+                return
+            self.shelf[variant_id] -= quantity
+            self.orders[order.number] = {"variant": variant_id, "held": quantity}
+
+        # ------------------------------------------------------------ paying
+
+        @precondition(_any(OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED))
+        @rule(data=st.data(), method=st.sampled_from(("cash", "qris", "bank_transfer", "stripe")))
+        def pay(self, data, method):
+            number = self._pick(data, OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED)
+            if number is None:
+                return
+            order = self._order(number)
+            if method in ("cash", "qris"):
+                if order.status == OrderStatus.PENDING_PAYMENT:
+                    self._tries(lambda: desk.pay_at_desk(order, method, user=self.staff))
+            elif method == "bank_transfer":
+                if order.status == OrderStatus.PENDING_PAYMENT and self._tries(
+                        lambda: services.start_bank_transfer(order)):
+                    payment = services.current_payment(self._order(number))
+                    if payment is not None and payment.status == PaymentStatus.OPEN:
+                        self._tries(lambda: services.confirm_transfer(payment, user=self.staff))
+            else:
+                payment = None
+                if order.status == OrderStatus.PENDING_PAYMENT and self._tries(
+                        lambda: services.start_stripe(order)):
+                    payment = services.current_payment(self._order(number))
+                if payment is not None and payment.stripe_session_id:
+                    session = fake_stripe.pay(payment.stripe_session_id)
+                    services.handle_stripe_event(event("checkout.session.completed", session))
+
+        @precondition(_any(OrderStatus.PENDING_PAYMENT))
+        @rule(data=st.data())
+        def cancel(self, data):
+            number = self._pick(data, OrderStatus.PENDING_PAYMENT)
+            if number is not None:
+                self._tries(lambda: orders.cancel(self._order(number), user=self.staff, reason="batal"))
+
+        @rule(hours=st.integers(1, 60))
+        def time_passes(self, hours):
+            self.now += timedelta(hours=hours)
+            clock.freeze(self.now)
+            orders.expire_due_orders()
+
+        # ------------------------------------------------------------ fulfilment (the shelf moves)
+
+        @precondition(_any(OrderStatus.PAID))
+        @rule(data=st.data())
+        def pack(self, data):
+            number = self._pick(data, OrderStatus.PAID)
+            order = number and self._order(number)
+            if order and order.fulfilment == "delivery" and self._tries(
+                    lambda: orders.mark_packed(order, user=self.staff)):
+                self.shelf[self.orders[number]["variant"]] -= self.orders[number]["held"]
+
+        @precondition(_any(OrderStatus.PACKED))
+        @rule(data=st.data())
+        def ship(self, data):
+            number = self._pick(data, OrderStatus.PACKED)
+            if number is not None:
+                self._tries(lambda: orders.ship(self._order(number), f"P{len(self.orders):03d}{number[-5:]}",
+                                                user=self.staff))
+
+        @precondition(_any(OrderStatus.PAID))
+        @rule(data=st.data())
+        def pick_up(self, data):
+            number = self._pick(data, OrderStatus.PAID)
+            order = number and self._order(number)
+            if order and order.fulfilment == "pickup" and self._tries(
+                    lambda: orders.mark_picked_up(order, user=self.staff)):
+                self.shelf[self.orders[number]["variant"]] -= self.orders[number]["held"]
+
+        @precondition(_any(OrderStatus.SHIPPED))
+        @rule(data=st.data())
+        def delivered(self, data):
+            number = self._pick(data, OrderStatus.SHIPPED)
+            if number is not None:
+                self._tries(lambda: orders.complete(self._order(number), user=self.staff))
+
+        # ------------------------------------------------------------ refunds
+
+        @precondition(_any(*refunds.REFUNDABLE))
+        @rule(data=st.data(), full=st.booleans(), restock=st.booleans())
+        def refund(self, data, full, restock):
+            number = self._pick(data, *refunds.REFUNDABLE)
+            if number is None:
+                return
+            order, model = self._order(number), self.orders[number]
+            status = order.status
+            done = refunds.refunded_quantities(order).get(order.lines[0].id, 0)
+            left = order.lines[0].quantity - done
+            quantities = None if full or left == 0 else {order.lines[0].id: data.draw(st.integers(1, left))}
+            if not self._tries(lambda: refunds.refund(order, user=self.staff, quantities=quantities,
+                                                      restock=restock, token=refunds.new_token())):
+                return
+            # Staff rebuild the drafts a refund made stale (approving one refuses until they do).
+            for start, end in db.session.execute(select(Statement.period_start, Statement.period_end).where(
+                    Statement.status == StatementStatus.DRAFT).distinct()).all():
+                settlements.generate(settlements.Period(start, end), user=self.staff)
+            units = left if quantities is None else quantities[order.lines[0].id]
+            goods_back = restock or status in orders.NOT_HANDED_OVER
+            if status == OrderStatus.PACKED:
+                self.shelf[model["variant"]] += model["held"]  # the parcel is opened: all of it is on the shelf
+            elif status in (OrderStatus.SHIPPED, OrderStatus.COMPLETED) and goods_back:
+                self.shelf[model["variant"]] += units
+            if goods_back:
+                model["held"] -= units
+
+        # ------------------------------------------------------------ statements and month ends
+
+        @rule()
+        def month_end(self):
+            today = clock.today_wib()
+            first = date(today.year + (today.month == 12), today.month % 12 + 1, 1)
+            self.now = clock.utcnow() + timedelta(days=(first - today).days, hours=1)
+            clock.freeze(self.now)
+            orders.expire_due_orders()
+
+        @rule()
+        def generate(self):
+            self._tries(lambda: settlements.generate(user=self.staff))
+
+        @rule()
+        def approve(self):
+            for statement in db.session.scalars(select(Statement).where(Statement.status == StatementStatus.DRAFT)):
+                self._tries(lambda: settlements.approve(statement, user=self.admin))
+
+        @rule()
+        def pay_statements(self):
+            for statement in db.session.scalars(select(Statement).where(Statement.status == StatementStatus.APPROVED)):
+                self._tries(lambda: settlements.mark_paid(statement, clock.today_wib(), f"TRF-{statement.id}",
+                                                          user=self.staff, proof=proof_png()))
+
+        # ------------------------------------------------------------ what must always hold
+
+        @invariant()
+        def every_rupiah_and_unit_is_right(self):
+            if not hasattr(self, "orders"):
+                return
+            db.session.expire_all()
+            self.status = dict(db.session.execute(select(Order.number, Order.status)).all())
+            whole = reconcile(ALL_TIME)
+            assert whole.cash_difference == 0, whole
+            assert whole.sales_difference == 0, whole
+            given = dict(db.session.execute(select(Refund.payment_id, func.sum(Refund.amount))
+                                            .group_by(Refund.payment_id)).all())
+            for payment in db.session.scalars(select(Payment)):
+                given_back = int(given.get(payment.id, 0))
+                assert payment.amount_refunded == given_back <= payment.amount
+                if payment.status == PaymentStatus.REFUNDED:
+                    assert given_back == payment.amount
+            settled = db.session.execute(
+                select(StatementLine.allocation_id, func.count()).group_by(StatementLine.allocation_id)).all()
+            assert all(count == 1 for _, count in settled)
+            sold = set(db.session.scalars(
+                select(OrderAllocation.id).join(OrderLine).join(Order)
+                .where(Order.paid_at.is_not(None), Order.status.not_in((OrderStatus.PAID, OrderStatus.PACKED)))))
+            assert {allocation for allocation, _ in settled} <= sold
+            # Producers: transferred + carried (open) + awaiting + unsettled = net share of all sales.
+            pending = sum(item["amount"] for item in settlements._pending_adjustments(None))
+            statements = db.session.scalars(select(Statement)).all()
+            adjusted = sum(s.adjustments_total for s in statements)
+            brought = sum(s.brought_forward for s in statements)
+            transferred = sum(s.amount_due for s in statements if s.status == StatementStatus.PAID)
+            carried = sum(s.amount_due for s in statements if s.status == StatementStatus.CARRIED) - brought
+            awaiting = sum(s.amount_due for s in statements
+                           if s.status in (StatementStatus.DRAFT, StatementStatus.APPROVED))
+            assert transferred + carried + awaiting + whole.unsettled_payout + pending \
+                == whole.sales_payout + adjusted + pending
+            assert all(s.amount_due >= 50_000 for s in statements
+                       if s.status in (StatementStatus.APPROVED, StatementStatus.PAID))
+            # The ledger and the physical shelf.
+            assert all(balance.balanced for balance in lot_balances().values())
+            held = held_on_shelf()
+            for variant_id, expected in self.shelf.items():
+                lots = db.session.execute(select(Lot.id, Lot.on_hand).where(Lot.variant_id == variant_id)).all()
+                assert sum(on_hand + held.get(lot_id, 0) for lot_id, on_hand in lots) == expected, variant_id
+
+        def teardown(self):
+            db.session.rollback()
+            clock.freeze(None)
+
+    MoneyMachine.TestCase.settings = settings(
+        max_examples=20, stateful_step_count=50, deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    MoneyMachine.TestCase().runTest()
