@@ -52,6 +52,20 @@ def _reset_database(app) -> None:
             db.engine.dispose()
 
 
+def _relax_durability(app) -> None:
+    """A throwaway test database need not wait for the disk at every commit (PostgreSQL only).
+
+    Commits stay atomic and isolated, so concurrency tests test the same thing; only a server crash could
+    lose the last transactions, which a test database does not care about.
+    """
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                name = connection.execute(text("SELECT current_database()")).scalar()
+                connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit TO off'))
+            db.engine.dispose()
+
+
 def _data_tables() -> list[str]:
     """Tables emptied after each test, children before parents."""
     return [t.name for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
@@ -66,6 +80,7 @@ def app(tmp_path_factory):
     application = create_app(TestingConfig)
     application.test_client_class = IsolatedClient
     _reset_database(application)
+    _relax_durability(application)
     with application.app_context():
         from flask_migrate import upgrade
 
@@ -92,15 +107,37 @@ def ctx(app):
 
 
 def empty_database() -> None:
-    """Delete every row but the reference data (regions, categories, classifications)."""
+    """Delete every row but the reference data (regions, categories, classifications).
+
+    Only the tables a test wrote to are emptied, children before parents, and every id sequence starts
+    again at 1, as after `TRUNCATE … RESTART IDENTITY` of all tables but at a fraction of its cost (that
+    TRUNCATE alone took ~130 ms per test on PostgreSQL, most of a short test's time).
+    """
     db.session.remove()
     tables = _data_tables()
     with db.engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
+        probe = " UNION ALL ".join(f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM {table})" for table in tables)
+        written = {row[0] for row in connection.execute(text(probe))}
+        for table in tables:  # children first
+            if table in written:
                 connection.execute(text(f"DELETE FROM {table}"))
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(_restart_sequences_sql(connection, tables)))
+
+
+_RESTART_SEQUENCES: list[str] = []
+
+
+def _restart_sequences_sql(connection, tables: list[str]) -> str:
+    """One statement that sets every data table's id sequence back to 1 (looked up once per run)."""
+    if not _RESTART_SEQUENCES:
+        with_id = [t for t in tables if "id" in db.metadata.tables[t].c]
+        lookup = " UNION ALL ".join(f"SELECT pg_get_serial_sequence('{t}', 'id')" for t in with_id)
+        sequences = [row[0] for row in connection.execute(text(lookup)) if row[0]]
+        _RESTART_SEQUENCES.append(
+            "SELECT " + ", ".join(f"setval('{sequence}', 1, false)" for sequence in sequences) if sequences
+            else "SELECT 1")
+    return _RESTART_SEQUENCES[0]
 
 
 @pytest.fixture
