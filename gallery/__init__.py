@@ -69,6 +69,8 @@ def _import_models() -> None:
     """Import every domain's models so SQLAlchemy and Alembic know all tables."""
     from gallery.accounts import models as _accounts  # noqa: F401
     from gallery.catalog import models as _catalog  # noqa: F401
+    from gallery.catalog import history as _catalog_history  # noqa: F401
+    from gallery.catalog import proposal_models as _catalog_proposals  # noqa: F401
     from gallery import numbering as _numbering  # noqa: F401
     from gallery.consignment import models as _consignment  # noqa: F401
     from gallery.orders import models as _orders  # noqa: F401

@@ -59,8 +59,12 @@ class ReceiptLine:
 
 
 def default_payout(variant: Variant, producer: Producer) -> int:
-    """The agreed payout per unit unless staff say otherwise: the price less the producer's commission."""
-    return less_basis_points(variant.price, producer.commission_bp)
+    """The agreed payout per unit unless staff say otherwise: the price less the commission.
+
+    The commission is the variant's own when it has one, else the producer's.
+    """
+    commission = variant.commission_bp if variant.commission_bp is not None else producer.commission_bp
+    return less_basis_points(variant.price, commission)
 
 
 def _year() -> int:
