@@ -86,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     """Attach each domain's blueprint."""
     from gallery.accounts import bp as accounts_bp
     from gallery.catalog import bp as catalog_bp
+    from gallery.catalog.staff_products import bp as products_admin_bp
     from gallery.catalog.staff_views import bp as producers_admin_bp
     from gallery.cart import bp as cart_bp
     from gallery.consignment import bp as consignment_bp
@@ -109,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalog_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(producers_admin_bp)
+    app.register_blueprint(products_admin_bp)
     app.register_blueprint(consignment_bp, url_prefix="/staff")
     app.register_blueprint(cart_bp)
     app.register_blueprint(orders_bp)

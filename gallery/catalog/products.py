@@ -33,6 +33,7 @@ from gallery.catalog.models import (
     ProductStatus,
     Variant,
 )
+from gallery.catalog.photos import Upload, add_photos
 from gallery.catalog.services import refresh_listing_fields, unique_slug
 from gallery.consignment.models import Lot
 from gallery.errors import DomainError
@@ -46,6 +47,14 @@ MAX_PRICE = 1_000_000_000
 MAX_WEIGHT_GRAMS = 100_000
 MAX_SHELF_LIFE_DAYS = 730
 LIMITS = {"name": 160, "label": 60, "net_content": 40, "storage_note": 255, "description": 10_000, "story": 10_000}
+
+
+class VariantError(DomainError):
+    """A refusal that belongs to one of the variants given (0-based `index` into `ProductInput.variants`)."""
+
+    def __init__(self, index: int, error: DomainError):
+        super().__init__(error.message, field=error.field)
+        self.index = index
 
 
 @dataclass
@@ -94,8 +103,8 @@ def _text(value: str | None, name: str) -> str:
     return text
 
 
-def _check_variant(data: VariantInput) -> dict:
-    """The variant's cleaned values; the SKU is checked for its form only (uniqueness comes later)."""
+def check_variant(data: VariantInput) -> dict:
+    """A variant's cleaned values, or DomainError; the SKU is checked for its form only (uniqueness comes later)."""
     sku = (data.sku or "").strip().upper()
     if sku and not _SKU.fullmatch(sku):
         raise DomainError(_l("Kode SKU hanya huruf besar, angka dan tanda hubung (2–40 karakter)."), field="sku")
@@ -155,42 +164,60 @@ def _taken_skus(candidates: set[str], own_ids: set[int]) -> set[str]:
     return set(db.session.scalars(statement))
 
 
+def _check_rows(product: Product | None, variants: list[VariantInput]) -> list[tuple[Variant | None, dict]]:
+    """Each variant row checked, paired with the variant it changes (None: a new one)."""
+    existing = {variant.id: variant for variant in product.variants} if product is not None else {}
+    rows = []
+    for index, data in enumerate(variants):
+        try:
+            if data.id is not None and data.id not in existing:
+                raise DomainError(_l("Varian ini bukan milik produk ini."), field="label")
+            rows.append((existing.get(data.id), check_variant(data)))
+        except DomainError as error:
+            raise VariantError(index, error) from None
+    return rows
+
+
 def _check_skus(rows: list[tuple[Variant | None, dict]]) -> None:
     """SKUs given are unique among the rows and in the shop; a received variant keeps its SKU."""
-    seen: set[str] = set()
-    for variant, values in rows:
+    seen: dict[str, int] = {}
+    for index, (variant, values) in enumerate(rows):
         sku = values["sku"]
         if variant is not None and not sku:
             values["sku"] = sku = variant.sku
         if not sku:
             continue
         if sku in seen:
-            raise DomainError(_l("Kode SKU %(sku)s dipakai dua kali.", sku=sku), field="sku")
-        seen.add(sku)
+            raise VariantError(index, DomainError(_l("Kode SKU %(sku)s dipakai dua kali.", sku=sku), field="sku"))
+        seen[sku] = index
     own = {variant.id for variant, _values in rows if variant is not None}
-    if taken := _taken_skus(seen, own):
-        raise DomainError(_l("Kode SKU %(sku)s sudah dipakai.", sku=sorted(taken)[0]), field="sku")
-    changed = [variant for variant, values in rows if variant is not None and values["sku"] != variant.sku]
-    if locked := variants_with_stock_history(variant.id for variant in changed):
-        sku = next(variant.sku for variant in changed if variant.id in locked)
-        raise DomainError(_l("SKU %(sku)s tidak bisa diubah: stoknya sudah pernah diterima dan SKU itu tercetak "
-                             "di tanda terima.", sku=sku), field="sku")
+    if taken := _taken_skus(set(seen), own):
+        sku = sorted(taken)[0]
+        raise VariantError(seen[sku], DomainError(_l("Kode SKU %(sku)s sudah dipakai.", sku=sku), field="sku"))
+    changed = {variant.id: index for index, (variant, values) in enumerate(rows)
+               if variant is not None and values["sku"] != variant.sku}
+    if locked := variants_with_stock_history(changed):
+        index = min(changed[variant_id] for variant_id in locked)
+        raise VariantError(index, DomainError(_l(
+            "SKU %(sku)s tidak bisa diubah: stoknya sudah pernah diterima dan SKU itu tercetak di tanda terima.",
+            sku=rows[index][0].sku), field="sku"))
 
 
-def _generate_skus(product: Product, variants: list[Variant]) -> None:
-    """Give variants without a SKU one from the producer's initials, the product id and a number."""
-    missing = [variant for variant in variants if not variant.sku]
+def _generate_skus(product: Product, new_rows: list[dict]) -> None:
+    """Give new variants without a SKU one from the producer's initials, the product id and a number."""
+    missing = [values for values in new_rows if not values["sku"]]
     if not missing:
         return
     prefix = f"{_sku_prefix(product.producer)}-{product.id}"
-    candidates = {f"{prefix}-{number}" for number in range(1, len(product.variants) + len(missing) + 50)}
-    free = sorted(candidates - _taken_skus(candidates, set()) - {v.sku for v in product.variants},
-                  key=lambda sku: int(sku.rsplit("-", 1)[1]))
-    for variant, sku in zip(missing, free):
-        variant.sku = sku
+    candidates = {f"{prefix}-{number}" for number in range(1, len(product.variants) + len(new_rows) + 50)}
+    used = {variant.sku for variant in product.variants} | {values["sku"] for values in new_rows}
+    free = sorted(candidates - _taken_skus(candidates, set()) - used, key=lambda sku: int(sku.rsplit("-", 1)[1]))
+    for values, sku in zip(missing, free):
+        values["sku"] = sku
 
 
-def _check_fields(producer: Producer, data: ProductInput) -> tuple[Category, dict, dict]:
+def check_fields(producer: Producer, data: ProductInput) -> tuple[Category, dict, dict]:
+    """A product's cleaned fields and the certificates it names (the producer's own), or DomainError."""
     name = _text(data.name, "name")
     if not name:
         raise DomainError(_l("Nama produk wajib diisi."), field="name")
@@ -291,13 +318,13 @@ def _finish(product: Product, commit: bool) -> None:
         db.session.commit()
 
 
-def create_product(producer: Producer, data: ProductInput, *, user=None, reason: str = "",
-                   commit: bool = True) -> Product:
-    """Add a product with its variants; SKUs left empty are generated, first prices recorded."""
-    category, values, linked = _check_fields(producer, data)
+def create_product(producer: Producer, data: ProductInput, *, photos: list[Upload] = (), user=None,
+                   reason: str = "", commit: bool = True) -> Product:
+    """Add a product with its variants and photos; SKUs left empty are generated, first prices recorded."""
+    category, values, linked = check_fields(producer, data)
     if len(data.variants) > MAX_VARIANTS:
         raise DomainError(_l("Paling banyak %(n)s varian per produk.", n=MAX_VARIANTS), field="variants")
-    rows = [(None, _check_variant(variant)) for variant in data.variants]
+    rows = _check_rows(None, data.variants)
     _check_skus(rows)
     if data.status == ProductStatus.PUBLISHED:
         _check_publishable(category, linked, sum(1 for _v, row in rows if row["is_active"]), True)
@@ -306,15 +333,12 @@ def create_product(producer: Producer, data: ProductInput, *, user=None, reason:
     for certificate_kind, certificate in linked.items():
         setattr(product, certificate_kind + "_certificate", certificate)
     _set_status(product, data.status)
-    variants = [Variant(position=position, **row) for position, (_none, row) in enumerate(rows)]
-    product.variants.extend(variants)
     db.session.add(product)
     db.session.flush()
-    _generate_skus(product, variants)
     history.record_event(product.id, history.EventKind.CREATED, {"status": product.status}, user=user)
-    for variant in variants:
-        db.session.flush()
-        history.record_price(variant, None, reason=reason, user=user)
+    _save_variants(product, rows, user=user, reason=reason, announce=False)
+    if photos:
+        add_photos(product, list(photos), user=user, commit=False)
     _finish(product, commit)
     return product
 
@@ -326,21 +350,20 @@ def update_product(product: Product, data: ProductInput, *, user=None, price_rea
     A price change needs a reason and may not go below a shelf lot's payout; both are checked,
     with everything else, before anything is written.
     """
-    category, values, linked = _check_fields(product.producer, data)
-    existing = {variant.id: variant for variant in product.variants}
-    if len(existing) + sum(1 for row in data.variants if row.id is None) > MAX_VARIANTS:
+    category, values, linked = check_fields(product.producer, data)
+    if len(product.variants) + sum(1 for row in data.variants if row.id is None) > MAX_VARIANTS:
         raise DomainError(_l("Paling banyak %(n)s varian per produk.", n=MAX_VARIANTS), field="variants")
-    rows: list[tuple[Variant | None, dict]] = []
-    for row in data.variants:
-        if row.id is not None and row.id not in existing:
-            raise DomainError(_l("Varian ini bukan milik produk ini."), field="variants")
-        rows.append((existing.get(row.id), _check_variant(row)))
+    rows = _check_rows(product, data.variants)
     _check_skus(rows)
-    repriced = [(variant, row["price"]) for variant, row in rows if variant is not None and row["price"] != variant.price]
+    repriced = [(index, variant, row["price"]) for index, (variant, row) in enumerate(rows)
+                if variant is not None and row["price"] != variant.price]
     if repriced and not (price_reason or "").strip():
         raise DomainError(_l("Tulis alasan perubahan harga."), field="price_reason")
-    for variant, price in repriced:
-        check_price_against_lots(variant, price)
+    for index, variant, price in repriced:
+        try:
+            check_price_against_lots(variant, price)
+        except DomainError as error:
+            raise VariantError(index, error) from None
     changed_ids = {variant.id for variant, _row in rows if variant is not None}
     active = sum(1 for variant in product.variants if variant.id not in changed_ids and variant.is_active)
     active += sum(1 for _variant, row in rows if row["is_active"])
@@ -366,9 +389,14 @@ def update_product(product: Product, data: ProductInput, *, user=None, price_rea
     return product
 
 
-def _save_variants(product: Product, rows: list[tuple[Variant | None, dict]], *, user, reason: str) -> None:
-    """Write checked variant rows: change the existing, append the new, record prices and events."""
+def _save_variants(product: Product, rows: list[tuple[Variant | None, dict]], *, user, reason: str,
+                   announce: bool = True) -> None:
+    """Write checked variant rows: change the existing, append the new, record prices and events.
+
+    `announce` False leaves out the "variant added" events (a new product's creation says it all).
+    """
     added = []
+    _generate_skus(product, [values for variant, values in rows if variant is None])
     position = max((variant.position for variant in product.variants), default=-1)
     for variant, values in rows:
         if variant is None:
@@ -385,11 +413,10 @@ def _save_variants(product: Product, rows: list[tuple[Variant | None, dict]], *,
         if variant.price != old_price:
             history.record_price(variant, old_price, reason=reason, user=user)
     db.session.flush()
-    _generate_skus(product, added)
     for variant in added:
-        db.session.flush()
-        history.record_event(product.id, history.EventKind.VARIANT_ADDED, {"sku": variant.sku, "label": variant.label},
-                             user=user)
+        if announce:
+            history.record_event(product.id, history.EventKind.VARIANT_ADDED,
+                                 {"sku": variant.sku, "label": variant.label}, user=user)
         history.record_price(variant, None, reason=reason, user=user)
 
 

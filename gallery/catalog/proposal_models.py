@@ -58,6 +58,11 @@ class ProductProposal(db.Model):
     def is_open(self) -> bool:
         return self.status in ProposalStatus.OPEN
 
+    @property
+    def is_new_product(self) -> bool:
+        """Proposes a new product (it keeps saying so once approval has created the product)."""
+        return bool(self.payload.get("new_product"))
+
 
 class ProposalImage(db.Model):
     """A photo sent with a proposal, already re-encoded like every product photo."""
