@@ -110,6 +110,7 @@ def _show_error(form: ProductForm, error: DomainError) -> None:
         rows = form.used_rows()
         if 0 <= error.index < len(rows):
             rows[error.index].field_for(error.field).errors.append(error.message)
+            form.form_errors.append(error.message)  # a row's errors were gathered at validation; keep the banner
             return
     form.field_for(error.field).errors.append(error.message)
 
