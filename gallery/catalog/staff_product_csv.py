@@ -26,8 +26,10 @@ PREVIEW_ERRORS = 200
 def export():
     text = export_csv(export_products(_filters()))
     name = f"produk-{clock.today_wib().isoformat()}.csv"
-    return Response("\ufeff" + text, mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    response = Response("\ufeff" + text, mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def _render(form, preview=None, confirm=None, status=200):
