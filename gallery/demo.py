@@ -18,9 +18,10 @@ from gallery.accounts.services import create_user
 from gallery.catalog.certificates import add_producer_certificate
 from gallery.catalog.models import Category, IkmClassification, Producer, Product, ProductStatus, Variant
 from gallery.catalog.photos import Upload, add_photos
-from gallery.catalog.products import ProductInput, VariantInput, create_product
+from gallery.catalog.products import ProductInput, create_product
 from gallery.catalog.reference import seed_reference_data
 from gallery.catalog.services import ProducerInput, create_producer
+from gallery.catalog.variants import VariantInput
 from gallery.consignment.documents import ReceiptLine, create_receipt
 from gallery.consignment.services import stock_levels
 from gallery.demo_bulk import load_bulk_catalogue

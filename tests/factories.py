@@ -12,8 +12,9 @@ from gallery.accounts.models import Role, User
 from gallery.accounts.services import create_user
 from gallery.catalog.certificates import NORMALISERS, add_producer_certificate
 from gallery.catalog.models import Category, Producer, Product, ProductStatus
-from gallery.catalog.products import ProductInput, VariantInput, create_product
+from gallery.catalog.products import ProductInput, create_product
 from gallery.catalog.services import ProducerInput, create_producer
+from gallery.catalog.variants import VariantInput
 from gallery.consignment.documents import default_payout
 from gallery.consignment.services import record_intake
 from gallery.extensions import db

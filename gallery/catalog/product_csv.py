@@ -23,7 +23,8 @@ from gallery.catalog.certificates import NORMALISERS, PRODUCT_LINKS
 from gallery.catalog.forms import basis_points_to_percent, percent_to_basis_points
 from gallery.catalog.models import Category, CertificateKind, Producer, Product, ProductStatus
 from gallery.catalog.product_forms import parse_whole
-from gallery.catalog.products import ProductInput, VariantError, VariantInput, create_product, update_product
+from gallery.catalog.products import ProductInput, create_product, update_product
+from gallery.catalog.variants import VariantError, VariantInput
 from gallery.csvimport import ImportPreview, RowError, read_rows
 from gallery.errors import DomainError
 from gallery.extensions import db

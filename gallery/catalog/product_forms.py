@@ -27,7 +27,8 @@ from wtforms.validators import DataRequired, Length, Optional
 from gallery.catalog.forms import PercentField
 from gallery.catalog.models import CertificateKind, Product, ProductStatus
 from gallery.catalog.photos import Upload
-from gallery.catalog.products import ProductInput, VariantInput, variant_input
+from gallery.catalog.products import ProductInput
+from gallery.catalog.variants import VariantInput, variant_input
 from gallery.templating import localized
 
 BLANK_ROWS = 2
@@ -68,7 +69,8 @@ class VariantRowForm(Form):
     """One variant row of the product form; a new row left empty is ignored."""
 
     id = HiddenField()
-    label = StringField(_l("Label (ukuran/berat/warna)"), validators=[Optional(), _max(60)])
+    label = StringField(_l("Label"), validators=[Optional(), _max(60)],
+                        render_kw={"placeholder": _l("mis. 250 g, M, merah")})
     sku = StringField(_l("SKU"), validators=[Optional(), _max(40)], render_kw={"autocapitalize": "characters"})
     price = WholeNumberField(_l("Harga (Rp)"), render_kw={"inputmode": "numeric"})
     weight_grams = WholeNumberField(_l("Berat (g)"), render_kw={"inputmode": "numeric"})

@@ -20,18 +20,9 @@ from gallery.accounts.models import Role, User
 from gallery.catalog import history
 from gallery.catalog.models import Category, Producer, ProducerCertificate, Product, ProductImage, ProductStatus
 from gallery.catalog.photos import Upload, delete_unused_renditions, store_uploads
-from gallery.catalog.products import (
-    ProductInput,
-    VariantInput,
-    check_fields,
-    check_price_against_lots,
-    check_variant,
-    create_product,
-    product_input,
-    update_product,
-    variant_input,
-)
+from gallery.catalog.products import ProductInput, check_fields, create_product, product_input, update_product
 from gallery.catalog.proposal_models import ProductProposal, ProposalImage, ProposalStatus
+from gallery.catalog.variants import VariantInput, check_price_against_lots, check_variant, variant_input
 from gallery.errors import DomainError, NotFound
 from gallery.extensions import db
 

@@ -18,8 +18,9 @@ from gallery.catalog import history, photos, queries
 from gallery.catalog.certificates import certificates_of
 from gallery.catalog.models import Category, Producer, Product, ProductStatus, Variant
 from gallery.catalog.product_forms import PhotoUploadForm, ProductForm, read_uploads
-from gallery.catalog.products import VariantError, create_product, remove_variant, update_product
+from gallery.catalog.products import create_product, update_product
 from gallery.catalog.staff_queries import Attention, ProductFilter, staff_product_page
+from gallery.catalog.variants import VariantError, remove_variant
 from gallery.consignment.services import stock_levels
 from gallery.errors import DomainError
 from gallery.extensions import db

@@ -25,7 +25,8 @@ def _optional_id(value):
 class NewVariantRow(Form):
     """A variant the producer asks to add; a row left empty is ignored."""
 
-    label = StringField(_l("Label (ukuran/berat/warna)"), validators=[Optional(), _max(60)])
+    label = StringField(_l("Label"), validators=[Optional(), _max(60)],
+                        render_kw={"placeholder": _l("mis. 250 g, M, merah")})
     price = WholeNumberField(_l("Harga jual yang diusulkan (Rp)"), render_kw={"inputmode": "numeric"})
     weight_grams = WholeNumberField(_l("Berat dengan kemasan (g)"), render_kw={"inputmode": "numeric"})
     net_content = StringField(_l("Isi bersih"), validators=[Optional(), _max(40)])

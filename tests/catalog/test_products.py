@@ -6,17 +6,14 @@ from gallery.catalog.history import EventKind, PriceChange, ProductEvent, price_
 from gallery.catalog.models import Product, ProductSlugRedirect, ProductStatus, Variant
 from gallery.catalog.products import (
     ProductInput,
-    VariantError,
-    VariantInput,
     add_variant,
     create_product,
     product_input,
-    remove_variant,
     set_product_status,
     update_product,
     update_variant,
-    variant_input,
 )
+from gallery.catalog.variants import VariantError, VariantInput, remove_variant, variant_input
 from gallery.consignment.documents import ReceiptLine, create_receipt, default_payout
 from gallery.errors import DomainError
 from gallery.extensions import db
