@@ -61,7 +61,8 @@ class WholeNumberField(StringField):
             self.data = parse_whole(valuelist[0])  # a ValueError becomes the field's error
 
 
-def _max(length: int) -> Length:
+def max_length(length: int) -> Length:
+    """A length check with the shop's message."""
     return Length(max=length, message=_l("Paling banyak %(max)d karakter."))
 
 
@@ -69,15 +70,15 @@ class VariantRowForm(Form):
     """One variant row of the product form; a new row left empty is ignored."""
 
     id = HiddenField()
-    label = StringField(_l("Label"), validators=[Optional(), _max(60)],
+    label = StringField(_l("Label"), validators=[Optional(), max_length(60)],
                         render_kw={"placeholder": _l("mis. 250 g, M, merah")})
-    sku = StringField(_l("SKU"), validators=[Optional(), _max(40)], render_kw={"autocapitalize": "characters"})
+    sku = StringField(_l("SKU"), validators=[Optional(), max_length(40)], render_kw={"autocapitalize": "characters"})
     price = WholeNumberField(_l("Harga (Rp)"), render_kw={"inputmode": "numeric"})
     weight_grams = WholeNumberField(_l("Berat (g)"), render_kw={"inputmode": "numeric"})
     length_cm = WholeNumberField(_l("Panjang (cm)"), default=10, render_kw={"inputmode": "numeric"})
     width_cm = WholeNumberField(_l("Lebar (cm)"), default=10, render_kw={"inputmode": "numeric"})
     height_cm = WholeNumberField(_l("Tinggi (cm)"), default=5, render_kw={"inputmode": "numeric"})
-    net_content = StringField(_l("Isi bersih"), validators=[Optional(), _max(40)])
+    net_content = StringField(_l("Isi bersih"), validators=[Optional(), max_length(40)])
     commission = PercentField(_l("Komisi khusus (%)"), render_kw={"inputmode": "decimal"})
     is_active = BooleanField(_l("Aktif"), default=True)
 
@@ -114,7 +115,8 @@ STATUS_CHOICES = [
 ]
 
 
-def _optional_id(value):
+def optional_id(value):
+    """A select's id as an int, or None when empty or not a number."""
     text = "" if value is None else str(value).strip()
     return int(text) if text.isdigit() and len(text) < 10 else None
 
@@ -133,36 +135,40 @@ def certificate_choices(certificates, kind: str, none_label) -> list[SelectChoic
     return choices
 
 
+def set_product_choices(form, sectors, certificates) -> None:
+    """Fill a product form's selects: sub-categories as "Sector › Sub", the producer's certificates by kind."""
+    form.category_id.choices = [SelectChoice("", _l("— pilih sub-kategori —"))] + [
+        SelectChoice(child.id, f"{localized(sector)} › {localized(child)}")
+        for sector in sectors for child in sector.children
+    ]
+    none = _l("— tidak ada —")
+    form.pirt_certificate_id.choices = certificate_choices(certificates, CertificateKind.PIRT, none)
+    form.bpom_certificate_id.choices = certificate_choices(certificates, CertificateKind.BPOM, none)
+    form.halal_certificate_id.choices = certificate_choices(certificates, CertificateKind.HALAL, none)
+
+
 class ProductForm(FlaskForm):
     """A product: its texts, sub-category, food facts, status, and its variants on the same screen."""
 
-    name = StringField(_l("Nama produk"), validators=[DataRequired(_l("Nama produk wajib diisi.")), _max(160)])
-    category_id = SelectField(_l("Sub-kategori"), coerce=_optional_id, validate_choice=False)
-    description = TextAreaField(_l("Deskripsi"), validators=[Optional(), _max(10_000)], render_kw={"rows": 5})
-    story = TextAreaField(_l("Cerita produk"), validators=[Optional(), _max(10_000)], render_kw={"rows": 4})
+    name = StringField(_l("Nama produk"), validators=[DataRequired(_l("Nama produk wajib diisi.")), max_length(160)])
+    category_id = SelectField(_l("Sub-kategori"), coerce=optional_id, validate_choice=False)
+    description = TextAreaField(_l("Deskripsi"), validators=[Optional(), max_length(10_000)], render_kw={"rows": 5})
+    story = TextAreaField(_l("Cerita produk"), validators=[Optional(), max_length(10_000)], render_kw={"rows": 4})
     status = SelectField(_l("Status"), choices=STATUS_CHOICES, default=ProductStatus.DRAFT, validate_choice=False)
     is_featured = BooleanField(_l("Tampilkan di beranda (unggulan)"))
-    pirt_certificate_id = SelectField(_l("Sertifikat P-IRT"), coerce=_optional_id, validate_choice=False)
-    bpom_certificate_id = SelectField(_l("Izin edar BPOM (MD/ML)"), coerce=_optional_id, validate_choice=False)
-    halal_certificate_id = SelectField(_l("Sertifikat halal"), coerce=_optional_id, validate_choice=False)
-    storage_note = StringField(_l("Cara penyimpanan"), validators=[Optional(), _max(255)])
+    pirt_certificate_id = SelectField(_l("Sertifikat P-IRT"), coerce=optional_id, validate_choice=False)
+    bpom_certificate_id = SelectField(_l("Izin edar BPOM (MD/ML)"), coerce=optional_id, validate_choice=False)
+    halal_certificate_id = SelectField(_l("Sertifikat halal"), coerce=optional_id, validate_choice=False)
+    storage_note = StringField(_l("Cara penyimpanan"), validators=[Optional(), max_length(255)])
     min_shelf_life_days = WholeNumberField(_l("Umur simpan minimum saat diterima pembeli (hari)"),
                                            render_kw={"inputmode": "numeric"})
     variants = FieldList(FormField(VariantRowForm), min_entries=BLANK_ROWS + 1, max_entries=60)
-    price_reason = StringField(_l("Alasan perubahan harga"), validators=[Optional(), _max(500)])
+    price_reason = StringField(_l("Alasan perubahan harga"), validators=[Optional(), max_length(500)])
     photos = MultipleFileField(_l("Foto (boleh beberapa sekaligus)"),
                                render_kw={"accept": "image/jpeg,image/png,image/webp"})
 
     def set_choices(self, sectors, certificates) -> None:
-        """Sub-categories grouped by sector; the producer's certificates by kind, with their validity."""
-        self.category_id.choices = [SelectChoice("", _l("— pilih sub-kategori —"))] + [
-            SelectChoice(child.id, f"{localized(sector)} › {localized(child)}")
-            for sector in sectors for child in sector.children
-        ]
-        none = _l("— tidak ada —")
-        self.pirt_certificate_id.choices = certificate_choices(certificates, CertificateKind.PIRT, none)
-        self.bpom_certificate_id.choices = certificate_choices(certificates, CertificateKind.BPOM, none)
-        self.halal_certificate_id.choices = certificate_choices(certificates, CertificateKind.HALAL, none)
+        set_product_choices(self, sectors, certificates)
 
     def fill_from(self, product: Product) -> None:
         """Show a product's values with a row per variant and blank rows to add more."""
@@ -218,7 +224,7 @@ class PhotoUploadForm(FlaskForm):
 
     photos = MultipleFileField(_l("Foto"), validators=[FileRequired(_l("Pilih minimal satu foto."))],
                                render_kw={"accept": "image/jpeg,image/png,image/webp"})
-    alt = StringField(_l("Teks alternatif (untuk pembaca layar)"), validators=[Optional(), _max(200)])
+    alt = StringField(_l("Teks alternatif (untuk pembaca layar)"), validators=[Optional(), max_length(200)])
 
 
 class ImportUploadForm(FlaskForm):
@@ -236,5 +242,5 @@ class ImportConfirmForm(FlaskForm):
 class DecisionForm(FlaskForm):
     """Staff's comment when asking for changes to a proposal or rejecting it."""
 
-    comment = TextAreaField(_l("Komentar untuk produsen"), validators=[Optional(), _max(2000)],
+    comment = TextAreaField(_l("Komentar untuk produsen"), validators=[Optional(), max_length(2000)],
                             render_kw={"rows": 3})

@@ -68,11 +68,6 @@ class StaffProductRow:
     def on_hand(self) -> int:
         return sum(self.stock[variant.id].available for variant in self.product.variants if variant.id in self.stock)
 
-    @property
-    def price_range(self) -> tuple[int, int] | None:
-        prices = [variant.price for variant in self.product.active_variants]
-        return (min(prices), max(prices)) if prices else None
-
 
 @dataclass
 class StaffProductPage(PageNumbers):

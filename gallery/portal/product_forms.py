@@ -4,32 +4,28 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import FieldList, Form, FormField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Optional
 
-from gallery.catalog.models import CertificateKind, Product
-from gallery.catalog.product_forms import WholeNumberField, certificate_choices, read_uploads
+from gallery.catalog.models import Product
+from gallery.catalog.product_forms import (
+    WholeNumberField,
+    max_length,
+    optional_id,
+    read_uploads,
+    set_product_choices,
+)
 from gallery.catalog.proposals import ProposalInput, ProposedVariant
-from gallery.templating import localized
-
-
-def _max(length: int) -> Length:
-    return Length(max=length, message=_l("Paling banyak %(max)d karakter."))
-
-
-def _optional_id(value):
-    text = "" if value is None else str(value).strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
 
 
 class NewVariantRow(Form):
     """A variant the producer asks to add; a row left empty is ignored."""
 
-    label = StringField(_l("Label"), validators=[Optional(), _max(60)],
+    label = StringField(_l("Label"), validators=[Optional(), max_length(60)],
                         render_kw={"placeholder": _l("mis. 250 g, M, merah")})
     price = WholeNumberField(_l("Harga jual yang diusulkan (Rp)"), render_kw={"inputmode": "numeric"})
     weight_grams = WholeNumberField(_l("Berat dengan kemasan (g)"), render_kw={"inputmode": "numeric"})
-    net_content = StringField(_l("Isi bersih"), validators=[Optional(), _max(40)])
+    net_content = StringField(_l("Isi bersih"), validators=[Optional(), max_length(40)])
 
     def is_blank(self) -> bool:
         return not (self.label.data or "").strip() and self.price.data is None and self.weight_grams.data is None
@@ -45,30 +41,23 @@ class PriceAskRow(Form):
 class ProposalForm(FlaskForm):
     """What a producer proposes; staff check it again and decide."""
 
-    name = StringField(_l("Nama produk"), validators=[DataRequired(_l("Nama produk wajib diisi.")), _max(160)])
-    category_id = SelectField(_l("Sub-kategori"), coerce=_optional_id, validate_choice=False)
-    description = TextAreaField(_l("Deskripsi"), validators=[Optional(), _max(10_000)], render_kw={"rows": 5})
-    story = TextAreaField(_l("Cerita produk"), validators=[Optional(), _max(10_000)], render_kw={"rows": 4})
-    storage_note = StringField(_l("Cara penyimpanan"), validators=[Optional(), _max(255)])
-    pirt_certificate_id = SelectField(_l("Sertifikat P-IRT"), coerce=_optional_id, validate_choice=False)
-    bpom_certificate_id = SelectField(_l("Izin edar BPOM (MD/ML)"), coerce=_optional_id, validate_choice=False)
-    halal_certificate_id = SelectField(_l("Sertifikat halal"), coerce=_optional_id, validate_choice=False)
+    name = StringField(_l("Nama produk"), validators=[DataRequired(_l("Nama produk wajib diisi.")), max_length(160)])
+    category_id = SelectField(_l("Sub-kategori"), coerce=optional_id, validate_choice=False)
+    description = TextAreaField(_l("Deskripsi"), validators=[Optional(), max_length(10_000)], render_kw={"rows": 5})
+    story = TextAreaField(_l("Cerita produk"), validators=[Optional(), max_length(10_000)], render_kw={"rows": 4})
+    storage_note = StringField(_l("Cara penyimpanan"), validators=[Optional(), max_length(255)])
+    pirt_certificate_id = SelectField(_l("Sertifikat P-IRT"), coerce=optional_id, validate_choice=False)
+    bpom_certificate_id = SelectField(_l("Izin edar BPOM (MD/ML)"), coerce=optional_id, validate_choice=False)
+    halal_certificate_id = SelectField(_l("Sertifikat halal"), coerce=optional_id, validate_choice=False)
     prices = FieldList(FormField(PriceAskRow), max_entries=60)
     new_variants = FieldList(FormField(NewVariantRow), min_entries=2, max_entries=10)
     photos = MultipleFileField(_l("Foto (boleh beberapa sekaligus)"),
                                render_kw={"accept": "image/jpeg,image/png,image/webp"})
-    note = TextAreaField(_l("Catatan untuk staf (opsional)"), validators=[Optional(), _max(2000)],
+    note = TextAreaField(_l("Catatan untuk staf (opsional)"), validators=[Optional(), max_length(2000)],
                          render_kw={"rows": 3})
 
     def set_choices(self, sectors, certificates) -> None:
-        self.category_id.choices = [SelectChoice("", _l("— pilih sub-kategori —"))] + [
-            SelectChoice(child.id, f"{localized(sector)} › {localized(child)}")
-            for sector in sectors for child in sector.children
-        ]
-        none = _l("— tidak ada —")
-        self.pirt_certificate_id.choices = certificate_choices(certificates, CertificateKind.PIRT, none)
-        self.bpom_certificate_id.choices = certificate_choices(certificates, CertificateKind.BPOM, none)
-        self.halal_certificate_id.choices = certificate_choices(certificates, CertificateKind.HALAL, none)
+        set_product_choices(self, sectors, certificates)
 
     def fill(self, data: ProposalInput, product: Product | None) -> None:
         """Show a product's current values (or an open proposal's), with a price row per variant."""

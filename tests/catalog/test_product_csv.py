@@ -127,12 +127,16 @@ def test_a_price_below_a_shelf_lots_payout_is_refused_on_its_line(make, sanjai):
     assert db.session.get(Variant, product.variants[0].id).price == 25_000
 
 
-def test_the_staff_screen_previews_then_saves_the_same_file(client, make, sanjai):
+def upload_as_staff(client, make, content: bytes):
     make.login(client, make.user(Role.STAFF))
-    content = file_of(line(**keripik(sanjai), label="250 g", price="25000", weight_grams="300"))
     token = csrf_token(client, "/staff/products/import")
-    preview = client.post("/staff/products/import", data={"csrf_token": token, "file": (io.BytesIO(content), "a.csv")},
-                          content_type="multipart/form-data")
+    return client.post("/staff/products/import", data={"csrf_token": token, "file": (io.BytesIO(content), "a.csv")},
+                       content_type="multipart/form-data")
+
+
+def test_the_staff_screen_previews_then_saves_the_same_file(client, make, sanjai):
+    preview = upload_as_staff(client, make, file_of(line(**keripik(sanjai), label="250 g", price="25000",
+                                                         weight_grams="300")))
     assert preview.status_code == 200
     page = preview.get_data(as_text=True)
     assert "Semua baris benar" in page and "Keripik Balado" in page
@@ -145,11 +149,8 @@ def test_the_staff_screen_previews_then_saves_the_same_file(client, make, sanjai
 
 
 def test_the_staff_screen_shows_row_errors_and_saves_nothing(client, make, sanjai):
-    make.login(client, make.user(Role.STAFF))
-    content = file_of(line(**keripik(sanjai), label="250 g", price="gratis", weight_grams="300"))
-    token = csrf_token(client, "/staff/products/import")
-    response = client.post("/staff/products/import", data={"csrf_token": token, "file": (io.BytesIO(content), "a.csv")},
-                           content_type="multipart/form-data")
+    response = upload_as_staff(client, make, file_of(line(**keripik(sanjai), label="250 g", price="gratis",
+                                                          weight_grams="300")))
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Tidak ada yang disimpan." in page and "Tulis bilangan bulat" in page and 'name="payload"' not in page
