@@ -41,9 +41,9 @@ PAGES = (
     ("partners", "/partners"),
     ("statistics", "/statistics"),
 )
-# Back-office rows, requested as the demo staff account: every page of products runs the same statements,
-# the first, a deep one, a search and a filtered one (an empty page, as "needs attention" usually is in the
-# bench catalogue, skips the reads of its rows' variants, photos, stock and proposals).
+# Back-office rows, requested as the demo staff account. A page of products runs the same statements whatever
+# its number and the catalogue's size (8); a category filter adds the two that read the category, and an empty
+# page (as "needs attention" usually is in the bench catalogue) skips the reads of its rows.
 STAFF_PAGES = (
     ("staff list", "/staff/products"),
     ("staff p200", "/staff/products?page=200"),

@@ -228,6 +228,8 @@ class PhotoUploadForm(FlaskForm):
 
 
 class ImportUploadForm(FlaskForm):
+    """The products CSV to preview."""
+
     file = FileField(_l("File produk (CSV)"), validators=[FileRequired(_l("Pilih file CSV produk."))],
                      render_kw={"accept": ".csv,text/csv"})
 

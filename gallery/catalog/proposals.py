@@ -151,6 +151,7 @@ def revise(proposal: ProductProposal, data: ProposalInput, uploads: list[Upload]
 
 
 def open_proposal_for(product_id: int) -> ProductProposal | None:
+    """The product's proposal still pending or sent back, if any."""
     return db.session.scalar(select(ProductProposal).where(
         ProductProposal.product_id == product_id, ProductProposal.status.in_(ProposalStatus.OPEN)))
 

@@ -15,7 +15,7 @@ from gallery.catalog.product_csv import (
     run_import,
 )
 from gallery.catalog.product_forms import ImportConfirmForm, ImportUploadForm
-from gallery.catalog.staff_products import _filters, _user, bp
+from gallery.catalog.staff_products import acting_user, bp, filters_from_request
 from gallery.catalog.staff_queries import export_products
 from gallery.shipping.forms import pack_file, unpack_file
 
@@ -24,7 +24,8 @@ PREVIEW_ERRORS = 200
 
 @bp.get("/export.csv")
 def export():
-    text = export_csv(export_products(_filters()))
+    """The listed products and their variants as CSV."""
+    text = export_csv(export_products(filters_from_request()))
     name = f"produk-{clock.today_wib().isoformat()}.csv"
     response = Response("\ufeff" + text, mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
@@ -41,6 +42,7 @@ def _render(form, preview=None, confirm=None, status=200):
 
 @bp.get("/import")
 def import_form():
+    """The upload form and the file's format."""
     return _render(ImportUploadForm(formdata=None))
 
 
@@ -52,7 +54,7 @@ def import_preview():
         return _render(form, status=422)
     storage = form.file.data
     content, filename = storage.read(MAX_BYTES + 1), storage.filename or "produk.csv"
-    preview = run_import(content, filename, user=_user())
+    preview = run_import(content, filename, user=acting_user())
     if not preview.ok:
         return _render(form, preview, status=422)
     confirm = ImportConfirmForm(formdata=None, payload=pack_file(content), filename=preview.filename)
@@ -68,7 +70,7 @@ def import_confirm():
         flash(_("Data pratinjau tidak terbaca. Unggah ulang file produknya."), "error")
         return redirect(url_for(".import_form"))
     try:
-        result = import_products(content, form.filename.data or "", user=_user())
+        result = import_products(content, form.filename.data or "", user=acting_user())
     except ProductFileError as error:
         return _render(ImportUploadForm(formdata=None), error.preview, status=422)
     flash(_("Impor selesai: %(new)s produk baru, %(changed)s produk diubah, %(variants)s varian baru, "

@@ -50,7 +50,8 @@ def require_back_office():
     check_role(*Role.BACK_OFFICE)
 
 
-def _user():
+def acting_user():
+    """The signed-in staff member, as the services record who did what."""
     return current_user._get_current_object()
 
 
@@ -73,7 +74,7 @@ def _product_or_404(product_id: int) -> Product:
     return product
 
 
-def _filters() -> ProductFilter:
+def filters_from_request() -> ProductFilter:
     """The list's filters from the query string; unknown values are ignored with a notice."""
     filters = ProductFilter(q=(request.args.get("q") or "").strip(),
                             producer_name=(request.args.get("producer") or "").strip(), page=_int_arg("page") or 1)
@@ -94,7 +95,8 @@ def _filters() -> ProductFilter:
 
 @bp.route("")
 def index():
-    filters = _filters()
+    """The products list with its filters, newest first."""
+    filters = filters_from_request()
     return render_template("catalog/staff/products.html", results=staff_product_page(filters, PER_PAGE),
                            filters=filters, sectors=queries.category_tree())
 
@@ -118,6 +120,7 @@ def _show_error(form: ProductForm, error: DomainError) -> None:
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
+    """Pick the producer, then create the product with its variants and photos."""
     producer = db.session.get(Producer, _int_arg("producer")) if _int_arg("producer") else None
     if producer is None:
         producers = db.session.execute(
@@ -128,7 +131,7 @@ def new():
     form = _form_for(producer)
     if form.validate_on_submit():
         try:
-            product = create_product(producer, form.to_input(), photos=form.uploads(), user=_user())
+            product = create_product(producer, form.to_input(), photos=form.uploads(), user=acting_user())
         except DomainError as error:
             _show_error(form, error)
         else:
@@ -149,13 +152,14 @@ def _render_edit(product: Product, form: ProductForm, photo_form: PhotoUploadFor
 
 @bp.route("/<int:product_id>/edit", methods=["GET", "POST"])
 def edit(product_id: int):
+    """Edit a product, its variants and prices on one screen."""
     product = _product_or_404(product_id)
     form = _form_for(product.producer)
     if request.method == "GET":
         form.fill_from(product)
     elif form.validate_on_submit():
         try:
-            update_product(product, form.to_input(), user=_user(), price_reason=form.price_reason.data or "")
+            update_product(product, form.to_input(), user=acting_user(), price_reason=form.price_reason.data or "")
         except DomainError as error:
             _show_error(form, error)
             product = _product_or_404(product_id)
@@ -174,11 +178,12 @@ def _variant_or_404(product: Product, variant_id: int) -> Variant:
 
 @bp.route("/<int:product_id>/variants/<int:variant_id>/remove", methods=["POST"])
 def remove_variant_view(product_id: int, variant_id: int):
+    """Delete a never-received variant, or archive one with stock history."""
     product = _product_or_404(product_id)
     variant = _variant_or_404(product, variant_id)
     label = f"{variant.label} ({variant.sku})"
     try:
-        deleted = remove_variant(variant, user=_user())
+        deleted = remove_variant(variant, user=acting_user())
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -191,6 +196,7 @@ def remove_variant_view(product_id: int, variant_id: int):
 
 @bp.route("/<int:product_id>/history")
 def product_history(product_id: int):
+    """Who changed what and when, prices included."""
     product = _product_or_404(product_id)
     return render_template("catalog/staff/product_history.html", product=product,
                            entries=history.product_history(product.id))
@@ -201,12 +207,13 @@ def product_history(product_id: int):
 
 @bp.route("/<int:product_id>/photos", methods=["POST"])
 def add_photos(product_id: int):
+    """Add a batch of photos (all or none)."""
     product = _product_or_404(product_id)
     photo_form = PhotoUploadForm()
     if photo_form.validate_on_submit():
         try:
             added = photos.add_photos(product, read_uploads(photo_form.photos), alt=photo_form.alt.data or "",
-                                      user=_user())
+                                      user=acting_user())
         except DomainError as error:
             db.session.rollback()
             photo_form.photos.errors.append(error.message)
@@ -221,6 +228,7 @@ def add_photos(product_id: int):
 
 @bp.route("/<int:product_id>/photos/arrange", methods=["POST"])
 def arrange_photos(product_id: int):
+    """Save the photos' order and alt texts."""
     product = _product_or_404(product_id)
     order, alts = {}, {}
     for image in product.images:
@@ -229,21 +237,23 @@ def arrange_photos(product_id: int):
             order[image.id] = int(position)
         if f"alt-{image.id}" in request.form:
             alts[image.id] = request.form[f"alt-{image.id}"]
-    photos.arrange_photos(product, order, alts, user=_user())
+    photos.arrange_photos(product, order, alts, user=acting_user())
     flash(_("Urutan dan teks foto disimpan."), "success")
     return redirect(url_for(".edit", product_id=product.id, _anchor="photos"))
 
 
 @bp.route("/<int:product_id>/photos/<int:image_id>/main", methods=["POST"])
 def main_photo(product_id: int, image_id: int):
-    photos.make_main_photo(_product_or_404(product_id), image_id, user=_user())
+    """Make one photo the main one."""
+    photos.make_main_photo(_product_or_404(product_id), image_id, user=acting_user())
     flash(_("Foto utama diganti."), "success")
     return redirect(url_for(".edit", product_id=product_id, _anchor="photos"))
 
 
 @bp.route("/<int:product_id>/photos/<int:image_id>/delete", methods=["POST"])
 def delete_photo(product_id: int, image_id: int):
-    photos.remove_photo(_product_or_404(product_id), image_id, user=_user())
+    """Delete one photo."""
+    photos.remove_photo(_product_or_404(product_id), image_id, user=acting_user())
     flash(_("Foto dihapus."), "info")
     return redirect(url_for(".edit", product_id=product_id, _anchor="photos"))
 

@@ -10,7 +10,7 @@ from gallery.catalog import proposals
 from gallery.catalog.models import Product
 from gallery.catalog.product_forms import DecisionForm
 from gallery.catalog.proposal_models import ProductProposal, ProposalStatus
-from gallery.catalog.staff_products import _user, bp
+from gallery.catalog.staff_products import acting_user, bp
 from gallery.errors import DomainError
 from gallery.extensions import db
 
@@ -29,6 +29,7 @@ def _proposal_or_404(proposal_id: int) -> ProductProposal:
 
 @bp.route("/proposals")
 def proposals_index():
+    """Proposals in one state, the pending ones oldest first."""
     shown = request.args.get("status", ProposalStatus.PENDING)
     if shown not in ProposalStatus.ALL:
         shown = ProposalStatus.PENDING
@@ -50,11 +51,13 @@ def _render(proposal: ProductProposal, *, posted: dict[str, DecisionForm] | None
 
 @bp.route("/proposals/<int:proposal_id>")
 def proposal(proposal_id: int):
+    """One proposal beside the product as it is, with the decision forms."""
     return _render(_proposal_or_404(proposal_id))
 
 
 @bp.route("/proposals/<int:proposal_id>/<any(approve, changes, reject):decision>", methods=["POST"])
 def decide_proposal(proposal_id: int, decision: str):
+    """Approve (and publish), ask for changes, or reject with a comment."""
     found = _proposal_or_404(proposal_id)
     form = DecisionForm(prefix=decision)
     if not form.validate_on_submit():
@@ -62,11 +65,11 @@ def decide_proposal(proposal_id: int, decision: str):
     comment = form.comment.data or ""
     try:
         if decision == "approve":
-            product = proposals.approve(found, user=_user(), comment=comment)
+            product = proposals.approve(found, user=acting_user(), comment=comment)
         elif decision == "changes":
-            proposals.request_changes(found, comment, user=_user())
+            proposals.request_changes(found, comment, user=acting_user())
         else:
-            proposals.reject(found, comment, user=_user())
+            proposals.reject(found, comment, user=acting_user())
     except DomainError as error:
         db.session.rollback()
         if error.field == "comment":

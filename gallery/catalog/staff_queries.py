@@ -71,6 +71,8 @@ class StaffProductRow:
 
 @dataclass
 class StaffProductPage(PageNumbers):
+    """One page of the staff products list with the numbers pagination needs."""
+
     rows: list[StaffProductRow]
     total: int
     page: int

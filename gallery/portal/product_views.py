@@ -52,6 +52,7 @@ def _form() -> ProposalForm:
 
 @bp.route("/products")
 def products():
+    """The producer's products (every status) and its proposals."""
     producer_id = current_user.producer_id
     return render_template("portal/products.html", cards=queries.products_of_producer(producer_id),
                            proposals=proposals.proposals_of(producer_id))
@@ -76,6 +77,7 @@ def _submit(form: ProposalForm, product: Product | None, proposal=None):
 
 @bp.route("/products/propose", methods=["GET", "POST"])
 def propose_product():
+    """Propose a new product."""
     form = _form()
     if form.validate_on_submit() and (done := _submit(form, None)) is not None:
         return done
@@ -85,6 +87,7 @@ def propose_product():
 
 @bp.route("/products/<int:product_id>/propose", methods=["GET", "POST"])
 def propose_change(product_id: int):
+    """Propose a change to one of the producer's own products."""
     product = _own_product_or_404(product_id)
     if (open_one := proposals.open_proposal_for(product.id)) is not None:
         flash(_("Usulan untuk produk ini masih terbuka; ubah usulan itu."), "info")
@@ -101,6 +104,7 @@ def propose_change(product_id: int):
 
 @bp.route("/products/proposals/<int:proposal_id>", methods=["GET", "POST"])
 def product_proposal(proposal_id: int):
+    """One of the producer's proposals; revise it while it is open."""
     proposal = proposals.proposal_for_producer(proposal_id, current_user.producer_id)
     form = _form() if proposal.is_open else None
     if form is None:
