@@ -69,6 +69,8 @@ def _import_models() -> None:
     """Import every domain's models so SQLAlchemy and Alembic know all tables."""
     from gallery.accounts import models as _accounts  # noqa: F401
     from gallery.catalog import models as _catalog  # noqa: F401
+    from gallery.catalog import history as _catalog_history  # noqa: F401
+    from gallery.catalog import proposal_models as _catalog_proposals  # noqa: F401
     from gallery import numbering as _numbering  # noqa: F401
     from gallery.consignment import models as _consignment  # noqa: F401
     from gallery.orders import models as _orders  # noqa: F401
@@ -84,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     """Attach each domain's blueprint."""
     from gallery.accounts import bp as accounts_bp
     from gallery.catalog import bp as catalog_bp
+    from gallery.catalog.staff_products import bp as products_admin_bp
     from gallery.catalog.staff_views import bp as producers_admin_bp
     from gallery.cart import bp as cart_bp
     from gallery.consignment import bp as consignment_bp
@@ -107,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalog_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(producers_admin_bp)
+    app.register_blueprint(products_admin_bp)
     app.register_blueprint(consignment_bp, url_prefix="/staff")
     app.register_blueprint(cart_bp)
     app.register_blueprint(orders_bp)

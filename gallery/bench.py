@@ -13,6 +13,7 @@ The catalogue lives in its own database (instance/bench.sqlite3, or BENCH_DATABA
 from __future__ import annotations
 
 import argparse
+import http.cookiejar
 import os
 import re
 import shutil
@@ -20,6 +21,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +41,17 @@ PAGES = (
     ("partners", "/partners"),
     ("statistics", "/statistics"),
 )
+# Back-office rows, requested as the demo staff account. A page of products runs the same statements whatever
+# its number and the catalogue's size (8); a category filter adds the two that read the category, and an empty
+# page (as "needs attention" usually is in the bench catalogue) skips the reads of its rows.
+STAFF_PAGES = (
+    ("staff list", "/staff/products"),
+    ("staff p200", "/staff/products?page=200"),
+    ("staff search", "/staff/products?q=rendang"),
+    ("staff filter", "/staff/products?category=kuliner&status=published&page=20"),
+    ("staff attn", "/staff/products?attention=any"),
+)
+STAFF_LOGIN = ("staf@galeri.test", "galeri-demo")  # created by `flask demo load`
 
 
 @dataclass
@@ -134,12 +147,36 @@ def parse_wrk(output: str) -> tuple[float, float, float]:
     return rps, p50, p99
 
 
-def measure(base: str, name: str, path: str, duration: int, connections: int) -> Row:
-    with urllib.request.urlopen(base + path, timeout=30) as response:
+def csrf_token_in(page: str) -> str:
+    """The CSRF token of the first form on a page."""
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', page)
+    if not match:
+        raise SystemExit("bench: no CSRF token on the login page")
+    return match.group(1)
+
+
+def staff_cookie(base: str, email: str = STAFF_LOGIN[0], password: str = STAFF_LOGIN[1]) -> str:
+    """Sign in as staff through the login form; the Cookie header that carries the session."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(base + "/login", timeout=30) as response:
+        token = csrf_token_in(response.read().decode())
+    form = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token}).encode()
+    with opener.open(base + "/login", data=form, timeout=30) as response:
+        if urllib.parse.urlparse(response.url).path != "/staff":
+            raise SystemExit(f"bench: could not sign in as {email} (is the demo loaded?)")
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
+
+
+def measure(base: str, name: str, path: str, duration: int, connections: int, cookie: str | None = None) -> Row:
+    request = urllib.request.Request(base + path, headers={"Cookie": cookie} if cookie else {})
+    with urllib.request.urlopen(request, timeout=30) as response:
         status = response.status
         statements = response.headers.get("X-SQL-Statements", "?")
+    header = ["-H", f"Cookie: {cookie}"] if cookie else []
     result = subprocess.run(
-        ["wrk", "--latency", "-t", "2", "-c", str(connections), "-d", f"{duration}s", base + path],
+        ["wrk", "--latency", "-t", "2", "-c", str(connections), "-d", f"{duration}s", *header, base + path],
         capture_output=True, text=True, check=True,
     )
     rps, p50, p99 = parse_wrk(result.stdout)
@@ -196,6 +233,10 @@ def main(argv: list[str] | None = None) -> int:
             path = path.format(product_slug=slug)
             print(f"bench: {path} for {args.duration} s …", flush=True)
             rows.append(measure(base, name, path, args.duration, args.connections))
+        cookie = staff_cookie(base)
+        for name, path in STAFF_PAGES:
+            print(f"bench: {path} (staff) for {args.duration} s …", flush=True)
+            rows.append(measure(base, name, path, args.duration, args.connections, cookie))
     finally:
         server.terminate()
         server.wait(timeout=30)

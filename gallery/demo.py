@@ -15,10 +15,13 @@ from sqlalchemy.orm import selectinload
 from gallery import clock
 from gallery.accounts.models import Role
 from gallery.accounts.services import create_user
-from gallery.catalog.images import store_image
-from gallery.catalog.models import Category, IkmClassification, Producer, Product, ProductImage, Variant
+from gallery.catalog.certificates import add_producer_certificate
+from gallery.catalog.models import Category, IkmClassification, Producer, Product, ProductStatus, Variant
+from gallery.catalog.photos import Upload, add_photos
+from gallery.catalog.products import ProductInput, create_product
 from gallery.catalog.reference import seed_reference_data
-from gallery.catalog.services import ProducerInput, ProductInput, VariantInput, create_producer, create_product
+from gallery.catalog.services import ProducerInput, create_producer
+from gallery.catalog.variants import VariantInput
 from gallery.consignment.documents import ReceiptLine, create_receipt
 from gallery.consignment.services import stock_levels
 from gallery.demo_bulk import load_bulk_catalogue
@@ -299,10 +302,13 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
         )
         sector_slugs = CLASSIFICATION_CATEGORIES[classification]
         is_food_producer = any(categories[slug].is_food for slug in sector_slugs)
-        certificates = [("pirt", pirt_number(6, 1, producer_seq, today.year + 5))] if is_food_producer else []
+        producer = create_producer(data, commit=False)
+        halal = None
         if is_food_producer and producer_seq % 3 != 0:
-            certificates.append(("halal", halal_number(producer_seq * 1000)))
-        producer = create_producer(data, certificates=certificates, commit=False)
+            # One halal certificate lapses within the month, so the staff dashboard has something to show.
+            valid_until = today + timedelta(days=20) if producer_seq == 2 else None
+            halal = add_producer_certificate(producer, "halal", halal_number(producer_seq * 1000),
+                                             issued_by="BPJPH", valid_until=valid_until, commit=False)
         counters["producers"] += 1
 
         for product_seq in range(1, PRODUCTS_PER_PRODUCER + 1):
@@ -314,17 +320,20 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
             if cursor >= len(templates):
                 title = f"{title} {owner}"
             sku_base = f"{producer_seq:02d}{product_seq}{title[:3].upper()}".replace(" ", "")
+            # A P-IRT is issued per product: each food product has its own, valid five years.
+            pirt = add_producer_certificate(
+                producer, "pirt", pirt_number(6, product_seq, producer_seq, today.year + 5), issued_by="Dinas Kesehatan",
+                commit=False) if category.is_food else None
             product = create_product(
                 producer,
                 ProductInput(
                     name=title,
                     category_id=category.id,
                     description=f"{description} Buatan {name}, {producer.kecamatan.name}.",
-                    published=True,
+                    status=ProductStatus.PUBLISHED,
                     is_featured=product_seq == 1 and producer_seq % 4 == 1,
-                    pirt_number=pirt_number(6, product_seq, producer_seq, today.year + 5) if category.is_food else None,
-                    halal_number=halal_number(producer_seq * 1000 + product_seq)
-                    if category.is_food and producer_seq % 3 != 0 else None,
+                    pirt_certificate_id=pirt.id if pirt else None,
+                    halal_certificate_id=halal.id if halal and category.is_food else None,
                     storage_note=storage,
                     variants=[
                         VariantInput(
@@ -340,11 +349,11 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
                         for index, (label, price, weight, net) in enumerate(variants)
                     ],
                 ),
+                reason="Data demo",
                 commit=False,
             )
-            stored = store_image(demo_picture(title, category.sector.slug, producer_seq * 10 + product_seq))
-            db.session.add(ProductImage(product=product, key=stored.key, width=stored.width, height=stored.height,
-                                        alt=title))
+            picture = demo_picture(title, category.sector.slug, producer_seq * 10 + product_seq)
+            add_photos(product, [Upload(f"{product.slug}.png", picture)], alt=title, commit=False)
             counters["products"] += 1
             # Spread creation times over the last months so "newest" means something.
             product.created_at = clock.utcnow() - timedelta(days=rng.randint(0, 120), minutes=rng.randint(0, 1440))

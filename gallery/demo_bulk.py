@@ -12,8 +12,17 @@ from datetime import timedelta
 from sqlalchemy import func, insert, select, text
 
 from gallery import clock
+from gallery.catalog.certificates import pirt_valid_until
 from gallery.catalog.images import store_image
-from gallery.catalog.models import Category, IkmClassification, Producer, Product, ProductImage, Variant
+from gallery.catalog.models import (
+    Category,
+    IkmClassification,
+    Producer,
+    ProducerCertificate,
+    Product,
+    ProductImage,
+    Variant,
+)
 from gallery.catalog.search import compose_search_text
 from gallery.consignment.models import ConsignmentReceipt, Lot, MovementKind, StockMovement
 from gallery.demo_content import (
@@ -80,7 +89,11 @@ def load_bulk_catalogue(product_count: int, rng: random.Random, *, pictures_per_
     product_id = _next_id(Product)
     variant_id = _next_id(Variant)
     lot_id = _next_id(Lot)
+    certificate_id = _next_id(ProducerCertificate)
     producers, products, variants, images, lots, movements = [], [], [], [], [], []
+    certificates: list[dict] = []
+    # Each food producer's P-IRT and halal certificate, which its food products name.
+    food_certificates: dict[int, tuple[int, int]] = {}
     receipts: list[dict] = []
     producer_plan = []
     # Stock arrives as it does for real: one consignment receipt per producer, numbered in sequence.
@@ -108,6 +121,16 @@ def load_bulk_catalogue(product_count: int, rng: random.Random, *, pictures_per_
             "notes": "Data benchmark",
         })
         producer_plan.append((producer_id + index, name, classification.code, commission))
+        if any(categories[slug].is_food for slug in CLASSIFICATION_CATEGORIES[classification.code]):
+            pirt = f"2061301{index % 100:02d}{(producer_id + index) % 10000:04d}-30"
+            certificates += [
+                {"id": certificate_id, "producer_id": producer_id + index, "kind": "pirt", "number": pirt,
+                 "issued_by": None, "valid_until": pirt_valid_until(pirt)},
+                {"id": certificate_id + 1, "producer_id": producer_id + index, "kind": "halal",
+                 "number": f"ID13110000{producer_id + index:09d}", "issued_by": None, "valid_until": None},
+            ]
+            food_certificates[producer_id + index] = (certificate_id, certificate_id + 1)
+            certificate_id += 2
 
     for index in range(product_count):
         owner_id, owner_name, classification_code, commission = producer_plan[index % producer_count]
@@ -144,12 +167,12 @@ def load_bulk_catalogue(product_count: int, rng: random.Random, *, pictures_per_
             })
         category_name = category.name
         sector_name = categories[sector_of[category.slug]].name
+        pirt_id, halal_id = food_certificates.get(owner_id, (None, None)) if category.is_food else (None, None)
         products.append({
             "id": pid, "slug": f"{category.slug}-{pid}", "producer_id": owner_id, "category_id": category.id,
-            "name": name, "description": f"{description} Buatan {owner_name}.", "published": True,
-            "is_featured": False, "pirt_number": f"2061301{index % 100:02d}{owner_id % 10000:04d}-30"
-            if category.is_food else None, "bpom_md_number": None,
-            "halal_number": f"ID13110000{pid:09d}" if category.is_food and index % 3 else None,
+            "name": name, "description": f"{description} Buatan {owner_name}.", "story": "", "published": True,
+            "archived": False, "published_at": now, "is_featured": False, "pirt_certificate_id": pirt_id,
+            "bpom_certificate_id": None, "halal_certificate_id": halal_id if index % 3 else None,
             "storage_note": storage, "price_from": min(prices),
             "search_text": compose_search_text(name, category_name, sector_name, owner_name, description),
             "created_at": now - timedelta(minutes=index), "updated_at": now,
@@ -158,12 +181,13 @@ def load_bulk_catalogue(product_count: int, rng: random.Random, *, pictures_per_
         images.append({"product_id": pid, "key": key, "alt": name, "width": width, "height": height, "position": 0})
 
     _insert(Producer, producers)
+    _insert(ProducerCertificate, certificates)
     _insert(Product, products)
     _insert(Variant, variants)
     _insert(ProductImage, images)
     _insert(ConsignmentReceipt, receipts)
     _insert(Lot, lots)
     _insert(StockMovement, movements)
-    _sync_sequences(Producer, Product, Variant, ConsignmentReceipt, Lot)
+    _sync_sequences(Producer, ProducerCertificate, Product, Variant, ConsignmentReceipt, Lot)
     db.session.commit()
     return {"producers": producer_count, "products": product_count, "variants": len(variants), "lots": len(lots)}

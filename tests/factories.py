@@ -10,11 +10,14 @@ from sqlalchemy import select
 from gallery import clock
 from gallery.accounts.models import Role, User
 from gallery.accounts.services import create_user
-from gallery.catalog.models import Category, Producer, Product
-from gallery.catalog.services import ProducerInput, ProductInput, VariantInput, create_producer, create_product
+from gallery.catalog.certificates import NORMALISERS, add_producer_certificate
+from gallery.catalog.models import Category, Producer, Product, ProductStatus
+from gallery.catalog.products import ProductInput, create_product
+from gallery.catalog.services import ProducerInput, create_producer
+from gallery.catalog.variants import VariantInput
+from gallery.consignment.documents import default_payout
 from gallery.consignment.services import record_intake
 from gallery.extensions import db
-from gallery.money import less_basis_points
 
 PASSWORD = "rahasia-123"
 _counter = itertools.count(1)
@@ -49,13 +52,18 @@ class Factories:
         producer = producer or self.producer()
         n = next(_counter)
         cat = self.category(category)
-        if cat.is_food and "pirt_number" not in overrides and "bpom_md_number" not in overrides:
-            overrides["pirt_number"] = f"20613010{n % 100:02d}{n % 1000:03d}-30"
+        # Certificate numbers become the producer's certificates, which the product names.
+        numbers = {kind: overrides.pop(f"{kind}_number", None) for kind in ("pirt", "bpom", "halal")}
+        if cat.is_food and not (numbers["pirt"] or numbers["bpom"]):
+            numbers["pirt"] = f"20613010{n % 100:02d}{n % 1000:03d}-30"
+        for kind, number in numbers.items():
+            if number:
+                overrides[f"{kind}_certificate_id"] = self.certificate(producer, kind, number).id
         specs = variants or [("Standar", 50_000, 400)]
         data = ProductInput(
             name=name or f"Produk Uji {n}",
             category_id=cat.id,
-            published=published,
+            status=ProductStatus.PUBLISHED if published else ProductStatus.DRAFT,
             variants=[
                 VariantInput(sku=f"T{n}-{i}", label=label, price=price, weight_grams=weight)
                 for i, (label, price, weight) in enumerate(specs, 1)
@@ -64,12 +72,22 @@ class Factories:
         )
         return create_product(producer, data)
 
+    def certificate(self, producer: Producer, kind: str, number: str, valid_until=None):
+        """The producer's certificate of that kind and number, recorded if it is not yet."""
+        normal = NORMALISERS[kind](number) if kind in NORMALISERS else number
+        found = next((c for c in producer.certificates if c.kind == kind and c.number == normal), None)
+        if found is None:
+            if kind == "bpom" and valid_until is None:
+                valid_until = clock.today_wib() + timedelta(days=3 * 365)
+            found = add_producer_certificate(producer, kind, number, valid_until=valid_until)
+        return found
+
     def stock(self, variant, quantity: int, *, payout: int | None = None, expires_in_days: int | None = None):
         if expires_in_days is None and variant.product.is_food:
             expires_in_days = 90
         expires_on = clock.today_wib() + timedelta(days=expires_in_days) if expires_in_days is not None else None
         if payout is None:
-            payout = less_basis_points(variant.price, variant.product.producer.commission_bp)
+            payout = default_payout(variant, variant.product.producer)
         lot = record_intake(variant, quantity, payout, expires_on=expires_on, reason="uji")
         db.session.commit()
         return lot

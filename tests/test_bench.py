@@ -1,9 +1,13 @@
-"""`make bench` helpers: reading wrk's output and the report's ratio to /healthz (no network, no gunicorn)."""
+"""`make bench` helpers: reading wrk's output, the report's ratio to /healthz, the staff sign-in (no gunicorn)."""
 import re
+import threading
+import urllib.request
 
 import pytest
+from werkzeug.serving import make_server
 
-from gallery.bench import Row, parse_wrk, report
+from gallery.accounts.models import Role
+from gallery.bench import STAFF_LOGIN, Row, parse_wrk, report, staff_cookie
 
 # What `wrk --latency -t 2 -c 4 -d 10s URL` prints (wrk 4.2), here with microseconds in the distribution.
 WRK_FAST = """\
@@ -110,3 +114,21 @@ def test_report_has_a_header_and_one_line_per_row_with_status_latencies_and_sql_
 def test_report_survives_a_healthz_that_served_nothing():
     text = report([_row("/healthz", "/healthz", 0.0), _row("home", "/", 10.0)])
     assert len(text.splitlines()) == 3  # no ZeroDivisionError
+
+
+def test_staff_rows_sign_in_through_the_login_form_and_reuse_the_session(app, make):
+    # Given the demo staff account and the shop served over real HTTP
+    make.user(Role.STAFF, email=STAFF_LOGIN[0], password=STAFF_LOGIN[1])
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_port}"
+        # When the bench signs in
+        cookie = staff_cookie(base)
+        # Then the cookie opens the staff products list, which wrk is given as a header
+        with urllib.request.urlopen(urllib.request.Request(base + "/staff/products", headers={"Cookie": cookie})) as r:
+            assert r.status == 200 and r.url.endswith("/staff/products")
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gallery import clock
 from gallery.dbtypes import UTCDateTime, now_utc
 from gallery.extensions import db
 
@@ -89,7 +90,11 @@ class CertificateKind:
 
 
 class ProducerCertificate(db.Model):
-    """A certificate held by a producer: halal (BPJPH), P-IRT, BPOM, SNI, a registered brand…"""
+    """A certificate held by a producer: halal (BPJPH), P-IRT, BPOM, SNI, a registered brand…
+
+    `valid_until` is the last day it is valid (WIB); None means it does not lapse. A product's
+    halal, P-IRT and BPOM numbers are links to these rows, so their validity comes with them.
+    """
 
     __tablename__ = "producer_certificates"
 
@@ -101,6 +106,15 @@ class ProducerCertificate(db.Model):
     valid_until: Mapped[date | None] = mapped_column(Date)
 
     producer: Mapped[Producer] = relationship(back_populates="certificates")
+
+    def is_valid_on(self, day: date) -> bool:
+        """Valid on `day`: no end date, or the end date has not passed."""
+        return self.valid_until is None or self.valid_until >= day
+
+    @property
+    def is_expired(self) -> bool:
+        """Lapsed as of today (WIB)."""
+        return not self.is_valid_on(clock.today_wib())
 
 
 class Category(db.Model):
@@ -132,8 +146,21 @@ class Category(db.Model):
         return f"<Category {self.slug}>"
 
 
+class ProductStatus:
+    """Where a product is in its life: drafted, on sale, or retired (kept with its history)."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+    ALL = (DRAFT, PUBLISHED, ARCHIVED)
+
+
 class Product(db.Model):
-    """A product a producer makes; what is sold is one of its variants."""
+    """A product a producer makes; what is sold is one of its variants.
+
+    Its status is kept in two flags (`published`, which every storefront query filters on, and
+    `archived`), never both set.
+    """
 
     __tablename__ = "products"
     __table_args__ = (
@@ -148,6 +175,7 @@ class Product(db.Model):
             "min_shelf_life_days IS NULL OR (min_shelf_life_days >= 0 AND min_shelf_life_days <= 730)",
             name="min_shelf_life_in_range",
         ),
+        CheckConstraint("NOT (published AND archived)", name="published_or_archived"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -156,12 +184,16 @@ class Product(db.Model):
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
     name: Mapped[str] = mapped_column(String(160))
     description: Mapped[str] = mapped_column(Text, default="")
+    story: Mapped[str] = mapped_column(Text, default="", server_default="")
     published: Mapped[bool] = mapped_column(Boolean, default=False)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # First time it went on sale: from then on its address is kept (a rename leaves a redirect).
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_featured: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Food label facts (see DESIGN.md "Food and certificates").
-    pirt_number: Mapped[str | None] = mapped_column(String(20))
-    bpom_md_number: Mapped[str | None] = mapped_column(String(20))
-    halal_number: Mapped[str | None] = mapped_column(String(40))
+    # Food label facts (see DESIGN.md "Food and certificates"): the producer's certificates, with validity.
+    pirt_certificate_id: Mapped[int | None] = mapped_column(ForeignKey("producer_certificates.id"))
+    bpom_certificate_id: Mapped[int | None] = mapped_column(ForeignKey("producer_certificates.id"))
+    halal_certificate_id: Mapped[int | None] = mapped_column(ForeignKey("producer_certificates.id"))
     storage_note: Mapped[str | None] = mapped_column(String(255))
     # Days of shelf life the shopper must still get at hand-over (None: DEFAULT_MIN_SHELF_LIFE_DAYS).
     min_shelf_life_days: Mapped[int | None] = mapped_column(Integer)
@@ -173,6 +205,9 @@ class Product(db.Model):
 
     producer: Mapped[Producer] = relationship(back_populates="products")
     category: Mapped[Category] = relationship()
+    pirt_certificate: Mapped[ProducerCertificate | None] = relationship(foreign_keys=[pirt_certificate_id])
+    bpom_certificate: Mapped[ProducerCertificate | None] = relationship(foreign_keys=[bpom_certificate_id])
+    halal_certificate: Mapped[ProducerCertificate | None] = relationship(foreign_keys=[halal_certificate_id])
     variants: Mapped[list["Variant"]] = relationship(
         back_populates="product", order_by="Variant.position, Variant.id", cascade="all, delete-orphan"
     )
@@ -183,6 +218,29 @@ class Product(db.Model):
     @property
     def is_food(self) -> bool:
         return bool(self.category and self.category.is_food)
+
+    @property
+    def status(self) -> str:
+        if self.archived:
+            return ProductStatus.ARCHIVED
+        return ProductStatus.PUBLISHED if self.published else ProductStatus.DRAFT
+
+    @property
+    def pirt_number(self) -> str | None:
+        return self.pirt_certificate.number if self.pirt_certificate else None
+
+    @property
+    def bpom_number(self) -> str | None:
+        return self.bpom_certificate.number if self.bpom_certificate else None
+
+    @property
+    def halal_number(self) -> str | None:
+        return self.halal_certificate.number if self.halal_certificate else None
+
+    @property
+    def is_halal(self) -> bool:
+        """Carries a halal certificate that has not lapsed: the badge and the `halal` filter."""
+        return self.halal_certificate is not None and not self.halal_certificate.is_expired
 
     @property
     def active_variants(self) -> list["Variant"]:
@@ -204,6 +262,8 @@ class Variant(db.Model):
         CheckConstraint("price > 0", name="price_positive"),
         CheckConstraint("weight_grams > 0", name="weight_positive"),
         CheckConstraint("length_cm > 0 AND width_cm > 0 AND height_cm > 0", name="size_positive"),
+        CheckConstraint("commission_bp IS NULL OR (commission_bp >= 0 AND commission_bp <= 10000)",
+                        name="commission_in_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -216,6 +276,8 @@ class Variant(db.Model):
     width_cm: Mapped[int] = mapped_column(Integer, default=10)
     height_cm: Mapped[int] = mapped_column(Integer, default=5)
     net_content: Mapped[str | None] = mapped_column(String(40))
+    # The gallery's commission on this variant when it differs from the producer's (basis points).
+    commission_bp: Mapped[int | None] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(Integer, default=0)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Below this many sellable units the variant shows on the staff's low-stock list.
@@ -241,3 +303,16 @@ class ProductImage(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     product: Mapped[Product] = relationship(back_populates="images")
+
+
+class ProductSlugRedirect(db.Model):
+    """An address a published product had before it was renamed; it redirects to the product."""
+
+    __tablename__ = "product_slug_redirects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(160), unique=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    product: Mapped[Product] = relationship()

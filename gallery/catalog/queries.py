@@ -12,6 +12,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from gallery.catalog.certificates import valid_certificate
 from gallery.catalog.models import Category, Producer, Product
 from gallery.catalog.search import matching_products, search_terms
 from gallery.consignment.models import Lot
@@ -191,7 +192,7 @@ def _listing_statement(query: ListingQuery) -> tuple[Select, object | None]:
     if query.max_price is not None:
         statement = statement.where(Product.price_from <= query.max_price)
     if query.halal:
-        statement = statement.where(Product.halal_number.is_not(None))
+        statement = statement.where(valid_certificate(Product.halal_certificate_id))
     if query.in_stock:
         statement = statement.where(product_in_stock_condition(Product.id))
     matched = None
@@ -217,8 +218,10 @@ def _ordered(statement: Select, sort: str, matched) -> Select:
 
 
 def _card_options(statement: Select) -> Select:
+    # The halal certificate is joined into the page's own statement: its validity decides the badge.
     return statement.options(
         contains_eager(Product.producer),
+        joinedload(Product.halal_certificate),
         selectinload(Product.variants),
         selectinload(Product.images),
     )
@@ -312,6 +315,9 @@ def get_product_page(slug: str) -> Product:
             selectinload(Product.variants),
             selectinload(Product.images),
             joinedload(Product.category).joinedload(Category.parent),
+            joinedload(Product.pirt_certificate),
+            joinedload(Product.bpom_certificate),
+            joinedload(Product.halal_certificate),
         )
         .where(Product.slug == slug, Product.published.is_(True), Producer.is_active.is_(True))
     )

@@ -14,14 +14,9 @@ from gallery.accounts.models import Role
 from gallery.catalog import queries
 from gallery.catalog.forms import CertificateForm, ProducerForm
 from gallery.catalog.models import IkmClassification, Producer
-from gallery.catalog.services import (
-    add_producer_certificate,
-    create_producer,
-    remove_producer_certificate,
-    set_producer_active,
-    update_producer,
-)
-from gallery.errors import DomainError
+from gallery.catalog.certificates import add_producer_certificate, remove_producer_certificate
+from gallery.catalog.services import create_producer, set_producer_active, update_producer
+from gallery.errors import DomainError, NotFound
 from gallery.extensions import db
 
 bp = Blueprint("producers_admin", __name__, url_prefix="/staff/producers")
@@ -196,6 +191,12 @@ def add_certificate(producer_id: int):
 @bp.route("/<int:producer_id>/certificates/<int:certificate_id>/delete", methods=["POST"])
 def remove_certificate(producer_id: int, certificate_id: int):
     producer = _producer_or_404(producer_id)
-    remove_producer_certificate(producer, certificate_id)
-    flash(_("Sertifikat sudah dihapus."), "info")
+    try:
+        remove_producer_certificate(producer, certificate_id)
+    except NotFound:
+        raise
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Sertifikat sudah dihapus."), "info")
     return redirect(url_for(".detail", producer_id=producer.id, _anchor="certificates"))

@@ -7,7 +7,9 @@ from sqlalchemy import select
 from gallery.catalog import bp, queries
 from gallery.catalog.images import rendition_path
 from gallery.catalog.models import Category
+from gallery.catalog.products import redirect_target
 from gallery.consignment.services import stock_levels
+from gallery.errors import NotFound
 from gallery.extensions import db
 from gallery.partners.forms import inquiry_form_for
 from gallery.shipping.models import HOME_REGENCY_CODE, District
@@ -43,7 +45,13 @@ def products():
 
 @bp.route("/products/<slug>")
 def product(slug: str):
-    item = queries.get_product_page(slug)
+    try:
+        item = queries.get_product_page(slug)
+    except NotFound:
+        # A renamed product keeps its old address: look it up only when the slug is not current.
+        if (current := redirect_target(slug)) is not None:
+            return redirect(url_for(".product", slug=current), code=301)
+        raise
     stock = stock_levels(variant.id for variant in item.active_variants)
     return render_template(
         "catalog/product.html",

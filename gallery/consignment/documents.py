@@ -59,13 +59,15 @@ class ReceiptLine:
 
 
 def default_payout(variant: Variant, producer: Producer) -> int:
-    """The agreed payout per unit unless staff say otherwise: the price less the producer's commission.
+    """The agreed payout per unit unless staff say otherwise: the price less the commission.
 
-    The commission is rounded once per unit, here, at intake (gallery.money.less_basis_points, half up),
-    and the result is frozen on the lot: every statement, portal figure and report multiplies that
-    frozen unit payout, so all pages agree to the rupiah (never a rate applied to a total later).
+    The commission is the variant's own when it has one, else the producer's. It is rounded once per
+    unit, here, at intake (gallery.money.less_basis_points, half up), and the result is frozen on the
+    lot: every statement, portal figure and report multiplies that frozen unit payout, so all pages
+    agree to the rupiah (never a rate applied to a total later).
     """
-    return less_basis_points(variant.price, producer.commission_bp)
+    commission = variant.commission_bp if variant.commission_bp is not None else producer.commission_bp
+    return less_basis_points(variant.price, commission)
 
 
 def _year() -> int:

@@ -10,6 +10,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from gallery import clock
+from gallery.catalog.certificates import intake_refusal
 from gallery.catalog.models import Variant
 from gallery.consignment.models import Lot, MovementKind, StockMovement
 from gallery.errors import DomainError
@@ -89,7 +90,8 @@ def record_intake(
 ) -> Lot:
     """Receive `quantity` units of `variant` as a new lot with its intake movement (flushes only).
 
-    Food must carry an expiry date that has not passed; the payout may not exceed the price.
+    Food must carry an expiry date that has not passed, and its P-IRT or BPOM may not have lapsed
+    (catalog.certificates); the payout may not exceed the price.
     """
     if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 < quantity <= MAX_UNITS_PER_LINE:
         raise DomainError(_l("Jumlah harus bilangan bulat antara 1 dan 100.000."), field="quantity")
@@ -101,6 +103,8 @@ def record_intake(
         raise DomainError(_l("Produk pangan wajib memiliki tanggal kedaluwarsa."), field="expires_on")
     if expires_on is not None and expires_on <= clock.today_wib():
         raise DomainError(_l("Tanggal kedaluwarsa sudah lewat."), field="expires_on")
+    if refusal := intake_refusal(variant.product):
+        raise DomainError(refusal, field="variant_id")
     lot = Lot(
         variant_id=variant.id,
         producer_id=variant.product.producer_id,

@@ -19,9 +19,10 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from gallery.catalog.services import normalise_whatsapp
+from gallery.email_address import EmailAddress
 from gallery.errors import DomainError
 from gallery.orders.models import Fulfilment
 
@@ -31,7 +32,7 @@ class CheckoutForm(FlaskForm):
     email = EmailField(
         _l("Email"),
         validators=[DataRequired(_l("Email wajib diisi.")),
-                    Email(_l("Alamat email tidak valid."), check_deliverability=False), Length(max=254)],
+                    EmailAddress(_l("Alamat email tidak valid.")), Length(max=254)],
     )
     whatsapp = TelField(_l("Nomor WhatsApp"), validators=[DataRequired(_l("Nomor WhatsApp wajib diisi.")),
                                                           Length(max=20)])

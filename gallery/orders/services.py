@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
@@ -33,6 +32,7 @@ from gallery.catalog.models import Producer, Product, Variant
 from gallery.catalog.services import normalise_whatsapp
 from gallery.consignment.ledger import OutOfStock, allocate, release
 from gallery.consignment.models import Lot
+from gallery.email_address import normalise_email
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders import notifications, shelf_life
@@ -152,10 +152,7 @@ def _check_contact(contact: Contact) -> tuple[str, str, str]:
     name = (contact.name or "").strip()
     if not name or len(name) > 120:
         raise DomainError(_l("Nama wajib diisi (paling banyak 120 huruf)."), field="name")
-    try:
-        email = validate_email((contact.email or "").strip(), check_deliverability=False).normalized
-    except EmailNotValidError:
-        raise DomainError(_l("Alamat email tidak valid."), field="email") from None
+    email = normalise_email(contact.email)
     whatsapp = normalise_whatsapp(contact.whatsapp)
     if not whatsapp:
         raise DomainError(_l("Nomor WhatsApp wajib diisi."), field="whatsapp")

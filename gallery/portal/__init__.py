@@ -25,4 +25,4 @@ def require_back_office():
     check_role(*Role.BACK_OFFICE)
 
 
-from gallery.portal import staff_views, views  # noqa: E402,F401
+from gallery.portal import product_views, staff_views, views  # noqa: E402,F401

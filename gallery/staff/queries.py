@@ -5,12 +5,13 @@ the catalogue counts are read here.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
 
 from gallery import clock
+from gallery.catalog.certificates import WARNING_DAYS, CertificateAlert, certificate_alerts
 from gallery.catalog.models import Producer, Product, Variant
 from gallery.consignment import reports
 from gallery.consignment.models import Lot
@@ -34,6 +35,9 @@ class DashboardFigures:
     expiry: reports.ExpiryOverview
     expiry_days: int
     today: date
+    certificates_due: list[CertificateAlert] = field(default_factory=list)  # lapsed or lapsing soon
+    certificates_due_count: int = 0
+    certificate_days: int = WARNING_DAYS
 
     @property
     def units_received_today(self) -> int:
@@ -41,9 +45,10 @@ class DashboardFigures:
 
 
 def dashboard_figures() -> DashboardFigures:
-    """Catalogue counts, stock on the shelf, today's receipts, expiring lots and low stock.
+    """Catalogue counts, stock on the shelf, today's receipts, expiring lots, low stock and certificates
+    that lapse within 30 days.
 
-    Eight statements whatever the size of the shop.
+    Ten statements whatever the size of the shop.
     """
     today = clock.today_wib()
     producers = db.session.scalar(select(func.count(Producer.id)).where(Producer.is_active.is_(True))) or 0
@@ -60,6 +65,7 @@ def dashboard_figures() -> DashboardFigures:
         .join(Product, Product.id == Variant.product_id)
         .where(Variant.is_active.is_(True), Product.published.is_(True), Variant.id.not_in(stocked))
     ) or 0
+    certificates_due, certificates_due_count = certificate_alerts(today)
     return DashboardFigures(
         active_producers=producers,
         published_products=published or 0,
@@ -72,4 +78,6 @@ def dashboard_figures() -> DashboardFigures:
         expiry=reports.expiry_overview(EXPIRY_DAYS, SOONEST_SHOWN, today),
         expiry_days=EXPIRY_DAYS,
         today=today,
+        certificates_due=certificates_due,
+        certificates_due_count=certificates_due_count,
     )

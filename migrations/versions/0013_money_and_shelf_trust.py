@@ -1,7 +1,7 @@
 """Money and shelf trust: refund form tokens, transfer codes unique per exact amount, carried statements
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-11-26 15:00:00
 
 * refunds.client_token (UNIQUE): the staff form's token, so one form sent twice is one refund;
@@ -17,7 +17,7 @@ from alembic import op
 
 
 revision = '0013'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

@@ -143,7 +143,8 @@ def test_food_product_shows_net_content_pirt_halal_and_best_before(client, renda
         "Berat bersih (250 g)": "250 gram",
         "Berat bersih (500 g)": "500 gram",
         "Berat bersih (1 kg)": "1 kilogram",
-        "P-IRT": "P-IRT No. 2061301010123-29",
+        # The P-IRT is valid through the year its number names; the halal certificate has no end date.
+        "P-IRT": "P-IRT No. 2061301010123-29 · berlaku s.d. 31 Desember 2029",
         "Sertifikat halal": "ID13110000123450123",
         # 90 and 60 days after 2 March 2026; the 1 kg has no lot, so no date.
         "Baik digunakan sebelum (250 g)": "31 Mei 2026",
@@ -152,13 +153,14 @@ def test_food_product_shows_net_content_pirt_halal_and_best_before(client, renda
 
 
 def test_a_single_variant_food_product_labels_its_facts_without_the_variant(client, make, amak, today):
+    make.certificate(amak, "bpom", "MD 123456789012", valid_until=date(2029, 6, 30))
     product = make.product(amak, name="Galamai Pesisir", category="kue-tradisional",
-                           variants=[("Kotak", 30_000, 300)], bpom_md_number="MD 123456789012")
+                           variants=[("Kotak", 30_000, 300)], bpom_number="MD 123456789012")
     product.variants[0].net_content = "250 gram"
     db.session.commit()
     make.stock(product.variants[0], 5, expires_in_days=30)
     facts = food_facts(client.get(f"/products/{product.slug}"))
-    assert facts == {"Berat bersih": "250 gram", "BPOM": "BPOM RI MD 123456789012",
+    assert facts == {"Berat bersih": "250 gram", "BPOM": "BPOM RI MD 123456789012 · berlaku s.d. 30 Juni 2029",
                      "Baik digunakan sebelum": "1 April 2026"}
 
 
@@ -334,8 +336,8 @@ def test_producer_page_shows_story_kecamatan_and_certificates(client, amak):
     assert "Rendang Amak Painan" in head
     assert "Yusnimar · Kec. IV Jurai, Pesisir Selatan · Usaha kecil" in head
     assert "Sejak 1998 Amak memasak rendang lokan dengan kayu bakar di dapur rumahnya di Painan." in head
-    assert "Halal · ID13110000123450123 (s.d. 31 Des 2027)" in head
-    assert "P-IRT · 2061301010123-29" in head
+    assert "Halal · ID13110000123450123 (berlaku s.d. 31 Desember 2027)" in head
+    assert "P-IRT · 2061301010123-29 (berlaku s.d. 31 Desember 2029)" in head
 
 
 def test_producer_page_lists_only_its_published_products(client, producers, rendang):

@@ -72,3 +72,20 @@ def test_product_and_producer_pages_run_a_fixed_number_of_statements(client, mak
     for _ in range(5):
         make.producer()
     assert statements_for(client, "/producers") == single
+
+
+def test_certificates_with_validity_cost_the_listing_and_product_page_no_statement(client, make):
+    # Given a food product naming a P-IRT, a BPOM and a halal certificate of its producer, in stock
+    producer = make.producer()
+    make.certificate(producer, "bpom", "MD 123456789012")
+    product = make.product(producer, category="rendang", variants=[("S", 10_000, 100), ("M", 20_000, 200)],
+                           halal_number="ID13110000123450123", pirt_number="2061301010123-29",
+                           bpom_number="MD 123456789012")
+    for variant in product.variants:
+        make.stock(variant, 3)
+    make.product(producer)  # "more from this producer" on the product page
+    # Then the pages run what they ran before products named their certificates (7 and 9 statements):
+    # the certificates are joined into the statements that load the products.
+    assert statements_for(client, "/products") == 7
+    assert statements_for(client, "/products?halal=1") == 7
+    assert statements_for(client, f"/products/{product.slug}") == 9

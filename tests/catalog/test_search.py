@@ -1,7 +1,8 @@
 """Full-text search: Indonesian words find their products on SQLite (FTS5) and PostgreSQL alike."""
 import pytest
 
-from gallery.catalog.services import ProductInput, rename_producer, update_product
+from gallery.catalog.products import product_input, update_product
+from gallery.catalog.services import rename_producer
 from gallery.extensions import db
 from tests.catalog.test_listing import names_on
 
@@ -51,8 +52,7 @@ def test_search_combines_with_filters(client, goods):
 def test_search_follows_renamed_products_and_producers(client, make, goods):
     painan, _ = goods
     product = make.product(painan, name="Kerupuk Jangek", category="keripik")
-    update_product(product, ProductInput(name="Karak Kaliang", category_id=product.category_id, published=True,
-                                         pirt_number=product.pirt_number))
+    update_product(product, product_input(product, name="Karak Kaliang"))
     assert names_on(client.get("/products?q=kaliang")) == ["Karak Kaliang"]
     assert names_on(client.get("/products?q=jangek")) == []
     rename_producer(painan, "Rumah Rendang Bundo")

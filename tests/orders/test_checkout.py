@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from gallery.consignment.ledger import allocate
+from gallery.demo import DEMO_USERS
 from gallery.consignment.models import StockMovement
 from gallery.consignment.services import sellable_quantity
 from gallery.extensions import db
@@ -279,6 +280,35 @@ def test_a_signed_in_customer_is_prefilled_and_owns_the_order(client, make, tari
     response = submit(client, page, "place", fulfilment="pickup")
     assert response.status_code == 303
     assert db.session.scalar(select(Order)).customer_id == user.id
+
+
+@pytest.mark.parametrize(("email", "role", "name", "producer_slug"), DEMO_USERS)
+def test_each_demo_user_checks_out_with_the_address_of_their_demo_account(client, make, tariff, shelf, email, role,
+                                                                         name, producer_slug):
+    # Given the demo account (its reserved .test address), signed in with a sellable product in the cart
+    rendang, *_ = shelf
+    producer = make.producer("Rendang Lokan Amak Painan") if producer_slug else None
+    assert producer is None or producer.slug == producer_slug
+    make.login(client, make.user(role, email=email, producer=producer))
+    add(client, rendang, 1)
+    # When they check out with the prefilled address
+    page = client.get("/checkout")
+    assert read_form(page).data["email"] == email
+    response = submit(client, page, "place", fulfilment="pickup", name=name, whatsapp="0812 3456 7890")
+    # Then the order is placed for that address
+    assert response.status_code == 303, re.findall(r"<ul class=\"errors\".*?</ul>", response.get_data(as_text=True), re.S)
+    assert db.session.scalar(select(Order)).contact_email == email
+
+
+def test_outside_the_demo_a_reserved_test_domain_is_refused(app, client, filled, monkeypatch):
+    # Given a shop where demo data may not exist (production)
+    monkeypatch.setitem(app.config, "DEMO_ALLOWED", False)
+    # When a shopper types a .test address
+    response = submit(client, filled, "place", email="pembeli@galeri.test")
+    # Then it is refused as any undeliverable address, and no order is made
+    assert response.status_code == 422
+    assert "Alamat email tidak valid." in plain(response.get_data(as_text=True))
+    assert orders() == 0
 
 
 def test_the_checkout_with_an_empty_cart_goes_back_to_the_cart(client):
