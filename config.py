@@ -58,6 +58,7 @@ def _env_bool(name: str, default: bool) -> bool:
 class Config:
     """Settings shared by every environment."""
 
+    ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-not-secret")
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'gallery.sqlite3'}")
@@ -187,6 +188,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     """The test suite: its database comes from TEST_DATABASE_URL or a temporary SQLite file."""
 
+    ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "testing-only-not-secret"
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
@@ -209,6 +211,7 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     """PostgreSQL behind gunicorn; refuses to start without a real SECRET_KEY or a DATABASE_URL."""
 
+    ENV_NAME = "production"
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     HSTS_SECONDS = _env_int("HSTS_SECONDS", 365 * 24 * 3600)
     PREFERRED_URL_SCHEME = "https"

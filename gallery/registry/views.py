@@ -13,8 +13,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from gallery.accounts.decorators import check_role
-from gallery.accounts.models import Role
 from gallery.catalog.models import IkmClassification
 from gallery.extensions import db
 from gallery.money import format_rupiah
@@ -85,11 +83,6 @@ def _report(template: str, csv_endpoint: str):
 @bp.get("/statistics")
 def statistics():
     return _report("registry/statistics.html", "registry.statistics")
-
-
-@staff_bp.before_request
-def require_back_office():
-    check_role(*Role.BACK_OFFICE)
 
 
 @staff_bp.get("/reports/registry")
