@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from gallery.catalog.models import IkmClassification
 from gallery.extensions import db
+from gallery.inputs import parse_id
 from gallery.money import format_rupiah
 from gallery.portal.chart import row_chart
 from gallery.registry.forms import ClassificationForm, RegistryConfirmForm, RegistryUploadForm
@@ -138,7 +139,7 @@ def import_confirm():
 def classifications():
     """The 24 IKM classifications: staff edit their names, sector and order (codes stay, the import uses them)."""
     items = db.session.scalars(select(IkmClassification).order_by(IkmClassification.position, IkmClassification.id)).all()
-    edit_id = request.args.get("edit", type=int) or request.form.get("id", type=int)
+    edit_id = parse_id(request.args.get("edit")) or parse_id(request.form.get("id"))
     item = db.session.get(IkmClassification, edit_id) if edit_id else None
     form = None
     if item is not None:

@@ -18,6 +18,7 @@ from gallery.accounts.models import Role
 from gallery.catalog.models import Producer
 from gallery.errors import DomainError
 from gallery.extensions import db
+from gallery.inputs import parse_id
 from gallery.settlements import bp, exports, services
 from gallery.settlements.models import Statement, StatementStatus
 from gallery.settlements.queries import get_statement
@@ -73,7 +74,7 @@ def index():
 @bp.route("/generate", methods=["POST"])
 def generate():
     period = _period_arg()
-    producer_id = request.form.get("producer_id", type=int) or None
+    producer_id = parse_id(request.form.get("producer_id"))
     try:
         result = services.generate(period, producer_id=producer_id, user=current_user)
     except DomainError as error:
