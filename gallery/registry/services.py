@@ -14,7 +14,6 @@ when a producer has exactly the same name (case and spacing aside) in the same k
 """
 from __future__ import annotations
 
-import csv
 import io
 import re
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from gallery.orders.models import Order, OrderLine, OrderStatus
 from gallery.registry.models import SECTORS, RegistryEntry
 from gallery.shipping.models import HOME_REGENCY_CODE, District
 from gallery.shipping.regions import display_name
+from gallery.spreadsheets import csv_writer
 
 REQUIRED_COLUMNS = ("registry_number", "name", "kecamatan", "classification", "size_class")
 OPTIONAL_COLUMNS = ("owner", "sector", "phone", "year_registered")
@@ -395,7 +395,7 @@ def registry_statistics() -> RegistryStatistics:
 def statistics_csv(stats: RegistryStatistics, table: str) -> str:
     """One table of the statistics as CSV (the caller adds the BOM)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     rows = stats.table(table)
     if table == "year":
         writer.writerow(("year", "registered", "cumulative"))
