@@ -47,13 +47,14 @@ def _ensure_sqlite_folder(url: str) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     """What every request goes through first: its id and log line, input rules, the area guards, headers."""
-    from gallery import inputs, logs, security
+    from gallery import inputs, logs, security, static_files
     from gallery.accounts.decorators import guard_areas
 
     logs.init_app(app)
     inputs.init_app(app)
     guard_areas(app)
     security.init_app(app)
+    static_files.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:

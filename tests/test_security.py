@@ -231,3 +231,29 @@ def test_no_user_was_written_by_refused_requests(client):
     client.post("/register", data={"name": "X\x00", "email": "x@contoh.id", "password": "rahasia-rina",
                                    "confirm": "rahasia-rina", "csrf_token": csrf_token(client, "/register")})
     assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+# --- static files ----------------------------------------------------------------------------------
+
+
+def test_static_files_have_content_hashed_names_cached_for_a_year(client):
+    page = client.get("/login").get_data(as_text=True)
+    import re
+
+    name = re.search(r'href="(/static/css/shop\.[0-9a-f]{10}\.css)"', page)
+    assert name, "the stylesheet link carries no content hash"
+    response = client.get(name.group(1))
+    assert response.status_code == 200 and b".site-footer" in response.data
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    response.close()
+    # An old hash, or the plain name, still works but is not cached for long
+    for path in ("/static/css/shop.0000000000.css", "/static/css/shop.css"):
+        old = client.get(path)
+        assert old.status_code == 200 and "max-age=300" in old.headers["Cache-Control"]
+        old.close()
+    assert client.get("/static/../config.py").status_code == 404
+
+
+def test_html_is_compressed_for_browsers_that_accept_it(client):
+    response = client.get("/login", headers={"Accept-Encoding": "br, gzip"})
+    assert response.headers["Content-Encoding"] in ("br", "gzip")

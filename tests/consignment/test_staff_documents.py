@@ -266,7 +266,7 @@ def test_staff_returns_one_lot_and_prints_the_nota_retur(staff_client, goods, st
     page = text_of(staff_client.get(path))
     for lot in (food, cloth, tas):
         assert f'name="qty-{lot.id}"' in page
-    expired_row = re.search(rf'<tr class="row-expired">.*?name="qty-(\d+)"', page, re.S)
+    expired_row = re.search(r'<tr class="row-expired">.*?name="qty-(\d+)"', page, re.S)
     assert expired_row and int(expired_row.group(1)) == food.id and "Sudah kedaluwarsa" in page
     for label in ("Tidak laku", "Sudah kedaluwarsa", "Rusak", "Ditarik produsen"):
         assert label in page

@@ -2,9 +2,8 @@
 import csv
 import io
 import re
-from datetime import date, datetime
+from datetime import datetime
 
-import pytest
 from sqlalchemy import func, select
 
 from gallery import clock
