@@ -24,8 +24,9 @@ def create_app(config: type[Config] | str | None = None) -> Flask:
         count = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
-    register_request_hooks(app)
+    register_logging(app)
     register_extensions(app)
+    register_request_hooks(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -45,12 +46,18 @@ def _ensure_sqlite_folder(url: str) -> None:
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
 
 
-def register_request_hooks(app: Flask) -> None:
-    """What every request goes through first: its id and log line, input rules, the area guards, headers."""
-    from gallery import inputs, logs, security, static_files
-    from gallery.accounts.decorators import guard_areas
+def register_logging(app: Flask) -> None:
+    """Logging first, so every later hook and error already has the request's id."""
+    from gallery import logs
 
     logs.init_app(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    """After the CSRF check: input rules, the /staff and /portal guards, security headers, static names."""
+    from gallery import inputs, security, static_files
+    from gallery.accounts.decorators import guard_areas
+
     inputs.init_app(app)
     guard_areas(app)
     security.init_app(app)
