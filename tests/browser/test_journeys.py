@@ -24,7 +24,8 @@ WIDER_THAN_SCREEN = """() => Array.from(document.querySelectorAll('body *'))
   .filter(e => { for (let a = e.parentElement; a; a = a.parentElement) {
       if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(a).overflowX)) return false; }
     return true; })
-  .filter(e => !Array.from(e.children).some(c => c.getBoundingClientRect().right > window.innerWidth + 0.5))
+  .filter(e => ['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(e).overflowX)
+               || !Array.from(e.children).some(c => c.getBoundingClientRect().right > window.innerWidth + 0.5))
   .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : '')
                        + ' "' + e.textContent.trim().slice(0, 40) + '" ' + Math.round(e.getBoundingClientRect().right) + 'px')"""
 SERIOUS = {"serious", "critical"}
