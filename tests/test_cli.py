@@ -77,7 +77,7 @@ def test_users_create_links_a_producer_account_to_its_producer(flask_cli, client
         (["--role", "producer", "--producer", "tidak-ada"], "Produsen tidak-ada tidak ditemukan."),
         (["--role", "producer"], "Akun produsen harus terhubung ke satu produsen (--producer)."),
         (["--role", "staff", "--producer", "PRODUCER"], "Hanya akun produsen yang terhubung ke produsen."),
-        (["--role", "staff", "--password", "pendek"], "Kata sandi minimal 8 karakter."),
+        (["--role", "staff", "--password", "pendek"], "Kata sandi minimal 10 karakter."),
     ],
     ids=["unknown-producer", "producer-without-producer", "staff-with-producer", "short-password"],
 )
