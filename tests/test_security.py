@@ -15,6 +15,7 @@ from gallery.partners.models import PartnerInquiry
 from tests.conftest import IsolatedClient
 from tests.factories import PASSWORD, csrf_token
 from tests.partners.conftest import GOOD, post_inquiry
+from tests.test_migrations import scratch  # noqa: F401  (fixture: empty databases of the suite's kind)
 
 CONTROL = "a\x00b"
 
@@ -257,3 +258,57 @@ def test_static_files_have_content_hashed_names_cached_for_a_year(client):
 def test_html_is_compressed_for_browsers_that_accept_it(client):
     response = client.get("/login", headers={"Accept-Encoding": "br, gzip"})
     assert response.headers["Content-Encoding"] in ("br", "gzip")
+
+
+def test_a_cart_id_beyond_the_integer_range_is_refused_like_any_unknown_id(client):
+    # psycopg binds it cast to INTEGER: PostgreSQL refused it with an error page
+    token = csrf_token(client, "/login")
+    response = client.post("/cart/add", data={"variant_id": "999999999999", "quantity": "1", "csrf_token": token})
+    assert response.status_code == 303
+    assert client.get("/cart").status_code == 200
+
+
+@pytest.mark.parametrize(("raw", "parsed"), [("7", 7), (" 42 ", 42), ("2147483647", 2**31 - 1), ("2147483648", None),
+                                             ("0", None), ("-1", None), ("1e3", None), ("٣", None), ("", None),
+                                             (None, None)])
+def test_ids_from_forms_and_query_strings_are_whole_numbers_within_integer(raw, parsed):
+    from gallery.inputs import parse_id
+
+    assert parse_id(raw) == parsed
+
+
+# --- the database disappears while the shop is serving -----------------------------------------------
+
+
+def test_a_database_dropped_while_serving_gives_a_clean_error_page_and_healthz_503(scratch):
+    from flask_migrate import upgrade
+
+    from tests.test_migrations import app_on
+
+    url = scratch.new()
+    shop = app_on(url)
+    shop.config["PROPAGATE_EXCEPTIONS"] = False  # serve the error page as production does
+    with shop.app_context():
+        upgrade()
+    client = shop.test_client()
+    assert client.get("/").status_code == 200
+    # When the database goes away under the running shop
+    if scratch.postgresql:
+        scratch.drop_all()
+    else:
+        from pathlib import Path
+
+        with shop.app_context():
+            db.engine.dispose()
+        Path(url[len("sqlite:///"):]).unlink()
+    # Then pages answer with the shop's own error page, never a traceback
+    page = client.get("/")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 500
+    assert "Terjadi kesalahan" in html and page.headers["X-Request-ID"] in html
+    assert "Traceback" not in html and "sqlalchemy" not in html.lower() and "psycopg" not in html.lower()
+    # and on PostgreSQL the health check says the database is down (a new SQLite file is an empty database)
+    if scratch.postgresql:
+        assert client.get("/healthz").status_code == 503
+    with shop.app_context():
+        db.engine.dispose()
