@@ -27,7 +27,8 @@ def _database_round_trip(app) -> None:
             with db.engine.connect() as connection:
                 if connection.dialect.name == "postgresql":
                     timeout_ms = int(app.config["HEALTH_CHECK_TIMEOUT"] * 1000)
-                    connection.execute(text(f"SET statement_timeout = {timeout_ms}"))
+                    # LOCAL: only this check's transaction, not the pooled connection's later users.
+                    connection.execute(text(f"SET LOCAL statement_timeout = {timeout_ms}"))
                 connection.execute(text("SELECT 1")).scalar_one()
         finally:
             db.session.remove()

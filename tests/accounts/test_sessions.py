@@ -203,3 +203,4 @@ def test_last_login_is_recorded_in_utc(client, make):
     db.session.expire_all()
     assert db.session.get(User, staff.id).last_login_at is not None
     assert clock.utcnow() - db.session.get(User, staff.id).last_login_at < timedelta(days=1)
+
