@@ -36,6 +36,7 @@ def _email_limit() -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
+    """Sign in; a fresh session, and a remember-me cookie when asked."""
     if current_user.is_authenticated:
         return redirect(url_for(home_endpoint(current_user)))
     form = LoginForm()
@@ -55,6 +56,7 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """Sign out here and on every other device of the user."""
     end_session(current_user)
     flash(_("Anda telah keluar."), "info")
     return redirect(url_for("catalog.home"))
@@ -63,6 +65,7 @@ def logout():
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(_email_limit, methods=["POST"])
 def register():
+    """Ask for an account: the same answer whether or not the address is known; the e-mail decides."""
     if current_user.is_authenticated:
         return redirect(url_for(home_endpoint(current_user)))
     form = RegisterForm()
@@ -80,6 +83,7 @@ def register():
 
 @bp.route("/register/confirm/<token>")
 def confirm_signup(token: str):
+    """Create the account from the link mailed at sign-up."""
     try:
         email_flows.confirm_signup(token)
     except DomainError as error:
@@ -92,6 +96,7 @@ def confirm_signup(token: str):
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @limiter.limit(_email_limit, methods=["POST"])
 def forgot_password():
+    """Mail a reset link to an active account; the same answer for any address."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         email_flows.request_password_reset(form.email.data)
@@ -102,6 +107,7 @@ def forgot_password():
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @limiter.limit(_email_limit, methods=["POST"])
 def reset_password(token: str):
+    """Choose a new password through a valid, unused reset link."""
     try:
         email_flows.user_for_reset(token)
     except DomainError as error:
