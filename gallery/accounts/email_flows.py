@@ -44,12 +44,13 @@ def request_signup(name: str, email: str, password: str, phone: str | None = Non
     if not name:
         raise DomainError(_l("Nama wajib diisi."), field="name")
     email = check_new_account_shape(email, password, name=name)
+    # Hashed either way, so a known address does not answer faster than a new one.
+    probe = User(email=email, name=name)
+    probe.set_password(password)
     if find_user_by_email(email) is not None:
         mail.send(email, _("Akun Anda di Galeri Oleh-oleh"), "account_exists",
                   login_url=_external("accounts.login"), reset_url=_external("accounts.forgot_password"))
         return
-    probe = User(email=email, name=name)
-    probe.set_password(password)
     token = _serializer(_SIGNUP).dumps(
         {"name": name, "email": email, "phone": (phone or "").strip() or None, "hash": probe.password_hash}
     )
