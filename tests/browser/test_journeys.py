@@ -120,17 +120,17 @@ def test_a_guest_buys_rendang_to_jayapura_and_pays_by_transfer(pages: Pages, sto
     page.get_by_label("Email").fill("yohana@contoh.id")
     page.get_by_label("Nomor WhatsApp").fill("0812 4000 1234")
     page.get_by_label("Dikirim via Pos Indonesia").check()
+    # Each choice re-renders the page on the server (shop.js submits it): wait for what the next step needs.
     page.get_by_label("Provinsi").select_option(value="91")  # Papua
-    page.wait_for_load_state("load")
+    expect(page.locator("#regency_code option[value='91.71']")).to_be_attached()
     page.get_by_label("Kabupaten/kota").select_option(value="91.71")  # Kota Jayapura
+    expect(page.locator("#district_code option[value^='91.71.']").first).to_be_attached()
+    page.get_by_label("Kecamatan").select_option(index=1)
+    page.get_by_role("radio", name=re.compile("Pos Reguler")).check()  # offered once the district is known
+    expect(page.locator("#ringkasan")).to_contain_text("Pos Reguler")
     page.wait_for_load_state("load")
-    district = page.get_by_label("Kecamatan")
-    district.select_option(index=1)
-    page.wait_for_load_state("load")
-    page.get_by_label("Alamat lengkap").fill("Jl. Percetakan No. 12, Dok II")
+    page.get_by_label("Alamat lengkap").fill("Jl. Percetakan No. 12, Dok II")  # typing re-renders nothing
     page.get_by_label("Kode pos").fill("99111")
-    page.get_by_role("radio", name=re.compile("Pos Reguler")).check()
-    page.wait_for_load_state("load")
     pages.check("checkout with Jayapura and Pos Reguler chosen")
     page.get_by_role("button", name="Buat pesanan").click()
     pages.check("the order page")
@@ -138,6 +138,7 @@ def test_a_guest_buys_rendang_to_jayapura_and_pays_by_transfer(pages: Pages, sto
     heading = page.get_by_role("heading", level=1).inner_text()
     story.order_number = re.search(r"[A-Z]{2}-\w+-\w+", heading).group(0)
     expect(page.get_by_text("Kota Jayapura")).to_be_visible()
+    expect(page.get_by_text("Jl. Percetakan No. 12, Dok II")).to_be_visible()
     page.get_by_role("link", name="Bayar sekarang").click()
     pages.check("the payment choice")
     page.locator("form[action*='/pay/bank_transfer']").get_by_role("button", name="Pilih").click()
