@@ -1,11 +1,14 @@
 # The two commands: `make run` and `make test`. See README.md.
 PYTHON ?= python3
+# `make run PORT=5001 HOST=0.0.0.0` to serve elsewhere.
+PORT ?= 5000
+HOST ?= 127.0.0.1
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := gallery
 
-.PHONY: run test bench messages translations db demo clean-venv
+.PHONY: run test lint bench messages translations db demo clean-venv
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,17 +34,22 @@ demo: db
 
 run: demo
 	@echo ""
-	@echo "  Galeri Oleh-oleh Pesisir Selatan: http://127.0.0.1:5000"
+	@echo "  Galeri Oleh-oleh Pesisir Selatan: http://$(HOST):$(PORT)"
 	@echo "  Demo logins (password galeri-demo):"
 	@echo "    admin@galeri.test     admin      -> /staff"
 	@echo "    staf@galeri.test      staff      -> /staff"
 	@echo "    produsen@galeri.test  producer   -> /portal"
 	@echo "    pembeli@galeri.test   customer   -> /"
 	@echo ""
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: translations
 	$(BIN)/python -m pytest -q
+
+# The rules are in ruff.toml; hadolint checks the Dockerfile without Docker.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/hadolint Dockerfile
 
 # Speed is read here, never asserted in tests. `make bench BENCH_ARGS="--settlements 100000"` times
 # generating producer statements over 100,000 sold allocations instead of serving pages.

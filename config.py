@@ -25,6 +25,19 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def database_engine_options(url: str, *, connect_timeout: int, statement_timeout_ms: int) -> dict:
+    """Pool options, and on PostgreSQL the connect and statement timeouts that keep a silent database
+    from holding every worker until gunicorn kills it."""
+    options: dict = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        options["connect_args"] = {
+            "connect_timeout": connect_timeout,
+            "options": f"-c statement_timeout={statement_timeout_ms}",
+        }
+        options["pool_timeout"] = connect_timeout
+    return options
+
+
 def _env_int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
@@ -45,17 +58,25 @@ def _env_bool(name: str, default: bool) -> bool:
 class Config:
     """Settings shared by every environment."""
 
+    ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-not-secret")
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'gallery.sqlite3'}")
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Seconds to wait for a PostgreSQL connection, and milliseconds any one statement may run.
+    DATABASE_CONNECT_TIMEOUT = _env_int("DATABASE_CONNECT_TIMEOUT", 5)
+    DATABASE_STATEMENT_TIMEOUT_MS = _env_int("DATABASE_STATEMENT_TIMEOUT_MS", 20_000)
+    SQLALCHEMY_ENGINE_OPTIONS: dict = database_engine_options(
+        SQLALCHEMY_DATABASE_URI, connect_timeout=DATABASE_CONNECT_TIMEOUT,
+        statement_timeout_ms=DATABASE_STATEMENT_TIMEOUT_MS,
+    )
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # Seconds /healthz waits for each dependency before calling it down.
+    HEALTH_CHECK_TIMEOUT = 2.0
 
     # Uploaded images live outside the code tree; only re-encoded copies are kept there.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_BYTES", 8 * 1024 * 1024)
-    IMAGE_MAX_PIXELS = 40_000_000
 
     # Consignment terms: the gallery's share of a sale, in basis points (2000 = 20 %).
     DEFAULT_COMMISSION_BP = _env_int("DEFAULT_COMMISSION_BP", 2000)
@@ -89,8 +110,20 @@ class Config:
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    REMEMBER_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SECURE = False
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    # "Ingat saya": a signed cookie of its own (gallery.accounts.sessions), renewed with a new value each
+    # time it restores a session, and ended with every other session by the user's session version.
+    REMEMBER_ME_DAYS = 30
+    # Strict-Transport-Security max-age in seconds; 0 sends no HSTS header (only production sets it).
+    HSTS_SECONDS = 0
+    # Error reporting to Sentry when a DSN is set (sentry-sdk[flask]); nothing is sent otherwise.
+    SENTRY_DSN = os.environ.get("SENTRY_DSN") or None
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+    # Largest image (width x height) decoded from an upload, read from the header before decoding,
+    # and how many uploads one worker process decodes at once (the others wait their turn).
+    IMAGE_MAX_PIXELS = 24_000_000
+    IMAGE_CONCURRENT_DECODES = 2
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     # werkzeug's default (scrypt); tests use a cheaper method to stay fast.
@@ -98,6 +131,11 @@ class Config:
 
     # Login attempts per client address; kept in Redis when REDIS_URL is set.
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    # Sign-ups and password-reset requests per client address (each sends an e-mail).
+    ACCOUNT_EMAIL_RATE_LIMIT = os.environ.get("ACCOUNT_EMAIL_RATE_LIMIT", "5 per minute;30 per day")
+    # How long the links in sign-up confirmation and password-reset e-mails stay valid.
+    SIGNUP_LINK_HOURS = 48
+    PASSWORD_RESET_MINUTES = 60
 
     # Number of reverse proxies (nginx…) in front of gunicorn whose X-Forwarded-* headers to trust.
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
@@ -152,14 +190,20 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     """The test suite: its database comes from TEST_DATABASE_URL or a temporary SQLite file."""
 
+    ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "testing-only-not-secret"
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("TEST_DATABASE_URL", "sqlite:///" + str(INSTANCE_DIR / "test.sqlite3"))
     )
+    SQLALCHEMY_ENGINE_OPTIONS = database_engine_options(
+        SQLALCHEMY_DATABASE_URI, connect_timeout=Config.DATABASE_CONNECT_TIMEOUT,
+        statement_timeout_ms=Config.DATABASE_STATEMENT_TIMEOUT_MS,
+    )
     WTF_CSRF_ENABLED = True
     UPLOAD_FOLDER = str(INSTANCE_DIR / "test-uploads")
     LOGIN_RATE_LIMIT = "1000 per minute"
+    ACCOUNT_EMAIL_RATE_LIMIT = "1000 per minute"
     REDIS_URL = None
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     MAIL_BACKEND = "locmem"
@@ -169,8 +213,9 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     """PostgreSQL behind gunicorn; refuses to start without a real SECRET_KEY or a DATABASE_URL."""
 
+    ENV_NAME = "production"
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
-    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    HSTS_SECONDS = _env_int("HSTS_SECONDS", 365 * 24 * 3600)
     PREFERRED_URL_SCHEME = "https"
     DEMO_ALLOWED = False
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
@@ -193,6 +238,10 @@ class ProductionConfig(Config):
                 "DATABASE_URL=postgresql://gallery@127.0.0.1:5432/gallery"
             )
         cls.SQLALCHEMY_DATABASE_URI = normalise_database_url(database_url)
+        cls.SQLALCHEMY_ENGINE_OPTIONS = database_engine_options(
+            cls.SQLALCHEMY_DATABASE_URI, connect_timeout=cls.DATABASE_CONNECT_TIMEOUT,
+            statement_timeout_ms=cls.DATABASE_STATEMENT_TIMEOUT_MS,
+        )
 
 
 CONFIGS = {

@@ -24,7 +24,9 @@ def create_app(config: type[Config] | str | None = None) -> Flask:
         count = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
+    register_logging(app)
     register_extensions(app)
+    register_request_hooks(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -44,10 +46,29 @@ def _ensure_sqlite_folder(url: str) -> None:
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
 
 
+def register_logging(app: Flask) -> None:
+    """Logging first, so every later hook and error already has the request's id."""
+    from gallery import logs
+
+    logs.init_app(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    """After the CSRF check: input rules, the /staff and /portal guards, security headers, static names."""
+    from gallery import inputs, security, static_files
+    from gallery.accounts.decorators import guard_areas
+
+    inputs.init_app(app)
+    guard_areas(app)
+    security.init_app(app)
+    static_files.init_app(app)
+
+
 def register_extensions(app: Flask) -> None:
     """Bind the extensions created in gallery.extensions."""
     from gallery import i18n
-    from gallery.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+    from gallery.accounts import sessions
+    from gallery.extensions import babel, compress, csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_project_dir() / "migrations"), render_as_batch=True)
@@ -57,10 +78,16 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = i18n.lazy("Silakan masuk untuk membuka halaman ini.")
     login_manager.login_message_category = "info"
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: app.config["DISPLAY_TIMEZONE"])
+    sessions.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    # Redis down must not take login down: count in this process's memory until it is back.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 0.5, "socket_timeout": 0.5})
     limiter.init_app(app)
     mail.init_app(app)
+    compress.init_app(app)
     i18n.init_app(app)
     _import_models()
 

@@ -67,7 +67,7 @@ def demo_picture(title: str, sector: str, seed: int, size: int = 720) -> bytes:
         for index, x in enumerate(range(0, size, step // 2)):
             colour = accent if index % 2 else tuple(int(c * 0.8) for c in accent)
             draw.rectangle([x, 0, x + step // 4, size], fill=colour)
-        for index, y in enumerate(range(0, size, step)):
+        for y in range(0, size, step):
             draw.rectangle([0, y, size, y + step // 5], fill=shade)
     else:  # a plate or a jar
         radius = size // 3

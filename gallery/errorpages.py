@@ -47,7 +47,8 @@ def register(app: Flask) -> None:
                 "errors/error.html",
                 code=error.code,
                 title=titles.get(error.code, error.name),
-                message=messages.get(error.code, error.description),
+                message=error.description if getattr(error, "user_facing", False)
+                else messages.get(error.code, error.description),
             ),
             error.code,
         )

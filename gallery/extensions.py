@@ -1,5 +1,6 @@
 """Flask extensions, created unbound; `create_app` binds them."""
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -33,4 +34,6 @@ csrf = CSRFProtect()
 babel = Babel()
 # Counts per client address; its storage (Redis when REDIS_URL is set) is chosen in create_app.
 mail = Mail()
+# gzip/brotli for HTML, CSS, JS and JSON responses (nginx may do it instead; doing it twice is harmless).
+compress = Compress()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -168,7 +168,8 @@ def _postgres_only(request):
     marker = request.node.get_closest_marker("requires_postgres")
     if marker is None or os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
         return
-    reason = "needs PostgreSQL for real concurrency (SQLite serialises writers); set TEST_DATABASE_URL"
+    reason = marker.kwargs.get("reason", "needs PostgreSQL for real concurrency (SQLite serialises writers)")
+    reason += "; set TEST_DATABASE_URL"
     if REQUIRE_POSTGRES:
         pytest.fail(f"REQUIRE_POSTGRES=1 but this test would be skipped: {reason}", pytrace=False)
     pytest.skip(reason)

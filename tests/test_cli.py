@@ -77,7 +77,7 @@ def test_users_create_links_a_producer_account_to_its_producer(flask_cli, client
         (["--role", "producer", "--producer", "tidak-ada"], "Produsen tidak-ada tidak ditemukan."),
         (["--role", "producer"], "Akun produsen harus terhubung ke satu produsen (--producer)."),
         (["--role", "staff", "--producer", "PRODUCER"], "Hanya akun produsen yang terhubung ke produsen."),
-        (["--role", "staff", "--password", "pendek"], "Kata sandi minimal 8 karakter."),
+        (["--role", "staff", "--password", "pendek"], "Kata sandi minimal 10 karakter."),
     ],
     ids=["unknown-producer", "producer-without-producer", "staff-with-producer", "short-password"],
 )
@@ -234,3 +234,16 @@ def test_translations_compile_builds_missing_catalogues_and_skips_fresh_ones(fla
         assert read_mo(handle).get("Akses ditolak").string == "Access denied"
 
     assert flask_cli("translations", "compile").output == "compiled 0 catalogue(s)\n"
+
+
+def test_users_deactivate_ends_every_session_of_the_user(app, flask_cli, client, make):
+    from gallery.accounts.models import Role
+
+    staff = make.user(Role.STAFF)
+    make.login(client, staff)
+    assert client.get("/staff").status_code == 200
+    result = flask_cli("users", "deactivate", staff.email.upper())
+    assert result.exit_code == 0, result.output
+    assert client.get("/staff").status_code == 302
+    assert make.login(app.test_client(), staff).status_code == 422
+    assert flask_cli("users", "deactivate", "nobody@uji.test").exit_code != 0

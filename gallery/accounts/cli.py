@@ -26,3 +26,19 @@ def create_command(email, role, name, producer_slug, password):
     except DomainError as error:
         raise click.ClickException(str(error.message)) from None
     click.echo(f"created {user.role} {user.email}")
+
+
+@users.command("deactivate")
+@click.argument("email")
+@with_appcontext
+def deactivate_command(email):
+    """Refuse further sign-ins of EMAIL and end all of its sessions and remember-me cookies at once."""
+    from gallery.accounts.services import deactivate_user, find_user_by_email
+    from gallery.extensions import db
+
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no user {email}")
+    deactivate_user(user)
+    db.session.commit()
+    click.echo(f"deactivated {user.email}; every session of it has ended")

@@ -25,7 +25,22 @@ class RegisterForm(FlaskForm):
     phone = StringField(_l("Nomor WhatsApp (opsional)"), validators=[Optional(), Length(max=20)])
     password = PasswordField(
         _l("Kata sandi"),
-        validators=[DataRequired(_l("Kata sandi wajib diisi.")), Length(min=8, message=_l("Minimal 8 karakter."))],
+        validators=[DataRequired(_l("Kata sandi wajib diisi.")), Length(min=10, message=_l("Minimal 10 karakter."))],
+    )
+    confirm = PasswordField(
+        _l("Ulangi kata sandi"),
+        validators=[DataRequired(_l("Ulangi kata sandi.")), EqualTo("password", _l("Kata sandi tidak sama."))],
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Email wajib diisi.")), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("Kata sandi baru"),
+        validators=[DataRequired(_l("Kata sandi wajib diisi.")), Length(min=10, message=_l("Minimal 10 karakter."))],
     )
     confirm = PasswordField(
         _l("Ulangi kata sandi"),

@@ -6,7 +6,7 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -58,6 +58,9 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column("is_active", Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Moved on by logout, a password change or deactivation: every older session and remember-me
+    # cookie of the user stops working (gallery.accounts.sessions).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     producer = relationship("Producer", lazy="joined")
 
@@ -72,6 +75,10 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         """Tell whether `password` matches the stored hash."""
         return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: the id with the session version (see accounts.sessions)."""
+        return f"{self.id}:{self.session_version or 0}"
 
     def has_role(self, *roles: str) -> bool:
         """Tell whether the user holds one of `roles`."""

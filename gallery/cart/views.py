@@ -15,6 +15,7 @@ from gallery.cart import bp, services
 from gallery.catalog.models import Variant
 from gallery.errors import DomainError
 from gallery.extensions import db
+from gallery.inputs import parse_id
 from gallery.orders.services import MAX_QUANTITY
 
 QUANTITY_PREFIX = "qty-"
@@ -26,13 +27,6 @@ def inject_cart_count():
     if not has_request_context():  # emails rendered by a command have no session
         return {"cart_count": 0}
     return {"cart_count": services.count()}
-
-
-def _parse_id(raw) -> int | None:
-    text = (raw or "").strip() if isinstance(raw, str) else ""
-    if not text.isdigit() or len(text) > 12:
-        return None
-    return int(text)
 
 
 def _parse_quantity(raw) -> int | None:
@@ -61,7 +55,7 @@ def show():
 
 @bp.route("/cart/add", methods=["POST"])
 def add():
-    variant_id = _parse_id(request.form.get("variant_id"))
+    variant_id = parse_id(request.form.get("variant_id"))
     if variant_id is None:
         flash(_("Pilih varian produk dulu."), "error")
         return _back()
@@ -96,7 +90,7 @@ def update():
     for key, raw in request.form.items(multi=False):
         if not key.startswith(QUANTITY_PREFIX):
             continue
-        variant_id = _parse_id(key[len(QUANTITY_PREFIX):])
+        variant_id = parse_id(key[len(QUANTITY_PREFIX):])
         if variant_id is None or variant_id not in in_cart:
             flash(_("Produk ini tidak ada di keranjang."), "error")
             return _to_cart()
@@ -125,7 +119,7 @@ def update():
 
 @bp.route("/cart/remove", methods=["POST"])
 def remove():
-    variant_id = _parse_id(request.form.get("variant_id"))
+    variant_id = parse_id(request.form.get("variant_id"))
     cart = services.current()
     item = next((item for item in cart.items if item.variant.id == variant_id), None)
     if item is None:

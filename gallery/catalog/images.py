@@ -1,13 +1,18 @@
 """Product images: every upload is checked and re-encoded; the original is never kept or served.
 
 Each image becomes three sizes (thumb, card, full) in WebP and JPEG, named by a hash of the
-re-encoded picture, under UPLOAD_FOLDER/products/.
+re-encoded picture, under UPLOAD_FOLDER/products/. Decoding is the costly part (a few KB of PNG can
+unpack into hundreds of MB), so the pixel count is read from the header first and refused above
+IMAGE_MAX_PIXELS, JPEGs are decoded already scaled down (`draft`), and a process decodes at most
+IMAGE_CONCURRENT_DECODES uploads at once.
 """
 from __future__ import annotations
 
 import hashlib
 import io
 import re
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +32,11 @@ ENCODINGS = {
     "jpg": ("JPEG", {"quality": 82, "optimize": True, "progressive": True}),
 }
 KEY_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+# How long an upload waits for a free decoding slot before the shopper is asked to try again.
+DECODE_WAIT_SECONDS = 20
+
+_decode_slots: threading.BoundedSemaphore | None = None
+_decode_slots_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -52,16 +62,40 @@ def rendition_path(key: str, size: str, extension: str) -> Path:
     return image_directory() / key[:2] / f"{key}-{size}.{extension}"
 
 
+@contextmanager
+def decoding_slot():
+    """Hold one of the process's IMAGE_CONCURRENT_DECODES decoding slots, or refuse when none frees up."""
+    global _decode_slots
+    with _decode_slots_lock:
+        if _decode_slots is None:
+            _decode_slots = threading.BoundedSemaphore(current_app.config["IMAGE_CONCURRENT_DECODES"])
+        slots = _decode_slots
+    if not slots.acquire(timeout=DECODE_WAIT_SECONDS):
+        raise DomainError(_l("Server sedang memproses gambar lain. Coba unggah lagi sebentar lagi."), field="image")
+    try:
+        yield
+    finally:
+        slots.release()
+
+
 def _open_checked(data: bytes) -> Image.Image:
-    max_pixels = current_app.config.get("IMAGE_MAX_PIXELS", 40_000_000)
+    max_pixels = current_app.config["IMAGE_MAX_PIXELS"]
     try:
         with Image.open(io.BytesIO(data)) as probe:
+            # Only the header has been read so far: refuse before any pixel is decoded.
             if probe.format not in ACCEPTED_FORMATS:
                 raise DomainError(_l("Format gambar harus JPEG, PNG atau WebP."), field="image")
             if probe.width * probe.height > max_pixels:
                 raise DomainError(_l("Gambar terlalu besar."), field="image")
+            if min(probe.size) < MIN_SIDE:
+                raise DomainError(
+                    _l("Gambar minimal %(px)s piksel di sisi terpendek.", px=MIN_SIDE), field="image"
+                )
             probe.verify()  # catches truncated and corrupt files
         image = Image.open(io.BytesIO(data))
+        if image.format in ("JPEG", "MPO"):
+            # Let libjpeg decode at 1/2, 1/4 or 1/8 scale, still at least the full rendition's size.
+            image.draft("RGB", (RENDITIONS["full"], RENDITIONS["full"]))
         image.load()
     except DomainError:
         raise
@@ -69,8 +103,6 @@ def _open_checked(data: bytes) -> Image.Image:
         raise DomainError(_l("Gambar terlalu besar."), field="image") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise DomainError(_l("Berkas ini bukan gambar yang bisa dibaca."), field="image") from None
-    if min(image.size) < MIN_SIDE:
-        raise DomainError(_l("Gambar minimal %(px)s piksel di sisi terpendek.", px=MIN_SIDE), field="image")
     return image
 
 
@@ -112,6 +144,11 @@ def store_image(data: bytes) -> StoredImage:
     """
     if not data:
         raise DomainError(_l("Pilih berkas gambar."), field="image")
+    with decoding_slot():
+        return _store_decoded(data)
+
+
+def _store_decoded(data: bytes) -> StoredImage:
     image = _flatten(_open_checked(data))
     image.info = {}  # else Pillow writes the upload's JPEG comment (COM) into the JPEG renditions
     full = image.copy()

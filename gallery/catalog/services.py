@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from slugify import slugify
 from sqlalchemy import select
 
+from gallery.catalog.bank_details import clean_account_number, clean_bank_name_field
 from gallery.catalog.certificates import add_producer_certificate
 from gallery.catalog.models import Category, IkmClassification, Producer, Product
 from gallery.catalog.search import compose_search_text
@@ -119,9 +120,9 @@ def _check_producer(data: ProducerInput) -> dict:
         "whatsapp": normalise_whatsapp(data.whatsapp),
         "story": (data.story or "").strip(),
         "address": (data.address or "").strip() or None,
-        "bank_name": (data.bank_name or "").strip() or None,
-        "bank_account_number": (data.bank_account_number or "").strip() or None,
-        "bank_account_holder": (data.bank_account_holder or "").strip() or None,
+        "bank_name": clean_bank_name_field(data.bank_name, "bank_name"),
+        "bank_account_number": clean_account_number(data.bank_account_number),
+        "bank_account_holder": clean_bank_name_field(data.bank_account_holder, "bank_account_holder"),
         "commission_bp": commission,
         "is_featured": data.is_featured,
     }

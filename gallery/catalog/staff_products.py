@@ -12,8 +12,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from gallery.accounts.decorators import check_role
-from gallery.accounts.models import Role
 from gallery.catalog import history, photos, queries
 from gallery.catalog.certificates import certificates_of
 from gallery.catalog.models import Category, Producer, Product, ProductStatus, Variant
@@ -42,12 +40,6 @@ def allow_photo_batches(endpoint, values):
     """
     if endpoint in UPLOAD_ENDPOINTS and request.method == "POST":
         request.max_content_length = photos.request_limit()
-
-
-@bp.before_request
-def require_back_office():
-    """Every catalogue screen is for gallery staff and admins only."""
-    check_role(*Role.BACK_OFFICE)
 
 
 def acting_user():

@@ -9,8 +9,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from gallery.accounts.decorators import check_role
-from gallery.accounts.models import Role
 from gallery.catalog import queries
 from gallery.catalog.forms import CertificateForm, ProducerForm
 from gallery.catalog.models import IkmClassification, Producer
@@ -24,12 +22,6 @@ bp = Blueprint("producers_admin", __name__, url_prefix="/staff/producers")
 PER_PAGE = 50
 # The list's status filter: query value → Producer.is_active (None: both).
 STATUSES = {"all": None, "active": True, "inactive": False}
-
-
-@bp.before_request
-def require_back_office():
-    """Every producers page is for gallery staff and admins only."""
-    check_role(*Role.BACK_OFFICE)
 
 
 def _producer_or_404(producer_id: int, *, with_certificates: bool = False) -> Producer:

@@ -29,9 +29,9 @@ from gallery.consignment.models import StockTake, StockTakeLine
 from gallery.consignment.services import MAX_UNITS_PER_LINE
 from gallery.errors import DomainError
 from gallery.extensions import db
+from gallery.spreadsheets import text_cell
 
 # Cells a spreadsheet would read as a formula are prefixed with an apostrophe (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- Helpers --------------------------------------------------------------------------------
@@ -48,9 +48,7 @@ def _csv_cell(value):
         return "1" if value else "0"
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return text_cell(value)
 
 
 def csv_response(filename: str, header: list[str], rows) -> Response:

@@ -2,6 +2,7 @@
 import click
 from flask.cli import with_appcontext
 
+from gallery.jobs import periodic
 from gallery.orders.services import expire_due_orders
 
 
@@ -12,6 +13,7 @@ def orders():
 
 @orders.command("expire")
 @with_appcontext
+@periodic("orders-expire")
 def expire_command():
     """Expire every unpaid order whose payment deadline has passed and release its stock."""
     numbers = expire_due_orders()

@@ -11,8 +11,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from gallery import clock
-from gallery.accounts.decorators import check_role
-from gallery.accounts.models import Role
 from gallery.errors import DomainError, NotFound
 from gallery.extensions import db
 from gallery.partners import services
@@ -20,11 +18,6 @@ from gallery.partners.forms import CsrfOnlyForm, OutcomeForm
 from gallery.partners.models import EventParticipant, MatchingEvent, PartnerInquiry
 
 bp = Blueprint("partners_portal", __name__, url_prefix="/portal/partners")
-
-
-@bp.before_request
-def require_producer():
-    check_role(Role.PRODUCER)
 
 
 @bp.route("")

@@ -12,8 +12,6 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from gallery.accounts.decorators import check_role
-from gallery.accounts.models import Role
 from gallery.catalog.models import Producer
 from gallery.errors import DomainError
 from gallery.extensions import db
@@ -40,12 +38,6 @@ from gallery.partners.models import (
 
 bp = Blueprint("partners_staff", __name__, url_prefix="/staff/partners")
 PER_PAGE = 50
-
-
-@bp.before_request
-def require_back_office():
-    """Every partner page of the back office is for gallery staff and admins only."""
-    check_role(*Role.BACK_OFFICE)
 
 
 def _active_producers() -> list[tuple[int, str]]:

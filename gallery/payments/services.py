@@ -32,7 +32,6 @@ from gallery.orders.models import Channel, Fulfilment, Order, OrderLine, OrderSt
 from gallery.orders.notifications import order_link
 from gallery.payments import stripe_api, transfers
 from gallery.payments.models import (
-    OPEN_TRANSFER,
     Payment,
     PaymentEvent,
     PaymentStatus,

@@ -6,23 +6,7 @@ changes producers ask for.
 """
 from flask import Blueprint
 
-from gallery.accounts.decorators import check_role
-from gallery.accounts.models import Role
-
 bp = Blueprint("portal", __name__)
 staff_bp = Blueprint("profile_requests", __name__)
-
-
-@bp.before_request
-def require_producer():
-    """Every /portal page is for producer accounts only."""
-    check_role(Role.PRODUCER)
-
-
-@staff_bp.before_request
-def require_back_office():
-    """Deciding profile requests is for gallery staff and admins."""
-    check_role(*Role.BACK_OFFICE)
-
 
 from gallery.portal import product_views, staff_views, views  # noqa: E402,F401

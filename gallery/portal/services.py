@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from gallery import clock
 from gallery.accounts.models import Role, User
+from gallery.catalog.bank_details import clean_account_number, clean_bank_name_field
 from gallery.catalog.models import Producer
 from gallery.catalog.services import ProducerInput, normalise_whatsapp, update_producer
 from gallery.errors import DomainError
@@ -37,8 +38,10 @@ def _clean(values: dict[str, str | None], producer: Producer) -> dict[str, str]:
                 raise DomainError(_l("Cerita usaha paling banyak %(n)s karakter.", n=MAX_STORY), field="story")
         elif len(value) > LIMITS[name]:
             raise DomainError(_l("Isian ini terlalu panjang."), field=name)
-        if name == "bank_account_number" and value and not value.replace(" ", "").replace("-", "").isdigit():
-            raise DomainError(_l("Nomor rekening hanya boleh berisi angka."), field=name)
+        if name == "bank_account_number":
+            value = clean_account_number(value) or ""
+        elif name in ("bank_name", "bank_account_holder"):
+            value = clean_bank_name_field(value, name) or ""
         if value != (getattr(producer, name) or ""):
             changes[name] = value
     return changes

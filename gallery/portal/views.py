@@ -6,7 +6,6 @@ and render; gallery.portal.queries reads, gallery.portal.services decides.
 """
 from __future__ import annotations
 
-import csv
 import io
 import re
 from datetime import date, timedelta
@@ -24,6 +23,7 @@ from gallery.orders.models import Channel
 from gallery.portal import bp, chart, queries, services, settlement_reads
 from gallery.portal.forms import ProfileRequestForm
 from gallery.shipping.regions import display_name
+from gallery.spreadsheets import csv_writer
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -119,7 +119,7 @@ def _destination(row: queries.SaleRow) -> str:
 
 def _csv(rows: list[queries.SaleRow]) -> Response:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow([_("Tanggal (WIB)"), _("Produk"), _("Varian"), _("Jumlah"), _("Harga titip"), _("Subtotal"),
                      _("Kanal"), _("Kota tujuan"), _("Keterangan")])
     for row in rows:

@@ -14,13 +14,12 @@ when a producer has exactly the same name (case and spacing aside) in the same k
 """
 from __future__ import annotations
 
-import csv
 import io
 import re
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from gallery import clock
@@ -34,6 +33,7 @@ from gallery.payments.models import RefundLine
 from gallery.registry.models import SECTORS, RegistryEntry
 from gallery.shipping.models import HOME_REGENCY_CODE, District
 from gallery.shipping.regions import display_name
+from gallery.spreadsheets import csv_writer
 
 REQUIRED_COLUMNS = ("registry_number", "name", "kecamatan", "classification", "size_class")
 OPTIONAL_COLUMNS = ("owner", "sector", "phone", "year_registered")
@@ -399,7 +399,7 @@ def registry_statistics() -> RegistryStatistics:
 def statistics_csv(stats: RegistryStatistics, table: str) -> str:
     """One table of the statistics as CSV (the caller adds the BOM)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     rows = stats.table(table)
     if table == "year":
         writer.writerow(("year", "registered", "cumulative"))

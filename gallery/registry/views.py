@@ -13,10 +13,9 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from gallery.accounts.decorators import check_role
-from gallery.accounts.models import Role
 from gallery.catalog.models import IkmClassification
 from gallery.extensions import db
+from gallery.inputs import parse_id
 from gallery.money import format_rupiah
 from gallery.portal.chart import row_chart
 from gallery.registry.forms import ClassificationForm, RegistryConfirmForm, RegistryUploadForm
@@ -90,11 +89,6 @@ def statistics():
     return _report("registry/statistics.html", "registry.statistics")
 
 
-@staff_bp.before_request
-def require_back_office():
-    check_role(*Role.BACK_OFFICE)
-
-
 @staff_bp.get("/reports/registry")
 def report():
     return _report("registry/report.html", "registry_staff.report")
@@ -148,7 +142,7 @@ def import_confirm():
 def classifications():
     """The 24 IKM classifications: staff edit their names, sector and order (codes stay, the import uses them)."""
     items = db.session.scalars(select(IkmClassification).order_by(IkmClassification.position, IkmClassification.id)).all()
-    edit_id = request.args.get("edit", type=int) or request.form.get("id", type=int)
+    edit_id = parse_id(request.args.get("edit")) or parse_id(request.form.get("id"))
     item = db.session.get(IkmClassification, edit_id) if edit_id else None
     form = None
     if item is not None:

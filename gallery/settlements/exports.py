@@ -1,13 +1,13 @@
 """Statement exports: CSV of lines, a PDF (fpdf2, pure Python) and the XLSX bank-transfer batch (openpyxl)."""
 from __future__ import annotations
 
-import csv
 import io
 
 from flask_babel import gettext as _
 
 from gallery.money import format_rupiah
 from gallery.settlements.models import Statement, StatementStatus
+from gallery.spreadsheets import append_text_row, csv_writer
 
 CSV_HEADER = ("date", "order", "product", "variant", "sku", "channel", "quantity", "unit_price", "unit_payout",
               "gross", "payout")
@@ -16,7 +16,7 @@ CSV_HEADER = ("date", "order", "product", "variant", "sku", "channel", "quantity
 def statement_csv(statement: Statement) -> str:
     """Lines then adjustments, amounts as plain integers of Rupiah."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(CSV_HEADER)
     for line in statement.lines:
         writer.writerow((line.sold_on.isoformat(), line.order_number, line.product_name, line.variant_label, line.sku,
@@ -105,7 +105,7 @@ def transfer_batch_xlsx(statements: list[Statement], min_payout: int) -> bytes:
     sheet.append(BATCH_HEADER)
     for s in transfers:
         p = s.producer
-        sheet.append((s.number, p.business_name, p.bank_name or "", p.bank_account_number or "",
+        append_text_row(sheet, (s.number, p.business_name, p.bank_name or "", p.bank_account_number or "",
                       p.bank_account_holder or "", s.amount_due))
     for column, width in zip("ABCDEF", (18, 32, 18, 22, 28, 14)):
         sheet.column_dimensions[column].width = width

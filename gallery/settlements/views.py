@@ -19,6 +19,7 @@ from gallery.accounts.models import Role
 from gallery.catalog.models import Producer
 from gallery.errors import DomainError
 from gallery.extensions import db
+from gallery.inputs import parse_id
 from gallery.settlements import bp, carry, exports, proofs, services
 from gallery.settlements.reconciliation import reconcile
 from gallery.settlements.models import Statement, StatementStatus
@@ -76,7 +77,7 @@ def index():
 @bp.route("/generate", methods=["POST"])
 def generate():
     period = _period_arg()
-    producer_id = request.form.get("producer_id", type=int) or None
+    producer_id = parse_id(request.form.get("producer_id"))
     try:
         result = services.generate(period, producer_id=producer_id, user=current_user)
     except DomainError as error:

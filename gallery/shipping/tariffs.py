@@ -15,7 +15,6 @@ The CSV (UTF-8, comma or semicolon separated, lines starting with `#` are commen
 """
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -31,6 +30,7 @@ from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.shipping.models import Regency, ShippingService, TariffRate, TariffVersion
 from gallery.shipping.regions import display_name
+from gallery.spreadsheets import csv_writer
 
 REQUIRED_COLUMNS = ("service", "regency_code", "price_per_kg", "etd_min_days", "etd_max_days")
 OPTIONAL_COLUMNS = ("first_kg_price", "regency_name")
@@ -355,7 +355,7 @@ def export_csv(version_id: int | None = None) -> str:
     out = io.StringIO()
     out.write(f"# tariff version {version.id}, effective {version.effective_on.isoformat()}"
               f"{', from ' + version.source_filename if version.source_filename else ''}\n")
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
     rows = db.session.execute(
         select(ShippingService.code, TariffRate.regency_code, Regency.name, TariffRate.price_per_kg,

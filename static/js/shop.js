@@ -21,4 +21,15 @@
       if (input.form.requestSubmit) { input.form.requestSubmit(button); } else { button.click(); }
     });
   });
+  // Print buttons (the Content-Security-Policy forbids inline onclick handlers).
+  Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+  // Forms that must not be sent twice (the counter's sale): disable the button once sent.
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-submit-once]"), function (form) {
+    form.addEventListener("submit", function () {
+      var button = form.querySelector("button[type=submit]");
+      if (button) { button.disabled = true; }
+    });
+  });
 })();

@@ -1,6 +1,8 @@
 """Signing in, out and up; each role lands on its home; guarded pages."""
+import re
+
 import pytest
-from flask import Blueprint
+from flask import Blueprint, current_app
 from sqlalchemy import func, select
 
 from gallery.accounts.decorators import role_required
@@ -71,44 +73,89 @@ def test_logout_needs_a_post_and_ends_the_session(client, make):
     assert client.get("/staff").status_code == 302
 
 
-def test_register_creates_a_customer_and_signs_them_in(client):
-    token = csrf_token(client, "/register")
-    response = client.post("/register", data={
-        "name": "Rina Marlina", "email": "Rina@Contoh.id", "phone": "0812 3456 7890",
-        "password": "rahasia-rina", "confirm": "rahasia-rina", "csrf_token": token,
-    })
-    assert response.status_code == 302
+@pytest.fixture(autouse=True)
+def empty_outbox():
+    current_app.extensions["mailman"].outbox = []
+
+
+def outbox() -> list:
+    return current_app.extensions["mailman"].outbox
+
+
+def link_in(message, path: str) -> str:
+    match = re.search(r"https?://[^/\s]+(" + re.escape(path) + r"[^\s]+)", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+def register(client, **fields):
+    data = {"name": "Rina Marlina", "email": "Rina@Contoh.id", "phone": "0812 3456 7890",
+            "password": "rahasia-rina", "confirm": "rahasia-rina"}
+    data.update(fields)
+    data["csrf_token"] = csrf_token(client, "/register")
+    return client.post("/register", data=data)
+
+
+def test_register_creates_the_account_only_when_the_emailed_link_is_opened(client):
+    # Given a sign-up
+    response = register(client)
+    # Then nothing is written yet and a confirmation link went to the address
+    assert response.status_code == 200
+    assert "Periksa email Anda" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(User.id))) == 0
+    assert [m.to for m in outbox()] == [["rina@contoh.id"]]
+    # When the link is opened, then the customer account exists and can sign in
+    response = client.get(link_in(outbox()[0], "/register/confirm/"))
+    assert response.headers["Location"] == "/login"
     user = db.session.scalar(select(User).where(User.email == "rina@contoh.id"))
-    assert user.role == Role.CUSTOMER and user.check_password("rahasia-rina")
-    assert "Keluar" in client.get("/").get_data(as_text=True)
+    assert user.role == Role.CUSTOMER and user.check_password("rahasia-rina") and user.name == "Rina Marlina"
+    assert client.post("/login", data={"email": "rina@contoh.id", "password": "rahasia-rina",
+                                       "csrf_token": csrf_token(client, "/login")}).status_code == 302
+    # and the link does not make a second account
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    client.get(link_in(outbox()[0], "/register/confirm/"))
+    assert db.session.scalar(select(func.count(User.id))) == 1
 
 
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
         ({"email": "bukan-email"}, "Alamat email tidak valid"),
-        ({"password": "pendek", "confirm": "pendek"}, "Minimal 8 karakter"),
+        ({"password": "pendek", "confirm": "pendek"}, "Minimal 10 karakter"),
+        ({"password": "1234567890", "confirm": "1234567890"}, "terlalu mudah ditebak"),
+        ({"password": "password123", "confirm": "password123"}, "terlalu mudah ditebak"),
+        ({"password": "qwertyuiop", "confirm": "qwertyuiop"}, "terlalu mudah ditebak"),
         ({"confirm": "lain-lagi-123"}, "Kata sandi tidak sama"),
         ({"name": ""}, "Nama wajib diisi"),
     ],
 )
 def test_register_refuses_bad_input_and_writes_nothing(client, fields, message):
-    data = {"name": "Rina", "email": "rina@contoh.id", "password": "rahasia-rina", "confirm": "rahasia-rina"}
-    data.update(fields)
-    data["csrf_token"] = csrf_token(client, "/register")
-    response = client.post("/register", data=data)
+    response = register(client, **fields)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(User.id))) == 0
+    assert outbox() == []
 
 
-def test_register_refuses_an_email_already_taken(client, make):
+def test_register_answers_the_same_for_a_known_address_and_mails_its_owner(client, make):
+    # Given an address that already has an account
     make.user(email="ada@contoh.id")
-    token = csrf_token(client, "/register")
-    response = client.post("/register", data={"name": "X", "email": "ADA@contoh.id", "password": "rahasia-123",
-                                              "confirm": "rahasia-123", "csrf_token": token})
-    assert "sudah terdaftar" in response.get_data(as_text=True)
+    # When someone signs up with it (in any case) and with a new one
+    known = register(client, email="ADA@contoh.id").get_data(as_text=True)
+    unknown = register(client, email="baru@contoh.id").get_data(as_text=True)
+    # Then both pages say the same thing but for the address, and no account was created or changed
+    assert known.replace("ada@contoh.id", "X") == unknown.replace("baru@contoh.id", "X")
+    assert "sudah terdaftar" not in known
     assert db.session.scalar(select(func.count(User.id))) == 1
+    # and the owner of the known address learns of the attempt instead of getting a sign-up link
+    to_owner = next(m for m in outbox() if m.to == ["ada@contoh.id"])
+    assert "/register/confirm/" not in to_owner.body and "/forgot-password" in to_owner.body
+
+
+def test_register_is_rate_limited_like_login(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "ACCOUNT_EMAIL_RATE_LIMIT", "2 per minute")
+    statuses = [register(client, email=f"orang{n}@contoh.id").status_code for n in range(3)]
+    assert statuses == [200, 200, 429]
 
 
 @pytest.mark.parametrize(("role", "status"), [(Role.CUSTOMER, 403), (Role.PRODUCER, 403), (Role.STAFF, 200),

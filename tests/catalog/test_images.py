@@ -295,3 +295,55 @@ def test_media_404s_for_names_that_are_not_stored_renditions(client, stored, nam
     response = client.get(url)
     assert response.status_code == 404, url
     assert not response.mimetype.startswith("image/")
+
+
+# --- decoding costs (issue 15: a 4.9 KB upload held a worker for seconds and 200 MB) ----------------
+
+
+def test_a_small_file_declaring_more_pixels_than_the_budget_is_refused_before_decoding(app, monkeypatch):
+    # Given a 5000 x 5000 PNG of zeros: a few KB on disk, 75 MB once decoded, above the 24 MP budget
+    image = Image.new("L", (5000, 5000))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True)
+    data = buffer.getvalue()
+    assert len(data) < 50_000 and app.config["IMAGE_MAX_PIXELS"] <= 24_000_000
+    decoded = []
+    monkeypatch.setattr(Image.Image, "load", lambda self: decoded.append(self) or None)
+    # When it is uploaded, then it is refused and no pixel was decoded
+    with pytest.raises(DomainError, match="terlalu besar"):
+        store_image(data)
+    assert decoded == []
+
+
+def test_a_large_jpeg_is_decoded_scaled_down_with_draft(monkeypatch):
+    from PIL import JpegImagePlugin
+
+    drafts = []
+    original_draft = JpegImagePlugin.JpegImageFile.draft
+
+    def recording_draft(self, mode, size):
+        result = original_draft(self, mode, size)
+        drafts.append((self.format, size, self.size))
+        return result
+
+    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", recording_draft)
+    stored = store_image(picture("JPEG", size=(4000, 3000)))
+    assert drafts and drafts[0][0] == "JPEG" and drafts[0][1] == (RENDITIONS["full"], RENDITIONS["full"])
+    assert drafts[0][2][0] < 4000  # libjpeg decoded a scaled-down picture
+    assert stored.width == RENDITIONS["full"]
+
+
+def test_no_more_uploads_are_decoded_at_once_than_the_configured_slots(app, monkeypatch):
+    import threading
+
+    from gallery.catalog import images
+
+    monkeypatch.setattr(images, "_decode_slots", threading.BoundedSemaphore(1))
+    monkeypatch.setattr(images, "DECODE_WAIT_SECONDS", 0.01)
+    # Given one upload holding the only slot
+    with images.decoding_slot():
+        # When another arrives, then it is turned away with a message instead of piling up
+        with pytest.raises(DomainError, match="memproses gambar lain"):
+            store_image(picture())
+    # and once the slot is free it goes through
+    assert store_image(picture()).width == 640

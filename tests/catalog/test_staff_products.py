@@ -218,7 +218,7 @@ def test_the_list_searches_filters_and_flags_what_needs_attention(staff_client, 
 
 def test_the_list_runs_the_same_statements_for_a_page_of_3_as_for_a_page_of_50(staff_client, make):
     producer = make.producer()
-    for n in range(3):
+    for _ in range(3):
         product = make.product(producer, variants=[("S", 10_000, 100), ("M", 12_000, 100)])
         make.stock(product.variants[0], 2)
     few = statements_for(staff_client, "/staff/products")

@@ -194,11 +194,11 @@ def test_receipt_page_prints_on_a4_and_on_an_80mm_receipt_printer(staff_client, 
     assert "Yang menyerahkan (produsen)" in page and "Yang menerima (galeri)" in page
     assert "Ani Marlina" in page and "IV Jurai" in page and staff.name in page
     assert rendang.variants[0].sku in page and "Rp 1.040.000" in page and "Rp 2.240.000" in page
-    assert re.search(r'<link[^>]*href="/static/css/print.css"[^>]*media="print"', page)
-    assert 'onclick="window.print()"' in page and "size: 80mm" not in page
+    assert re.search(r'<link[^>]*href="/static/css/print\.[0-9a-f]{10}\.css"[^>]*media="print"', page)
+    assert "data-print" in page and "documents-thermal-print." not in page
 
     thermal = text_of(staff_client.get(f"/staff/receipts/{receipt.number}?format=thermal"))
-    assert receipt.number in thermal and "doc-thermal" in thermal and "size: 80mm auto" in thermal
+    assert receipt.number in thermal and "doc-thermal" in thermal and "documents-thermal-print." in thermal
     assert "Yang menyerahkan (produsen)" in thermal and "Yang menerima (galeri)" in thermal
     assert "20 × Rp 52.000" in thermal and "Rp 2.240.000" in thermal
     assert staff_client.get("/staff/receipts/TT-1999-00001").status_code == 404
@@ -266,7 +266,7 @@ def test_staff_returns_one_lot_and_prints_the_nota_retur(staff_client, goods, st
     page = text_of(staff_client.get(path))
     for lot in (food, cloth, tas):
         assert f'name="qty-{lot.id}"' in page
-    expired_row = re.search(rf'<tr class="row-expired">.*?name="qty-(\d+)"', page, re.S)
+    expired_row = re.search(r'<tr class="row-expired">.*?name="qty-(\d+)"', page, re.S)
     assert expired_row and int(expired_row.group(1)) == food.id and "Sudah kedaluwarsa" in page
     for label in ("Tidak laku", "Sudah kedaluwarsa", "Rusak", "Ditarik produsen"):
         assert label in page
@@ -283,9 +283,9 @@ def test_staff_returns_one_lot_and_prints_the_nota_retur(staff_client, goods, st
     assert "Yang menyerahkan (galeri)" in document and "Yang menerima (produsen)" in document
     assert "Alasan retur</dt><dd>Sudah kedaluwarsa" in document
     assert "Rp 520.000" in document and "Diambil pemilik" in document
-    assert re.search(r'<link[^>]*href="/static/css/print.css"[^>]*media="print"', document)
+    assert re.search(r'<link[^>]*href="/static/css/print\.[0-9a-f]{10}\.css"[^>]*media="print"', document)
     thermal = text_of(staff_client.get(f"/staff/returns/RT-{year}-00001?format=thermal"))
-    assert "size: 80mm auto" in thermal and "10 × Rp 52.000" in thermal and "Yang menerima (produsen)" in thermal
+    assert "documents-thermal-print." in thermal and "10 × Rp 52.000" in thermal and "Yang menerima (produsen)" in thermal
     listing = text_of(staff_client.get("/staff/returns"))
     assert f"RT-{year}-00001" in listing and "Rp 520.000" in listing
     history = text_of(staff_client.get(f"/staff/lots/{food.id}"))

@@ -105,7 +105,7 @@ def test_scan_two_products_sell_in_cash_and_print_the_receipt(till, cashier, she
     receipt = text_of(till.get(response.headers["Location"]))
     for text in ("Galeri Oleh-oleh Pesisir Selatan", sale.number, "Galamai Durian", "3 × Rp 35.000", "Rp 105.000",
                  "2 × Rp 120.000", "Rp 345.000", "Tunai", "Rp 400.000", "Kembalian", "Rp 55.000", cashier.name,
-                 "Pak Datuk", "Terima kasih", "WIB", "size: 80mm"):
+                 "Pak Datuk", "Terima kasih", "WIB", "documents-thermal-print."):
         assert text in receipt, text
     assert f"Penjualan {sale.number} selesai: Rp 345.000." in receipt
 

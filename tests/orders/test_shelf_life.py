@@ -2,7 +2,6 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from gallery import clock
 from gallery.accounts.models import Role

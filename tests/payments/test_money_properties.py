@@ -58,7 +58,7 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe):
             self.now = self.start
             self._tariff()
             self.staff, self.admin = make.user(Role.STAFF), make.user(Role.ADMIN)
-            maker = make.producer("IKM Uang", bank_name="Bank Nagari", bank_account_number="1101",
+            maker = make.producer("IKM Uang", bank_name="Bank Nagari", bank_account_number="1101-0200-3366",
                                   bank_account_holder="Uni")
             other = make.producer("IKM Rak")
             self.variants = [

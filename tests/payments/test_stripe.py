@@ -290,3 +290,30 @@ def test_stripe_down_leaves_the_order_waiting_and_says_so(app, client, fake_stri
         app.extensions["gallery_stripe_clients"].clear()
     assert db.session.scalar(select(Payment.status)) == PaymentStatus.FAILED
     assert db.session.get(Order, order.id).status == OrderStatus.PENDING_PAYMENT
+
+
+def test_a_signed_event_five_times_at_once_then_five_times_again_pays_once(app, fake_stripe, delivery_order):
+    """What held when probed from outside (issue 15): 5 concurrent and 5 sequential deliveries, one payment."""
+    order = delivery_order()
+    payment, session = _paid_session(fake_stripe, order)
+    completed = event("checkout.session.completed", session)
+    order_id = order.id
+    db.session.remove()
+    barrier, answers = threading.Barrier(5), []
+
+    def deliver():
+        client = app.test_client()
+        barrier.wait(timeout=30)
+        answers.append(post_event(client, completed).status_code)
+
+    threads = [threading.Thread(target=deliver) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    client = app.test_client()
+    answers += [post_event(client, completed).status_code for _ in range(5)]
+    assert answers == [200] * 10
+    assert db.session.get(Order, order_id).status == OrderStatus.PAID
+    assert _paid_events(order_id) == 1
+    assert db.session.scalar(select(func.count(ProviderEvent.id))) == 1

@@ -2,9 +2,8 @@
 import csv
 import io
 import re
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
-import pytest
 from sqlalchemy import func, select
 
 from gallery import clock

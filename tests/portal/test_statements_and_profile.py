@@ -84,7 +84,7 @@ def test_a_profile_request_waits_for_staff_who_approve_it_through_the_catalog(ap
 
 
 def test_staff_reject_with_a_reason_and_the_profile_stays(app, portal, make, world):
-    request = services.request_change(world.me, {"bank_account_number": "999"}, user=world.me_user)
+    request = services.request_change(world.me, {"bank_account_number": "99912345"}, user=world.me_user)
     staff = app.test_client()
     make.login(staff, make.user(Role.STAFF))
     token = csrf_token(staff, "/staff/profile-requests")
@@ -94,7 +94,7 @@ def test_staff_reject_with_a_reason_and_the_profile_stays(app, portal, make, wor
                           data={"csrf_token": token, f"r{request.id}-reason": "Nama pemilik rekening tidak cocok."})
     assert response.status_code == 302
     db.session.expire_all()
-    assert db.session.get(type(world.me), world.me.id).bank_account_number != "999"
+    assert db.session.get(type(world.me), world.me.id).bank_account_number != "99912345"
     assert "Nama pemilik rekening tidak cocok." in portal.get("/portal/profile").get_data(as_text=True)
 
 

@@ -3,6 +3,7 @@ import io
 from datetime import date, datetime
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from openpyxl import load_workbook
 from pypdf import PdfWriter
 
@@ -32,7 +33,7 @@ def _statement(producer, period):
 def shop(make):
     on(2026, 10, 1)
     staff, admin = make.user(Role.STAFF), make.user(Role.ADMIN)
-    producer = make.producer("Kerupuk Bu Ida", bank_name="Bank Nagari", bank_account_number="1101", bank_account_holder="Ida")
+    producer = make.producer("Kerupuk Bu Ida", bank_name="Bank Nagari", bank_account_number="1101-0200-3355", bank_account_holder="Ida")
     variant = make.product(producer, name="Kerupuk Jangek", category="anyaman", variants=[("Bungkus", 25_000, 200)]
                            ).variants[0]
     make.stock(variant, 40, payout=20_000)
@@ -66,7 +67,7 @@ def test_a_statement_below_the_minimum_is_carried_into_the_next_and_only_payable
     # The bank batch lists only transfers; the total lives on its own sheet
     book = load_workbook(io.BytesIO(exports.transfer_batch_xlsx([small, approved], 50_000)))
     rows = list(book["transfer"].iter_rows(values_only=True))
-    assert rows[1:] == [(approved.number, "Kerupuk Bu Ida", "Bank Nagari", "1101", "Ida", 80_000)]
+    assert rows[1:] == [(approved.number, "Kerupuk Bu Ida", "Bank Nagari", "1101-0200-3355", "Ida", 80_000)]
     assert list(book["summary"].iter_rows(values_only=True))[1] == (1, 80_000)
 
 
@@ -86,7 +87,7 @@ def test_a_producer_who_owes_the_gallery_is_carried_and_set_against_later_sales(
     owed = approve(_statement(producer, Period.month(2026, 11)), user=admin)
     assert (owed.amount_due, owed.status) == (-80_000, StatementStatus.CARRIED)
     assert earnings_due(producer.id) == -80_000
-    with pytest.raises(Exception):  # the database refuses to make a negative statement payable
+    with pytest.raises(IntegrityError):  # the database refuses to make a negative statement payable
         db.session.execute(db.update(Statement).where(Statement.id == owed.id).values(status="approved"))
         db.session.flush()
     db.session.rollback()

@@ -7,7 +7,6 @@ from sqlalchemy.exc import IntegrityError
 
 from gallery.errors import DomainError
 from gallery.extensions import db
-from gallery.orders.models import OrderAllocation
 from gallery.payments.refunds import refund
 from gallery.settlements.reconciliation import reconcile
 from gallery.settlements import queries, services

@@ -1,0 +1,60 @@
+"""Every page of the URL map's world, as the roles that may open it (anonymous visitors, staff, a producer),
+fits a 360 px screen and has no serious or critical axe-core violation."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page
+
+from gallery import clock
+from gallery.extensions import db, limiter
+from tests.browser.test_journeys import AXE, SERIOUS, WIDER_THAN_SCREEN
+from tests.conftest import empty_database
+from tests.factories import PASSWORD
+from tests.portal.conftest import tariff, world  # noqa: F401  (fixtures)
+from tests.test_url_map import EXPECTED, _fill, ids, rule_keys  # noqa: F401  (ids is a fixture)
+
+# Not pages: data for scripts and downloads.
+NOT_PAGES = ("/api/", "/healthz", "/static/", "/media/", "/payments/")
+DOWNLOADS = (".csv", ".pdf", ".xlsx", ".jpg")
+
+
+@pytest.fixture(autouse=True)
+def empty_afterwards(ctx):
+    """The browser tests keep their world between tests; this one's world goes with it."""
+    yield
+    db.session.remove()
+    clock.freeze(None)
+    limiter.reset()
+    empty_database()
+
+
+def pages_for(app, role: str, ids: dict) -> list[str]:
+    urls = []
+    for key, rule in rule_keys(app):
+        method, path = key.split(" ", 1)
+        expect = EXPECTED[key]
+        if method != "GET" or path.startswith(NOT_PAGES) or path.endswith(DOWNLOADS) or expect.answers[role] != 200:
+            continue
+        urls.append(_fill(rule.rule, {name: ids.get(value, value) for name, value in expect.args.items()}))
+    return urls
+
+
+def test_every_page_fits_a_phone_and_passes_axe(app, ids, page: Page, live_server):
+    problems = []
+    for role in ("anonymous", "staff", "producer_a"):
+        page.context.clear_cookies()
+        if role != "anonymous":
+            page.goto(live_server + "/login")
+            page.get_by_label("Email").fill(ids["users"][role].email)
+            page.get_by_label("Kata sandi").fill(PASSWORD)
+            page.get_by_role("button", name="Masuk").click()
+        for url in pages_for(app, role, ids):
+            page.goto(live_server + url)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > page.viewport_size["width"]:
+                problems.append(f"{url} as {role} is {width}px wide: {page.evaluate(WIDER_THAN_SCREEN)}")
+            serious = [f"{v['id']} at {[n['target'] for n in v['nodes']][:2]}"
+                       for v in AXE.run(page).response["violations"] if v.get("impact") in SERIOUS]
+            if serious:
+                problems.append(f"{url} as {role}: {serious}")
+    assert not problems, "\n".join(problems)
