@@ -12,7 +12,7 @@ from gallery.extensions import db
 from gallery.orders.models import Order, OrderLine, OrderStatus
 from gallery.orders.services import status_label
 from gallery.orders.services import NOT_HANDED_OVER
-from gallery.payments import refunds, services, staff_bp as bp
+from gallery.payments import core, desk, refunds, staff_bp as bp, transfers
 from gallery.payments.models import Payment, PaymentStatus, Provider, Refund
 from gallery.payments.views import _send_proof
 
@@ -36,8 +36,8 @@ def _order_or_404(number: str) -> Order:
 
 @bp.route("/payments")
 def index():
-    return render_template("payments/staff/index.html", payments=services.waiting_for_staff(),
-                           method_label=services.method_label, payment_status_label=services.payment_status_label,
+    return render_template("payments/staff/index.html", payments=transfers.waiting_for_staff(),
+                           method_label=core.method_label, payment_status_label=core.payment_status_label,
                            status_label=status_label, PaymentStatus=PaymentStatus, Provider=Provider,
                            OrderStatus=OrderStatus)
 
@@ -48,9 +48,9 @@ def confirm(payment_id: int):
     number = payment.order.number
     try:
         if payment.provider == Provider.GALLERY:
-            outcome = services.confirm_at_gallery(payment, request.form.get("method", ""), user=current_user)
+            outcome = desk.confirm_at_gallery(payment, request.form.get("method", ""), user=current_user)
         else:
-            outcome = services.confirm_transfer(payment, user=current_user)
+            outcome = transfers.confirm_transfer(payment, user=current_user)
     except DomainError as error:
         flash(error.message, "error")
     else:
@@ -66,7 +66,7 @@ def confirm(payment_id: int):
 def reject(payment_id: int):
     payment = _payment_or_404(payment_id)
     try:
-        services.reject_transfer(payment, user=current_user, reason=request.form.get("reason", "")[:500])
+        transfers.reject_transfer(payment, user=current_user, reason=request.form.get("reason", "")[:500])
     except DomainError as error:
         flash(error.message, "error")
     else:
@@ -88,11 +88,11 @@ def order(number: str):
     given_back = list(db.session.scalars(select(Refund).options(selectinload(Refund.lines), selectinload(Refund.user))
                                          .where(Refund.order_id == order.id).order_by(Refund.id)))
     done = refunds.refunded_quantities(order)
-    return render_template("payments/staff/order.html", order=order, payments=services.payments_of(order),
-                           events=services.payment_events(order), refunds=given_back, done=done,
+    return render_template("payments/staff/order.html", order=order, payments=core.payments_of(order),
+                           events=core.payment_events(order), refunds=given_back, done=done,
                            token=refunds.new_token(), handed_over=order.status not in NOT_HANDED_OVER,
                            refundable=order.status in refunds.REFUNDABLE,
-                           method_label=services.method_label, payment_status_label=services.payment_status_label,
+                           method_label=core.method_label, payment_status_label=core.payment_status_label,
                            status_label=status_label, OrderStatus=OrderStatus)
 
 

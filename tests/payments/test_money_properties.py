@@ -30,7 +30,8 @@ from gallery.extensions import db
 from gallery.orders import services as orders
 from gallery.orders.models import Order, OrderAllocation, OrderLine, OrderStatus
 from gallery.orders.shelf import held_on_shelf
-from gallery.payments import desk, refunds, services
+from gallery.payments import core, desk, refunds, transfers
+from gallery.payments.gateways import stripe as stripe_gateway
 from gallery.payments.models import Payment, PaymentStatus, Refund
 from gallery.settlements import services as settlements
 from gallery.settlements.models import Statement, StatementLine, StatementStatus
@@ -148,18 +149,18 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe):
                     self._tries(lambda: desk.pay_at_desk(order, method, user=self.staff))
             elif method == "bank_transfer":
                 if order.status == OrderStatus.PENDING_PAYMENT and self._tries(
-                        lambda: services.start_bank_transfer(order)):
-                    payment = services.current_payment(self._order(number))
+                        lambda: transfers.start_bank_transfer(order)):
+                    payment = core.current_payment(self._order(number))
                     if payment is not None and payment.status == PaymentStatus.OPEN:
-                        self._tries(lambda: services.confirm_transfer(payment, user=self.staff))
+                        self._tries(lambda: transfers.confirm_transfer(payment, user=self.staff))
             else:
                 payment = None
                 if order.status == OrderStatus.PENDING_PAYMENT and self._tries(
-                        lambda: services.start_stripe(order)):
-                    payment = services.current_payment(self._order(number))
-                if payment is not None and payment.stripe_session_id:
-                    session = fake_stripe.pay(payment.stripe_session_id)
-                    services.handle_stripe_event(event("checkout.session.completed", session))
+                        lambda: core.start_with_gateway(stripe_gateway.GATEWAY, order)):
+                    payment = core.current_payment(self._order(number))
+                if payment is not None and payment.reference:
+                    session = fake_stripe.pay(payment.reference)
+                    stripe_gateway.handle_event(event("checkout.session.completed", session))
 
         @precondition(_any(OrderStatus.PENDING_PAYMENT))
         @rule(data=st.data())
