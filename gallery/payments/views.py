@@ -19,6 +19,7 @@ from gallery.payments.gateways import InvalidNotification
 from gallery.payments.gateways import midtrans as midtrans_gateway
 from gallery.payments.gateways import stripe as stripe_gateway
 from gallery.payments.models import Payment, PaymentStatus, Provider
+from gallery.payments.qr import qr_svg
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,12 @@ def payment_block(order: Order) -> dict:
     payment = core.current_payment(order)
     return {"payment": payment, "methods": core.available_methods(order), "status_label": core.payment_status_label,
             "method_label": core.method_label}
+
+
+@bp.app_template_filter("qr_svg")
+def qr_svg_filter(text: str):
+    """A QR code of `text` as inline SVG (templates: `{{ qr_string | qr_svg }}`)."""
+    return qr_svg(text)
 
 
 @bp.route("/orders/<number>/pay")
