@@ -28,7 +28,16 @@ from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.money import format_rupiah
 from gallery.orders import shelf_life, staff_bp as bp
-from gallery.orders.models import Channel, Fulfilment, Order, OrderAllocation, OrderEvent, OrderLine, OrderStatus
+from gallery.orders.models import (
+    Channel,
+    Fulfilment,
+    Order,
+    OrderAllocation,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+)
 from gallery.orders.services import (
     MAX_LINES,
     MAX_QUANTITY,
@@ -251,9 +260,10 @@ def _forms(**given) -> dict:
 
 
 def _cashier(order: Order) -> User | None:
-    """Who took the money: the user who recorded the payment (or the counter sale)."""
+    """Who took the money: the user who recorded the payment (or rang up the counter sale)."""
     for event in order.events:
-        if event.to_status in (OrderStatus.PAID, OrderStatus.COMPLETED) and event.user is not None:
+        if event.user is not None and (event.to_status in (OrderStatus.PAID, OrderStatus.COMPLETED)
+                                       or order.channel == Channel.COUNTER):
             return event.user
     return None
 
@@ -626,10 +636,21 @@ def _counter_sell():
             form.cash_received.errors.append(_("Uang diterima kurang dari total belanja (%(total)s).",
                                                total=format_rupiah(basket.total)))
             return _render_counter(422, sell_form=form, basket=basket)
+    customer_name = (form.customer_name.data or "").strip()
+    client_token = (form.sale_token.data or "").strip()[:64] or None
+    if form.method.data == PaymentMethod.QRIS and desk.till_gateway() is not None:
+        # QRIS through the gateway: the code goes on the screen; the sale is paid when the gateway says so.
+        try:
+            payment = desk.start_till_qris(basket.lines(), user=_user(), customer_name=customer_name,
+                                           client_token=client_token)
+        except DomainError as refused:
+            db.session.rollback()
+            return _render_counter(422, sell_form=form, error=refused.message)
+        session.pop(BASKET_KEY, None)
+        return redirect(url_for(".counter_qris", number=payment.order.number))
     try:
-        sale = desk.sell_at_counter(basket.lines(), form.method.data, user=_user(),
-                                    customer_name=(form.customer_name.data or "").strip(),
-                                    client_token=(form.sale_token.data or "").strip()[:64] or None)
+        sale = desk.sell_at_counter(basket.lines(), form.method.data, user=_user(), customer_name=customer_name,
+                                    client_token=client_token)
     except DomainError as refused:
         db.session.rollback()
         return _render_counter(422, sell_form=form, error=refused.message)
@@ -657,6 +678,39 @@ def counter():
     if action == "sell":
         return _counter_sell()
     return _render_counter(422, error=_("Perintah tidak dikenal."))
+
+
+@bp.route("/counter/qris/<number>")
+def counter_qris(number: str):
+    """The QRIS code of a sale on the till's screen; it looks again by itself (meta refresh, no script)."""
+    order = _order_or_404(number)
+    if order.channel != Channel.COUNTER:
+        abort(404)
+    payment = desk.refresh_till_qris(order)
+    if payment is None:
+        abort(404)
+    order = _order_or_404(number)
+    if order.paid_at is not None:
+        flash(_("QRIS diterima: penjualan %(number)s lunas.", number=order.number), "success")
+        return redirect(url_for(".counter_receipt", number=order.number))
+    return render_template("orders/staff/counter_qris.html",
+                           **_common(order=order, payment=payment, waiting=order.status == OrderStatus.PENDING_PAYMENT,
+                                     instructions=payment.instructions_data, form=ConfirmForm(formdata=None)))
+
+
+@bp.route("/counter/qris/<number>/cancel", methods=["POST"])
+def counter_qris_cancel(number: str):
+    order = _order_or_404(number)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        desk.give_up_till_qris(order, user=_user())
+    except DomainError as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+        return redirect(url_for(".counter_qris", number=order.number))
+    flash(_("QRIS dibatalkan; barangnya kembali ke rak."), "info")
+    return redirect(url_for(".counter"))
 
 
 @bp.route("/counter/receipts/<number>")

@@ -27,7 +27,7 @@ from gallery.orders import services as orders
 from gallery.orders.models import Channel, Order, OrderStatus, PaymentMethod
 from gallery.payments import gateways
 from gallery.payments.core import close_other_payments, confirm_by_staff, lock_order, move, record_event, \
-    start_with_gateway, waiting
+    start_with_gateway, sync, waiting
 from gallery.payments.gateways import Gateway
 from gallery.payments.models import Payment, PaymentStatus, Provider
 
@@ -147,3 +147,15 @@ def give_up_till_qris(order: Order, *, user: User) -> Order:
         move(payment, PaymentStatus.CANCELLED, PaymentStatus.WAITING, kind="cancelled", user=user,
              note=_("QRIS dibatalkan kasir"))
     return orders.cancel(order, user=user, reason=_("QRIS dibatalkan kasir"))  # commits both
+
+
+def refresh_till_qris(order: Order) -> Payment | None:
+    """The till's screen looked again: ask the gateway about the QRIS charge (paying the sale when it says
+    so) and give the units back if the code's time ran out. Returns the charge as it is now."""
+    payment = till_payment(order)
+    if payment is not None and payment.waiting and order.status == OrderStatus.PENDING_PAYMENT:
+        sync(payment)
+    db.session.expire_all()
+    order = db.session.get(Order, order.id)
+    orders.expire_if_due(order)
+    return till_payment(order)
