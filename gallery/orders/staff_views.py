@@ -41,7 +41,6 @@ from gallery.orders.models import (
 from gallery.orders.services import (
     MAX_LINES,
     MAX_QUANTITY,
-    TRANSITIONS,
     CartLine,
     NOT_HANDED_OVER,
     cancel,
@@ -49,8 +48,10 @@ from gallery.orders.services import (
     expire_if_due,
     mark_packed,
     mark_picked_up,
+    return_to_sender,
     ship,
     status_label,
+    transitions_for,
 )
 from gallery.orders.staff_forms import (
     ALL,
@@ -64,6 +65,7 @@ from gallery.orders.staff_forms import (
     CounterSellForm,
     ListArgs,
     MarkPaidForm,
+    ReturnedForm,
     ShipForm,
     normalise_sku,
     parse_list_args,
@@ -116,18 +118,20 @@ class OrderPage(PageNumbers):
 
 
 def _queue_condition():
-    """The work queue: paid parcels to pack, packed parcels to ship, pick-ups to be paid or collected."""
+    """The work queue: paid parcels (and COD ones) to pack, packed parcels to ship, pick-ups to be paid or collected."""
     return or_(
         and_(Order.status == OrderStatus.PAID, Order.fulfilment == Fulfilment.DELIVERY),
+        and_(Order.status == OrderStatus.PENDING_PAYMENT, Order.payment_method == PaymentMethod.COD),
         Order.status == OrderStatus.PACKED,
         and_(Order.fulfilment == Fulfilment.PICKUP, Order.channel == Channel.ONLINE,
              Order.status.in_((OrderStatus.PENDING_PAYMENT, OrderStatus.PAID))),
     )
 
 
-def _in_queue(status: str, fulfilment: str, channel: str) -> bool:
+def _in_queue(status: str, fulfilment: str, channel: str, method: str | None) -> bool:
     return (
         (status == OrderStatus.PAID and fulfilment == Fulfilment.DELIVERY)
+        or (status == OrderStatus.PENDING_PAYMENT and method == PaymentMethod.COD)
         or status == OrderStatus.PACKED
         or (fulfilment == Fulfilment.PICKUP and channel == Channel.ONLINE
             and status in (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID))
@@ -154,13 +158,13 @@ def order_page(args: ListArgs) -> OrderPage:
     """One page of orders, newest first, with the count of each tab: two statements."""
     conditions = _search_conditions(args)
     tab_counts = dict.fromkeys(TABS, 0)
-    for status, fulfilment, channel, count in db.session.execute(
-        select(Order.status, Order.fulfilment, Order.channel, func.count(Order.id))
-        .where(*conditions).group_by(Order.status, Order.fulfilment, Order.channel)
+    for status, fulfilment, channel, method, count in db.session.execute(
+        select(Order.status, Order.fulfilment, Order.channel, Order.payment_method, func.count(Order.id))
+        .where(*conditions).group_by(Order.status, Order.fulfilment, Order.channel, Order.payment_method)
     ):
         tab_counts[status] = tab_counts.get(status, 0) + count
         tab_counts[ALL] += count
-        if _in_queue(status, fulfilment, channel):
+        if _in_queue(status, fulfilment, channel, method):
             tab_counts[QUEUE] += count
     if args.tab == QUEUE:
         conditions.append(_queue_condition())
@@ -226,7 +230,7 @@ def _fresh_order(number: str, **kwargs) -> Order:
 
 def available_actions(order: Order) -> set[str]:
     """Which action forms to offer; the services refuse anything else (DESIGN.md rule 7)."""
-    following = TRANSITIONS.get(order.status, ())
+    following = transitions_for(order).get(order.status, ())
     actions = set()
     if OrderStatus.PAID in following:
         actions.add("paid")
@@ -237,8 +241,10 @@ def available_actions(order: Order) -> set[str]:
             actions.add("ship")
     elif OrderStatus.COMPLETED in following and order.status != OrderStatus.COMPLETED:
         actions.add("picked_up")
-    if order.status == OrderStatus.SHIPPED and OrderStatus.COMPLETED in following:
-        actions.add("complete")
+    if order.status == OrderStatus.SHIPPED and OrderStatus.COMPLETED in following and not order.cash_on_delivery:
+        actions.add("complete")  # a COD parcel is completed by the agency's remittance
+    if OrderStatus.RETURNED in following:
+        actions.add("returned")
     if OrderStatus.CANCELLED in following:
         actions.add("cancel")
     if order.status in NOT_HANDED_OVER:
@@ -254,6 +260,7 @@ def _forms(**given) -> dict:
         "picked_up": ConfirmForm(formdata=None),
         "complete": ConfirmForm(formdata=None),
         "cancel": CancelForm(formdata=None),
+        "returned": ReturnedForm(formdata=None),
     }
     forms.update(given)
     return forms
@@ -354,6 +361,17 @@ def order_complete(number: str):
         return _("Pesanan %(number)s selesai.", number=target.number)
 
     return _perform(number, "complete", ConfirmForm(), call)
+
+
+@bp.route("/orders/<number>/returned", methods=["POST"])
+def order_returned(number: str):
+    form = ReturnedForm()
+
+    def call(target: Order) -> str:
+        return_to_sender(target, user=_user(), reason=form.reason.data or "")
+        return _("Paket %(number)s dicatat kembali ke pengirim; barangnya kembali ke rak.", number=target.number)
+
+    return _perform(number, "returned", form, call)
 
 
 @bp.route("/orders/<number>/swap/<int:allocation_id>", methods=["POST"])

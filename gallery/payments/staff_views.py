@@ -1,5 +1,9 @@
-"""Staff: transfers and gallery payments to confirm, an order's payments and their history, refunds."""
+"""Staff: transfers and gallery payments to confirm, an order's payments and their history, refunds,
+and the Pos agency's COD remittances."""
 from __future__ import annotations
+
+import base64
+import binascii
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,7 +16,8 @@ from gallery.extensions import db
 from gallery.orders.models import Order, OrderLine, OrderStatus
 from gallery.orders.services import status_label
 from gallery.orders.services import NOT_HANDED_OVER
-from gallery.payments import core, desk, refunds, staff_bp as bp, transfers
+from gallery.payments import cod, core, desk, refunds, staff_bp as bp, transfers
+from gallery.payments.forms import RemittanceForm
 from gallery.payments.models import Payment, PaymentStatus, Provider, Refund
 from gallery.payments.views import _send_proof
 
@@ -125,3 +130,56 @@ def _rupiah(amount: int) -> str:
     from gallery.money import format_rupiah
 
     return format_rupiah(amount)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pos COD remittances: tick the parcels, or upload the agency's CSV (preview, then confirm)
+
+COD_COLUMNS = {"resi": "resi", "amount": "amount", "fee": "fee"}
+
+
+def _render_cod(form: RemittanceForm, preview: cod.RemittancePreview | None = None, status: int = 200):
+    return render_template("payments/staff/cod.html", form=form, preview=preview, columns=COD_COLUMNS,
+                           waiting=cod.awaiting_remittance(), remittances=cod.remittances(),
+                           status_label=status_label), status
+
+
+def _uploaded(form: RemittanceForm) -> tuple[bytes, str]:
+    if form.content.data:
+        try:
+            return base64.b64decode(form.content.data.encode(), validate=True), ""
+        except (binascii.Error, ValueError):
+            return b"", ""
+    upload = request.files.get(form.file.name)
+    return (upload.read(cod.MAX_FILE_BYTES + 1), upload.filename or "") if upload else (b"", "")
+
+
+@bp.route("/payments/cod", methods=["GET", "POST"])
+def cod_remittances():
+    form = RemittanceForm()
+    if request.method == "GET":
+        return _render_cod(form)
+    if not form.validate_on_submit():
+        return _render_cod(form, status=422)
+    action = request.form.get("action")
+    if action == "hand":
+        preview = cod.by_hand(request.form.getlist("resi"))
+    else:
+        content, filename = _uploaded(form)
+        preview = cod.read_csv(content, filename)
+        if action != "confirm" or preview.errors:
+            form.content.data = base64.b64encode(content).decode() if not preview.errors else ""
+            return _render_cod(form, preview, 422 if preview.errors else 200)
+    try:
+        remittance = cod.record(preview, reference=form.reference.data, remitted_on=form.remitted_on.data,
+                                user=current_user, note=form.note.data or "")
+    except DomainError as error:
+        target = getattr(form, error.field or "", None)
+        if target is not None and hasattr(target, "errors") and error.field != "file":
+            target.errors = list(target.errors) + [error.message]
+        else:
+            flash(error.message, "error")
+        return _render_cod(form, preview, 422)
+    flash(_("Setoran %(reference)s dicatat: %(n)s paket, %(amount)s.", reference=remittance.reference,
+            n=len(preview.parcels), amount=_rupiah(remittance.collected)), "success")
+    return redirect(url_for("payments_staff.cod_remittances"), code=303)
