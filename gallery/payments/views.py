@@ -167,6 +167,27 @@ def _received(outcome: str):
     return {"received": True, "outcome": outcome}, 200
 
 
+@bp.route("/payments/midtrans/return")
+def midtrans_return():
+    """Where Midtrans's dashboard Finish/Unfinish/Error URLs send the shopper back (with ?order_id=…).
+
+    The attempt is checked with the Status API (the visit never pays by itself). The order's page needs
+    its secret link, which this address does not carry: a signed-in owner or staff go there, anyone
+    else is told to open the link from their email.
+    """
+    if not midtrans_gateway.GATEWAY.enabled():
+        abort(404)
+    reference = request.args.get("order_id", "")
+    payment = midtrans_gateway.GATEWAY.payment_for(None, {"order_id": reference}) if isinstance(reference, str) else None
+    if payment is None:
+        abort(404)
+    core.sync(payment)
+    order = payment.order
+    if may_see(order, None):
+        return redirect(url_for("payments.status", number=order.number), code=303)
+    return render_template("payments/returned.html", order=order)
+
+
 @bp.route("/payments/midtrans/notification", methods=["POST"])
 @csrf.exempt
 def midtrans_notification():

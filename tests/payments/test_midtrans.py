@@ -309,3 +309,21 @@ def test_a_notification_for_an_unknown_order_id_is_acknowledged(app, client, fak
     answer = notify(client, body)
     assert answer.status_code == 200 and answer.get_json()["outcome"] == "unknown"
     assert json.loads(answer.get_data()) == {"received": True, "outcome": "unknown"}
+
+
+def test_the_dashboard_return_url_checks_the_status_without_revealing_the_order(app, client, make, fake_midtrans,
+                                                                               delivery_order):
+    order = delivery_order()
+    payment = _attempt(order)
+    fake_midtrans.choose(payment.reference, "shopeepay")
+    fake_midtrans.settle(payment.reference)
+    page = client.get(f"/payments/midtrans/return?order_id={payment.reference}&transaction_status=settlement")
+    html = page.get_data(as_text=True)
+    # Only the order's secret link shows it: the page says where to look, and shows no order details.
+    assert page.status_code == 200 and order.access_token not in html and "Rendang" not in html
+    assert "tautan pesanan" in html
+    assert _fresh(Order, order.id).status == OrderStatus.PAID  # because the Status API said so
+    assert client.get("/payments/midtrans/return?order_id=GO-0000-NOBODY-1").status_code == 404
+    make.login(client, make.user(Role.STAFF))
+    again = client.get(f"/payments/midtrans/return?order_id={payment.reference}")
+    assert again.status_code == 303 and f"/orders/{order.number}/payment" in again.headers["Location"]

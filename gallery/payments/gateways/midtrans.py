@@ -206,6 +206,8 @@ def instructions_of(data: dict) -> dict:
     for action in data.get("actions") or []:
         if isinstance(action, dict) and action.get("name") == "deeplink-redirect":
             found["deeplink"] = str(action.get("url", ""))
+        if isinstance(action, dict) and action.get("name") == "generate-qr-code":
+            found["qr_url"] = str(action.get("url", ""))
     if data.get("expiry_time"):
         found["expiry_time"] = str(data["expiry_time"])
     return found
