@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from gallery import clock
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderLine, OrderStatus
@@ -158,6 +159,7 @@ def _uploaded(form: RemittanceForm) -> tuple[bytes, str]:
 def cod_remittances():
     form = RemittanceForm()
     if request.method == "GET":
+        form.remitted_on.data = clock.today_wib()
         return _render_cod(form)
     if not form.validate_on_submit():
         return _render_cod(form, status=422)
