@@ -27,9 +27,10 @@ from gallery.orders import services as orders
 from gallery.orders.models import Channel, Order, OrderStatus, PaymentMethod
 from gallery.payments import gateways
 from gallery.payments.core import close_other_payments, confirm_by_staff, lock_order, move, record_event, \
-    start_with_gateway, sync, waiting
+    start_with_gateway, waiting
 from gallery.payments.gateways import Gateway
 from gallery.payments.models import Payment, PaymentStatus, Provider
+from gallery.payments.notices import sync
 
 BANK_TRANSFER = "bank_transfer"
 

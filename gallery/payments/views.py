@@ -14,7 +14,7 @@ from gallery.errors import DomainError
 from gallery.extensions import csrf, db
 from gallery.orders.models import Order, OrderLine, OrderStatus
 from gallery.orders.services import expire_if_due, status_label
-from gallery.payments import bp, core, transfers
+from gallery.payments import bp, core, notices, transfers
 from gallery.payments.gateways import InvalidNotification
 from gallery.payments.gateways import midtrans as midtrans_gateway
 from gallery.payments.gateways import stripe as stripe_gateway
@@ -98,7 +98,7 @@ def status(number: str):
     came_back = request.args.get("session_id") or request.args.get("order_id") or ""
     if (payment is not None and payment.waiting and isinstance(came_back, str) and came_back
             and came_back == payment.reference):
-        core.sync(payment)
+        notices.sync(payment)
         db.session.refresh(order)
         payment = core.current_payment(order)
     return render_template("payments/status.html", order=order, payment=payment, token=_token(),
@@ -181,7 +181,7 @@ def midtrans_return():
     payment = midtrans_gateway.GATEWAY.payment_for(None, {"order_id": reference}) if isinstance(reference, str) else None
     if payment is None:
         abort(404)
-    core.sync(payment)
+    notices.sync(payment)
     order = payment.order
     if may_see(order, None):
         return redirect(url_for("payments.status", number=order.number), code=303)

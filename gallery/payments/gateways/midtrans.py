@@ -322,7 +322,7 @@ GATEWAY = MidtransGateway()
 def handle_notification(body: bytes) -> str:
     """A notification Midtrans POSTed: verified (InvalidNotification otherwise), then the Status API is
     asked for the truth, and that is applied once per (transaction, status)."""
-    from gallery.payments import core
+    from gallery.payments import notices
 
     data = GATEWAY.verify(body)
     payment = GATEWAY.payment_for(Notice(Outcome.IGNORED), data)
@@ -331,4 +331,4 @@ def handle_notification(body: bytes) -> str:
     truth = GATEWAY.status(payment.reference)
     if truth is None or truth.get("order_id") != payment.reference:
         return "unknown"
-    return core.apply_notice(GATEWAY, notice_of(truth), truth, payment=payment)
+    return notices.apply_notice(GATEWAY, notice_of(truth), truth, payment=payment)

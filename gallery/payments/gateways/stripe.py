@@ -234,9 +234,9 @@ GATEWAY = StripeGateway()
 
 def handle_event(event: dict) -> str:
     """Process one verified Stripe event, once (its id is stored with its effect, DESIGN.md rule 8)."""
-    from gallery.payments import core
+    from gallery.payments import notices
 
     session = (event.get("data") or {}).get("object") or {}
     if event.get("type") not in HANDLED or not isinstance(session, dict):
         return "ignored"
-    return core.apply_notice(GATEWAY, notice_of(event["id"], event["type"], session), session)
+    return notices.apply_notice(GATEWAY, notice_of(event["id"], event["type"], session), session)
