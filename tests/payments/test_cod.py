@@ -215,3 +215,31 @@ def test_staff_upload_the_agencys_csv_preview_then_confirm(app, client, make, co
         re.search(r'name="content"[^>]*value="([^"]+)"', html)
     done = client.post("/staff/payments/cod", data=dict(base, action="confirm", content=hidden.group(1)))
     assert done.status_code == 303 and _fresh(order).status == OrderStatus.COMPLETED
+
+
+def test_the_cod_screen_runs_the_same_number_of_statements_whatever_its_size(app, client, make, cod_on, shelf):
+    from tests.sqlcount import count_statements
+
+    rendang, _songket = shelf
+    make.stock(rendang, 20, payout=50_000)
+    staff = make.user(Role.STAFF)
+    make.login(client, staff)
+
+    def parcels(start, count):
+        for n in range(start, start + count):
+            _shipped(_cod_order(shelf, 1), staff, f"P26110000000{n:02d}")
+
+    def remit(resi, reference):
+        cod.record(cod.by_hand([resi]), reference=reference, remitted_on=clock.today_wib(), user=staff)
+
+    parcels(1, 2)
+    remit("P2611000000001", "SETOR-A")
+    with count_statements() as few:
+        assert client.get("/staff/payments/cod").status_code == 200
+    parcels(3, 5)
+    remit("P2611000000003", "SETOR-B")
+    remit("P2611000000004", "SETOR-C")
+    with count_statements() as many:
+        page = client.get("/staff/payments/cod")
+    assert page.status_code == 200 and "P2611000000007" in page.get_data(as_text=True)
+    assert len(many) == len(few)
