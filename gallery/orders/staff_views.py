@@ -247,8 +247,8 @@ def available_actions(order: Order) -> set[str]:
         actions.add("returned")
     if OrderStatus.CANCELLED in following:
         actions.add("cancel")
-    if order.status in NOT_HANDED_OVER:
-        actions.add("refund_cancel")  # a paid order is cancelled by refunding it in full
+    if order.status in NOT_HANDED_OVER and order.paid_at is not None:
+        actions.add("refund_cancel")  # a paid order is cancelled by refunding it in full (a COD one is not paid)
     return actions
 
 

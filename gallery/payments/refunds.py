@@ -46,6 +46,11 @@ from gallery.payments.models import Payment, PaymentStatus, Provider, Refund, Re
 log = logging.getLogger(__name__)
 
 REFUNDABLE = (OrderStatus.PAID, OrderStatus.PACKED, OrderStatus.SHIPPED, OrderStatus.COMPLETED)
+
+
+def refundable(order: Order) -> bool:
+    """Money came in for this order and it may go back: a COD parcel on its way has taken none yet."""
+    return order.status in REFUNDABLE and order.paid_at is not None
 MAX_TOKEN = 64
 
 
@@ -132,7 +137,7 @@ def refund(order: Order, *, user: User, quantities: dict[int, int] | None = None
     if (existing := _by_token(token)) is not None:  # the same form, processed while we waited for the lock
         db.session.commit()
         return existing
-    if order.status not in REFUNDABLE:
+    if not refundable(order):
         _fail(_l("Hanya pesanan yang sudah dibayar yang bisa dikembalikan dananya."))
     payment = _paid_payment(order)
     if payment is None:

@@ -243,3 +243,19 @@ def test_the_cod_screen_runs_the_same_number_of_statements_whatever_its_size(app
         page = client.get("/staff/payments/cod")
     assert page.status_code == 200 and "P2611000000007" in page.get_data(as_text=True)
     assert len(many) == len(few)
+
+
+def test_a_cod_parcel_not_remitted_has_no_money_to_refund(app, client, make, cod_on, shelf):
+    from gallery.payments import refunds
+
+    staff = make.user(Role.STAFF)
+    order = _cod_order(shelf)
+    orders.mark_packed(order, user=staff)
+    make.login(client, staff)
+    page = client.get(f"/staff/orders/{order.number}").get_data(as_text=True)
+    assert "Batalkan pesanan" in page and "kembalikan seluruh dana" not in page
+    orders.ship(_fresh(order), "P2611000000001", user=staff)
+    with pytest.raises(DomainError):
+        refunds.refund(_fresh(order), user=staff, reason="salah", token="t-cod")
+    assert db.session.scalar(select(func.count(Payment.id))) == 0
+    assert "Kembalikan dana" not in client.get(f"/staff/payments/orders/{order.number}").get_data(as_text=True)
