@@ -100,10 +100,11 @@ def test_a_delivery_order_paid_by_qris_bca_va_or_gopay_pays_once_though_notified
 
 
 @pytest.mark.requires_postgres
-def test_five_deliveries_of_a_settlement_at_the_same_moment_pay_once(app, fake_midtrans, delivery_order):
+@pytest.mark.parametrize("channel", ["qris", "bca_va", "gopay"])
+def test_five_deliveries_of_a_settlement_at_the_same_moment_pay_once(app, fake_midtrans, delivery_order, channel):
     order = delivery_order()
     payment = _attempt(order)
-    fake_midtrans.choose(payment.reference, "bca_va")
+    fake_midtrans.choose(payment.reference, channel)
     fake_midtrans.settle(payment.reference)
     body, order_id = fake_midtrans.notification(payment.reference), order.id
     db.session.remove()
@@ -123,6 +124,7 @@ def test_five_deliveries_of_a_settlement_at_the_same_moment_pay_once(app, fake_m
     assert db.session.get(Order, order_id).status == OrderStatus.PAID
     assert _paid_events(order_id) == 1
     assert db.session.scalar(select(func.count(ProviderEvent.id))) == 1
+    assert db.session.scalar(select(func.count(PaymentEvent.id)).where(PaymentEvent.kind == "paid")) == 1
 
 
 def test_a_forged_signature_gets_403_and_writes_nothing(app, client, fake_midtrans, delivery_order):
