@@ -154,7 +154,7 @@ def _send_proof(payment: Payment):
 def stripe_webhook():
     payload = request.get_data(cache=False)
     try:
-        event = stripe_gateway.GATEWAY.verify(payload, request.headers.get("Stripe-Signature"))
+        event = stripe_gateway.GATEWAY.verify(payload, request.headers)
     except InvalidNotification as error:
         log.warning("refused a Stripe webhook: %s", error)
         return {"error": "invalid signature"}, 400

@@ -78,7 +78,11 @@ class Gateway:
         """Open the attempt at the provider; set `payment.checkout_url` and the provider's ids; return a note."""
         raise NotImplementedError
 
-    def payment_for(self, notice: Notice, data: dict):
+    def verify(self, body: bytes, headers) -> dict:
+        """The notification's data if the provider signed it; else InvalidNotification (nothing is written)."""
+        raise NotImplementedError
+
+    def payment_for(self, notice: Notice | None, data: dict):
         """The Payment a verified notification is about, or None."""
         raise NotImplementedError
 

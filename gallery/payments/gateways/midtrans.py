@@ -264,7 +264,7 @@ class MidtransGateway(Gateway):
         payment.checkout_url = answer.get("redirect_url")
         return str(answer.get("token") or payment.reference)
 
-    def verify(self, body: bytes) -> dict:
+    def verify(self, body: bytes, headers=None) -> dict:
         """The notification's JSON, if its signature_key is Midtrans's; else InvalidNotification."""
         try:
             data = json.loads(body.decode("utf-8"))
@@ -280,7 +280,7 @@ class MidtransGateway(Gateway):
             raise InvalidNotification("bad signature_key")
         return data
 
-    def payment_for(self, notice: Notice, data: dict) -> Payment | None:
+    def payment_for(self, notice: Notice | None, data: dict) -> Payment | None:
         reference = data.get("order_id")
         if not isinstance(reference, str) or not re.fullmatch(r"[A-Za-z0-9._~-]{1,64}", reference):
             return None
@@ -325,7 +325,7 @@ def handle_notification(body: bytes) -> str:
     from gallery.payments import notices
 
     data = GATEWAY.verify(body)
-    payment = GATEWAY.payment_for(Notice(Outcome.IGNORED), data)
+    payment = GATEWAY.payment_for(None, data)
     if payment is None:
         return "unknown"
     truth = GATEWAY.status(payment.reference)

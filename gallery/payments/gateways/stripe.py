@@ -164,8 +164,9 @@ class StripeGateway(Gateway):
         payment.checkout_url = session.get("url")
         return str(session.get("id"))
 
-    def verify(self, payload: bytes, signature: str | None) -> dict:
+    def verify(self, payload: bytes, headers) -> dict:
         """Check the Stripe-Signature header (5-minute tolerance) and return the event as plain data."""
+        signature = headers.get("Stripe-Signature")
         secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
         if not secret:
             raise InvalidNotification("STRIPE_WEBHOOK_SECRET is not set")
@@ -180,7 +181,7 @@ class StripeGateway(Gateway):
             raise InvalidNotification("not a Stripe event")
         return event
 
-    def payment_for(self, notice: Notice, session: dict) -> Payment | None:
+    def payment_for(self, notice: Notice | None, session: dict) -> Payment | None:
         session_id = session.get("id")
         payment = None
         if isinstance(session_id, str):
