@@ -74,6 +74,7 @@ def _fee(parcel: RemittedParcel, order: Order) -> int:
 
 
 def normalise_resi(text: str | None) -> str:
+    """A resi as typed or exported: spaces dropped, upper case (as ship() stores it)."""
     return re.sub(r"\s+", "", text or "").upper()[:40]
 
 

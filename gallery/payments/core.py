@@ -102,6 +102,7 @@ def lock_order(order_id: int) -> Order:
 
 
 def payments_of(order: Order) -> list[Payment]:
+    """Every payment attempt of an order, oldest first."""
     return list(db.session.scalars(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id)))
 
 
@@ -112,6 +113,7 @@ def current_payment(order: Order) -> Payment | None:
 
 
 def payment_events(order: Order) -> list[PaymentEvent]:
+    """The order's payment history with who did what."""
     return list(db.session.scalars(
         select(PaymentEvent).options(selectinload(PaymentEvent.user))
         .where(PaymentEvent.order_id == order.id).order_by(PaymentEvent.id)))

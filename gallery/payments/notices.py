@@ -29,7 +29,6 @@ from gallery.payments.models import Payment, PaymentStatus, ProviderEvent, Refun
 log = logging.getLogger(__name__)
 
 
-
 def _seen(provider: str, event_id: str | None, event_type: str, outcome: str = "") -> ProviderEvent | None:
     """Record a provider event id in this transaction; IntegrityError (raised on flush) means seen before."""
     if event_id is None:

@@ -157,6 +157,7 @@ def _uploaded(form: RemittanceForm) -> tuple[bytes, str]:
 
 @bp.route("/payments/cod", methods=["GET", "POST"])
 def cod_remittances():
+    """Record a remittance: ticked parcels, or the agency's CSV previewed then confirmed (sent back whole)."""
     form = RemittanceForm()
     if request.method == "GET":
         form.remitted_on.data = clock.today_wib()

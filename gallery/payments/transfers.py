@@ -141,12 +141,14 @@ def waiting_for_staff() -> list[Payment]:
 
 
 def proof_directory() -> Path:
+    """Where re-encoded transfer proofs are kept (created when missing)."""
     path = Path(current_app.config["UPLOAD_FOLDER"]) / "payments"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
 def proof_path(key: str) -> Path:
+    """The file of a proof key; ValueError for anything that is not one (no path tricks)."""
     if not key or len(key) != 32 or any(c not in "0123456789abcdef" for c in key):
         raise ValueError("not a proof key")
     return proof_directory() / f"{key}.jpg"

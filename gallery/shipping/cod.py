@@ -37,6 +37,7 @@ def cod_fee(value: int, fee_bp: int, min_fee: int) -> int:
 
 
 def provinces() -> set[str]:
+    """The provinces COD is offered to (empty: all)."""
     raw = current_app.config.get("COD_PROVINCES") or ""
     return {part.strip() for part in raw.split(",") if part.strip()}
 

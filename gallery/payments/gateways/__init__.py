@@ -109,6 +109,7 @@ def get(provider: str) -> Gateway:
 
 
 def is_gateway(provider: str) -> bool:
+    """Whether `provider` is reached through a gateway module."""
     return provider in GATEWAYS
 
 

@@ -83,10 +83,12 @@ def _keys() -> dict:
 
 
 def snap() -> midtransclient.Snap:
+    """A Snap client for this app's keys and addresses."""
     return _config(midtransclient.Snap(**_keys()))
 
 
 def core_api() -> midtransclient.CoreApi:
+    """A Core API client (charge, status, refund) for this app's keys and addresses."""
     return _config(midtransclient.CoreApi(**_keys()))
 
 
@@ -101,6 +103,7 @@ def _call(action, *args):
 
 
 def enabled_payments() -> list[str]:
+    """Snap channels enabled on the account (MIDTRANS_ENABLED_PAYMENTS)."""
     raw = current_app.config.get("MIDTRANS_ENABLED_PAYMENTS") or ""
     return [part.strip() for part in raw.split(",") if part.strip()]
 
@@ -241,6 +244,7 @@ def notice_of(data: dict) -> Notice:
 
 
 class MidtransGateway(Gateway):
+    """Midtrans behind the gateway interface (methods documented on Gateway)."""
     provider = Provider.MIDTRANS
     name = "Midtrans"
     qris_at_till = True

@@ -62,6 +62,7 @@ def client() -> stripe.StripeClient:
 
 
 def payment_method_types() -> list[str]:
+    """The Checkout payment methods enabled on the account (STRIPE_PAYMENT_METHOD_TYPES)."""
     raw = current_app.config.get("STRIPE_PAYMENT_METHOD_TYPES") or "card"
     return [part.strip() for part in raw.split(",") if part.strip()] or ["card"]
 
@@ -144,6 +145,7 @@ def notice_of(event_id: str | None, event_type: str, session: dict) -> Notice:
 
 
 class StripeGateway(Gateway):
+    """Stripe Checkout behind the gateway interface (methods documented on Gateway)."""
     provider = Provider.STRIPE
     name = "Stripe"
 
