@@ -53,9 +53,11 @@ def upgrade():
                               existing_type=sa.String(length=255), existing_nullable=True)
         batch_op.add_column(sa.Column('gateway_method', sa.String(length=40), nullable=True))
         batch_op.add_column(sa.Column('instructions', sa.Text(), server_default='', nullable=False))
-        batch_op.create_unique_constraint(batch_op.f('uq_payments_reference'), ['reference'])
         batch_op.drop_constraint(batch_op.f('ck_payments_provider_known'), type_='check')
         batch_op.create_check_constraint(batch_op.f('ck_payments_provider_known'), PROVIDERS)
+    # A second batch: SQLite's rebuild drops a constraint created on a column renamed in the same batch.
+    with op.batch_alter_table('payments', schema=None) as batch_op:
+        batch_op.create_unique_constraint(batch_op.f('uq_payments_reference'), ['reference'])
     _create_transfer_indexes()
 
     with op.batch_alter_table('refunds', schema=None) as batch_op:
@@ -132,14 +134,16 @@ def downgrade():
     op.execute("DELETE FROM payments WHERE provider IN ('midtrans', 'pos_cod')")
     _drop_transfer_indexes()
     with op.batch_alter_table('payments', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_payments_reference'), type_='unique')
+    with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_payments_provider_known'), type_='check')
         batch_op.create_check_constraint(batch_op.f('ck_payments_provider_known'), PROVIDERS_BEFORE)
-        batch_op.drop_constraint(batch_op.f('uq_payments_reference'), type_='unique')
         batch_op.drop_column('instructions')
         batch_op.drop_column('gateway_method')
         batch_op.alter_column('gateway_transaction_id', new_column_name='stripe_payment_intent',
                               existing_type=sa.String(length=255), existing_nullable=True)
         batch_op.alter_column('reference', new_column_name='stripe_session_id',
                               existing_type=sa.String(length=255), existing_nullable=True)
+    with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.create_unique_constraint(batch_op.f('uq_payments_stripe_session_id'), ['stripe_session_id'])
     _create_transfer_indexes()

@@ -329,3 +329,14 @@ def test_the_dashboard_return_url_checks_the_status_without_revealing_the_order(
     make.login(client, make.user(Role.STAFF))
     again = client.get(f"/payments/midtrans/return?order_id={payment.reference}")
     assert again.status_code == 303 and f"/orders/{order.number}/payment" in again.headers["Location"]
+
+
+def test_an_attempts_reference_is_unique_in_the_database(app, delivery_order):
+    from sqlalchemy.exc import IntegrityError
+
+    order = delivery_order()
+    db.session.add_all([Payment(order_id=order.id, provider="midtrans", amount=1, reference="GO-X-1"),
+                        Payment(order_id=order.id, provider="stripe", amount=1, reference="GO-X-1")])
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
