@@ -153,6 +153,31 @@ class Config:
     STRIPE_PAYMENT_METHOD_TYPES = os.environ.get("STRIPE_PAYMENT_METHOD_TYPES", "card")
     # How long a Checkout Session stays open (Stripe accepts 30 minutes to 24 hours).
     STRIPE_SESSION_MINUTES = _env_int("STRIPE_SESSION_MINUTES", 30)
+    # Midtrans (Snap for shoppers, a QRIS charge at the till); without the server key it is hidden.
+    MIDTRANS_SERVER_KEY = os.environ.get("MIDTRANS_SERVER_KEY") or None
+    MIDTRANS_CLIENT_KEY = os.environ.get("MIDTRANS_CLIENT_KEY") or None
+    MIDTRANS_IS_PRODUCTION = _env_bool("MIDTRANS_IS_PRODUCTION", False)
+    # Snap's payment channels the gallery's Midtrans account has enabled, comma-separated.
+    MIDTRANS_ENABLED_PAYMENTS = os.environ.get(
+        "MIDTRANS_ENABLED_PAYMENTS",
+        "qris,gopay,shopeepay,bca_va,bni_va,bri_va,permata_va,echannel,other_va,credit_card,akulaku,kredivo")
+    # Where midtransclient sends its requests (unset: Midtrans's own sandbox or production addresses);
+    # tests point them at a local fake of Snap and of the Core API (charge, status, refund).
+    MIDTRANS_SNAP_BASE_URL = os.environ.get("MIDTRANS_SNAP_BASE_URL") or None
+    MIDTRANS_API_BASE_URL = os.environ.get("MIDTRANS_API_BASE_URL") or None
+    # Seconds to wait for Midtrans before giving up on a request.
+    MIDTRANS_TIMEOUT_SECONDS = _env_int("MIDTRANS_TIMEOUT_SECONDS", 20)
+
+    # How long a QRIS code shown at the till (through a gateway) stays payable; its units are held meanwhile.
+    TILL_QRIS_MINUTES = _env_int("TILL_QRIS_MINUTES", 15)
+
+    # Pos cash on delivery (bayar di tempat): off unless set; the destination provinces (Kemendagri
+    # codes, comma-separated; empty: everywhere the tariff reaches) and the largest order total (Rupiah).
+    # The fee itself is a setting of each Pos service (staff edit it with the tariff table).
+    COD_ENABLED = _env_bool("COD_ENABLED", False)
+    COD_PROVINCES = os.environ.get("COD_PROVINCES", "")
+    COD_MAX_ORDER = _env_int("COD_MAX_ORDER", 1_000_000)
+
     # Bank transfer to the gallery's account: how long the shopper has, and where to send the money.
     BANK_TRANSFER_HOURS = _env_int("BANK_TRANSFER_HOURS", 24)
     GALLERY_BANK_NAME = os.environ.get("GALLERY_BANK_NAME", "Bank Nagari")

@@ -64,6 +64,7 @@ EXPECTED: dict[str, Expect] = {
     "GET /partners/inquire": E(PUBLIC),
     "GET /partners/inquire/sent": E(PUBLIC),
     "GET /api/shipping/quote": E(found(PUBLIC, 400)),
+    "GET /payments/midtrans/return": E(found(PUBLIC, 404)),  # Midtrans is not configured in the tests' app
     "GET /healthz": E(PUBLIC),
     "GET /static/<path:filename>": E(PUBLIC, {"filename": "static_file"}),
     "GET /cart": E(PUBLIC),
@@ -133,6 +134,8 @@ EXPECTED: dict[str, Expect] = {
     "GET /staff/shipping/services/new": E(ADMIN),
     "GET /staff/shipping/services/<int:service_id>": E(ADMIN, {"service_id": "service"}),
     "GET /staff/products": E(STAFF),
+    "GET /staff/payments/cod": E(STAFF),
+    "GET /staff/counter/qris/<number>": E(found(STAFF, 302), {"number": "counter"}),  # paid: on to its receipt
     "GET /staff/products/new": E(STAFF),
     "GET /staff/products/<int:product_id>/edit": E(STAFF, {"product_id": "product"}),
     "GET /staff/products/<int:product_id>/history": E(STAFF, {"product_id": "product"}),
@@ -173,6 +176,7 @@ EXPECTED: dict[str, Expect] = {
     "POST /orders/<number>/pay/<method>": E(PUBLIC, {"number": "pending", "method": "bank_transfer"}),
     "POST /orders/<number>/payment/<int:payment_id>/proof": E(PUBLIC, {"number": "pending", "payment_id": "payment"}),
     "POST /payments/stripe/webhook": E(PUBLIC),
+    "POST /payments/midtrans/notification": E(PUBLIC),
     "POST /staff/counter": E(STAFF),
     "POST /staff/orders/<number>/cancel": E(STAFF, {"number": "pending"}),
     "POST /staff/orders/<number>/complete": E(STAFF, {"number": "delivery"}),
@@ -220,6 +224,9 @@ EXPECTED: dict[str, Expect] = {
     "POST /staff/orders/<number>/swap/<int:allocation_id>": E(STAFF, {"number": "delivery",
                                                                      "allocation_id": "allocation"}),
     "POST /staff/products/new": E(STAFF),
+    "POST /staff/payments/cod": E(STAFF),
+    "POST /staff/counter/qris/<number>/cancel": E(STAFF, {"number": "counter"}),
+    "POST /staff/orders/<number>/returned": E(STAFF, {"number": "delivery"}),
     "POST /staff/products/import": E(STAFF),
     "POST /staff/products/import/confirm": E(STAFF),
     "POST /staff/products/<int:product_id>/edit": E(STAFF, {"product_id": "product"}),
@@ -240,8 +247,8 @@ EXPECTED: dict[str, Expect] = {
     "POST /portal/products/<int:product_id>/propose": E(OWN, {"product_id": "unproposed_product"}),
     "POST /portal/products/proposals/<int:proposal_id>": E(OWN, {"proposal_id": "proposal"}),
 }
-# POSTs that need no CSRF token because no browser sends them (Stripe signs its webhooks instead).
-CSRF_EXEMPT = {"POST /payments/stripe/webhook"}
+# POSTs that need no CSRF token because no browser sends them (Stripe and Midtrans sign their notifications).
+CSRF_EXEMPT = {"POST /payments/stripe/webhook", "POST /payments/midtrans/notification"}
 
 
 def rule_keys(app) -> list[tuple[str, object]]:

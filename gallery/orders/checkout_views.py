@@ -24,6 +24,7 @@ from gallery.orders import bp
 from gallery.orders.forms import CheckoutForm
 from gallery.orders.models import Fulfilment
 from gallery.orders.services import Address, Contact, SoldOut, parcel_items, place_order
+from gallery.shipping import cod
 from gallery.shipping.models import District, Province, Regency
 from gallery.shipping.quotes import ShippingOption, quote
 from gallery.shipping.regions import display_name
@@ -88,11 +89,13 @@ def _region_errors(form: CheckoutForm, regions: Regions) -> bool:
 
 @dataclass
 class Shipping:
-    """The options shown for the chosen destination, the chosen one, or why there are none."""
+    """The options shown for the chosen destination, the chosen one, or why there are none; and cash on
+    delivery with its fee, where the chosen service and destination allow it."""
 
     options: list[ShippingOption] = field(default_factory=list)
     chosen: ShippingOption | None = None
     error: str | None = None
+    cod: cod.CodOffer | None = None
 
 
 def _shipping(form: CheckoutForm, regions: Regions, cart) -> Shipping:
@@ -118,6 +121,12 @@ def _shipping(form: CheckoutForm, regions: Regions, cart) -> Shipping:
         form.service.data = codes[0]  # the cheapest, until the shopper picks another
     shipping.chosen = next((o for o in shipping.options if o.service_code == form.service.data), None)
     form.service.choices = [SelectChoice(code) for code in codes]
+    if shipping.chosen is not None and regions.province is not None:
+        insurance = shipping.chosen.insurance if form.insured.data else 0
+        shipping.cod = cod.offer(shipping.chosen.service_code, regions.province.code,
+                                 cart.subtotal + shipping.chosen.price + insurance)
+    if shipping.cod is None:
+        form.pay_on_delivery.data = False
     return shipping
 
 
@@ -129,10 +138,11 @@ class Summary:
     shipping_saving: int
     insurance: int
     shipping_known: bool
+    cod_fee: int = 0
 
     @property
     def total(self) -> int:
-        return self.subtotal + self.shipping_price + self.insurance
+        return self.subtotal + self.shipping_price + self.insurance + self.cod_fee
 
 
 def _summary(form: CheckoutForm, cart, shipping: Shipping) -> Summary:
@@ -142,7 +152,8 @@ def _summary(form: CheckoutForm, cart, shipping: Shipping) -> Summary:
     if chosen is None:
         return Summary(cart.subtotal, 0, 0, 0, 0, False)
     insurance = chosen.insurance if form.insured.data else 0
-    return Summary(cart.subtotal, chosen.public_price, chosen.price, chosen.discount, insurance, True)
+    fee = shipping.cod.fee if shipping.cod is not None and form.pay_on_delivery.data else 0
+    return Summary(cart.subtotal, chosen.public_price, chosen.price, chosen.discount, insurance, True, fee)
 
 
 def _prefill(form: CheckoutForm) -> None:
@@ -180,6 +191,7 @@ def _place(form: CheckoutForm, cart):
         insured=bool(form.insured.data) and delivery,
         customer=current_user if current_user.is_authenticated else None,
         notes=form.notes.data or "",
+        cash_on_delivery=bool(form.pay_on_delivery.data) and delivery,
     )
 
 

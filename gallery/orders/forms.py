@@ -51,6 +51,8 @@ class CheckoutForm(FlaskForm):
     postal_code = StringField(_l("Kode pos"), validators=[Length(max=10)])
     service = RadioField(_l("Layanan pengiriman"), choices=[], validate_choice=False)
     insured = BooleanField(_l("Asuransikan kiriman"))
+    # Offered by the view only where gallery.shipping.cod allows it; place_order checks again.
+    pay_on_delivery = BooleanField(_l("Bayar di tempat (COD): bayar ke kurir Pos saat paket tiba"))
     notes = TextAreaField(_l("Catatan untuk galeri (opsional)"), validators=[Optional(), Length(max=1000)])
 
     @property

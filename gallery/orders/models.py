@@ -21,7 +21,8 @@ class OrderStatus:
     CANCELLED = "cancelled"
     EXPIRED = "expired"
     REFUNDED = "refunded"
-    ALL = (PENDING_PAYMENT, PAID, PACKED, SHIPPED, COMPLETED, CANCELLED, EXPIRED, REFUNDED)
+    RETURNED = "returned"  # a cash-on-delivery parcel came back undelivered (returned to sender)
+    ALL = (PENDING_PAYMENT, PAID, PACKED, SHIPPED, COMPLETED, CANCELLED, EXPIRED, REFUNDED, RETURNED)
     # States whose units are no longer held for the order.
     RELEASED = (CANCELLED, EXPIRED)
 
@@ -42,6 +43,8 @@ class PaymentMethod:
     CASH = "cash"
     QRIS = "qris"
     COUNTER = (CASH, QRIS)
+    # Paid to the Pos courier on delivery (bayar di tempat): set when the order is placed.
+    COD = "cod"
 
 
 def _in(column: str, values) -> str:
@@ -58,6 +61,7 @@ class Order(db.Model):
         CheckConstraint(_in("fulfilment", Fulfilment.ALL), name="fulfilment_known"),
         CheckConstraint("subtotal >= 0 AND shipping_price >= 0 AND insurance >= 0 AND total >= 0",
                         name="amounts_not_negative"),
+        CheckConstraint("cod_fee >= 0", name="cod_fee_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,6 +93,8 @@ class Order(db.Model):
     shipping_discount: Mapped[int] = mapped_column(Integer, default=0)
     shipping_price: Mapped[int] = mapped_column(Integer, default=0)
     insurance: Mapped[int] = mapped_column(Integer, default=0)
+    # The Pos agency's cash-on-delivery fee the shopper pays with the parcel (0 unless paid on delivery).
+    cod_fee: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     tariff_version_id: Mapped[int | None] = mapped_column(Integer)
 
     subtotal: Mapped[int] = mapped_column(Integer, default=0)
@@ -105,6 +111,7 @@ class Order(db.Model):
     shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     customer = relationship("User")
     province = relationship("Province")
@@ -124,6 +131,10 @@ class Order(db.Model):
     @property
     def shipping_total(self) -> int:
         return self.shipping_price + self.insurance
+
+    @property
+    def cash_on_delivery(self) -> bool:
+        return self.payment_method == PaymentMethod.COD
 
 
 class OrderLine(db.Model):

@@ -5,6 +5,9 @@ A sale is an order line's units that were paid and handed over, and not refunded
 * paid: the order has a `paid_at`;
 * handed over: a delivery when it was shipped (`shipped_at`), a pick-up or counter sale when the
   shopper took it (`completed_at`); that moment, in WIB, is the sale's date;
+* cash on delivery (Pos COD): only when the agency remitted the money (`paid_at`, set by the
+  remittance), which is then the sale's date: a parcel shipped but not remitted, or returned to the
+  sender, is no sale;
 * not refunded: units refunded from a line leave it, taken from its allocations latest first (the
   order a refund puts units back on the shelf, gallery.payments.refunds), so an order refunded in
   full sells nothing.
@@ -17,12 +20,13 @@ from __future__ import annotations
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
-from gallery.orders.models import Fulfilment, Order, OrderAllocation
+from gallery.orders.models import Fulfilment, Order, OrderAllocation, PaymentMethod
 
 
 def sold_at_column():
-    """When an order was handed over: shipped (delivery) or collected / sold at the counter (pick-up)."""
-    return case((Order.fulfilment == Fulfilment.DELIVERY, Order.shipped_at), else_=Order.completed_at)
+    """When an order became a sale: remitted (COD), shipped (delivery), or collected / sold at the counter."""
+    return case((Order.payment_method == PaymentMethod.COD, Order.paid_at),
+                (Order.fulfilment == Fulfilment.DELIVERY, Order.shipped_at), else_=Order.completed_at)
 
 
 def is_sale():

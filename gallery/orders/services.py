@@ -61,8 +61,21 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     OrderStatus.SHIPPED: (OrderStatus.COMPLETED, OrderStatus.REFUNDED),
     OrderStatus.COMPLETED: (OrderStatus.REFUNDED,),
 }
+# A cash-on-delivery order is packed and shipped unpaid; the Pos agency's remittance pays and completes
+# it (gallery.payments.cod), or the parcel comes back to the sender and its units go back on the shelf.
+COD_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    OrderStatus.PENDING_PAYMENT: (OrderStatus.PACKED, OrderStatus.CANCELLED),
+    OrderStatus.PACKED: (OrderStatus.SHIPPED, OrderStatus.CANCELLED),
+    OrderStatus.SHIPPED: (OrderStatus.COMPLETED, OrderStatus.RETURNED),
+    OrderStatus.COMPLETED: (OrderStatus.REFUNDED,),
+}
 # Paid, and the goods have not left the gallery yet.
 NOT_HANDED_OVER = (OrderStatus.PAID, OrderStatus.PACKED)
+
+
+def transitions_for(order: Order) -> dict[str, tuple[str, ...]]:
+    """The state machine an order follows: paid before it ships, or (cash on delivery) paid on delivery."""
+    return COD_TRANSITIONS if order.cash_on_delivery else TRANSITIONS
 
 
 class SoldOut(DomainError):
@@ -224,12 +237,14 @@ def _allocate_lines(order: Order, variants: dict[int, Variant], lines: Sequence[
 
 def place_order(lines: Sequence[CartLine], contact: Contact, *, fulfilment: str, address: Address | None = None,
                 service_code: str | None = None, insured: bool = False, customer: User | None = None,
-                notes: str = "") -> Order:
+                notes: str = "", cash_on_delivery: bool = False) -> Order:
     """Place an online order in one transaction: re-price, quote, take stock FEFO, number it, set its deadline.
 
     If any item ran out meanwhile nothing is written and SoldOut names the item and what is left.
     Delivery orders wait for payment until PAYMENT_DEADLINE_HOURS; pick-up orders are held for
-    PICKUP_HOLD_HOURS to be paid at the gallery.
+    PICKUP_HOLD_HOURS to be paid at the gallery. A delivery paid on delivery (`cash_on_delivery`, where
+    gallery.shipping.cod offers it) carries the COD fee in its total and has no deadline: it is packed
+    and shipped unpaid.
     """
     if fulfilment not in Fulfilment.ALL:
         raise DomainError(_l("Pilih dikirim atau diambil di galeri."), field="fulfilment")
@@ -261,9 +276,17 @@ def place_order(lines: Sequence[CartLine], contact: Contact, *, fulfilment: str,
         order.shipping_price, order.insurance = option.price, option.insurance
         order.tariff_version_id = option.tariff_version_id
         hours = current_app.config["PAYMENT_DEADLINE_HOURS"]
+        if cash_on_delivery:
+            from gallery.shipping import cod
+
+            offer = cod.offer(option.service_code, checked.province_code, subtotal + option.price + option.insurance)
+            if offer is None:
+                raise DomainError(_l("Bayar di tempat (COD) tidak tersedia untuk pesanan ini."),
+                                  field="pay_on_delivery")
+            order.cod_fee, order.payment_method, hours = offer.fee, PaymentMethod.COD, None
     else:
         hours = current_app.config["PICKUP_HOLD_HOURS"]
-    order.payment_deadline = now + timedelta(hours=hours)
+    order.payment_deadline = now + timedelta(hours=hours) if hours is not None else None
     _event(order, OrderStatus.PENDING_PAYMENT, customer)
     db.session.add(order)
     try:
@@ -272,7 +295,7 @@ def place_order(lines: Sequence[CartLine], contact: Contact, *, fulfilment: str,
     except DomainError:
         db.session.rollback()
         raise
-    order.total = order.subtotal + order.shipping_price + order.insurance
+    order.total = order.subtotal + order.shipping_price + order.insurance + order.cod_fee
     db.session.commit()
     notifications.order_placed(order)
     return order
@@ -285,12 +308,14 @@ def _order_by_client_token(token: str | None) -> Order | None:
 
 
 def counter_sale(lines: Sequence[CartLine], method: str, *, user: User, customer_name: str = "",
-                 client_token: str | None = None, commit: bool = True) -> Order:
+                 client_token: str | None = None, commit: bool = True, hold_until: datetime | None = None) -> Order:
     """Sell to a walk-in customer: take stock through the same ledger, paid and handed over at once.
 
     The sale counts for each producer exactly like an online one (its allocations carry the lots' payouts).
     A sale is recorded once per `client_token`: the till's form sent twice returns the first sale.
-    With `commit=False` the caller (gallery.payments.desk, which records the money) commits.
+    With `commit=False` the caller (gallery.payments.desk, which records the money) commits. With
+    `hold_until` the sale waits for its money (a QRIS code on the till's screen) until then, holding its
+    units like an unpaid order; it is paid and handed over when the money comes, or expires.
     """
     if (existing := _order_by_client_token(client_token)) is not None:
         return existing
@@ -303,7 +328,11 @@ def counter_sale(lines: Sequence[CartLine], method: str, *, user: User, customer
         channel=Channel.COUNTER, fulfilment=Fulfilment.PICKUP, contact_name=(customer_name or "").strip()[:120],
         payment_method=method, placed_at=now, paid_at=now, completed_at=now, client_token=client_token,
     )
-    order.events.append(OrderEvent(from_status=None, to_status=OrderStatus.COMPLETED, created_at=now,
+    if hold_until is not None:
+        order.status, order.payment_method, order.paid_at, order.completed_at = (
+            OrderStatus.PENDING_PAYMENT, None, None, None)
+        order.payment_deadline = hold_until
+    order.events.append(OrderEvent(from_status=None, to_status=order.status, created_at=now,
                                    user_id=user.id, note=str(_l("Penjualan di kasir"))))
     db.session.add(order)
     try:
@@ -353,7 +382,7 @@ def _set_status(order: Order, to_status: str, user: User | None, note: str = "")
 
 
 def _transition(order: Order, to_status: str, user: User | None, note: str = "") -> None:
-    if to_status not in TRANSITIONS.get(order.status, ()):
+    if to_status not in transitions_for(order).get(order.status, ()):
         if to_status == OrderStatus.CANCELLED and order.status in NOT_HANDED_OVER:
             raise DomainError(_l("Pesanan ini sudah dibayar: batalkan dengan mengembalikan seluruh dananya "
                                  "(barangnya kembali ke rak)."), field="status")
@@ -367,7 +396,7 @@ def _transition(order: Order, to_status: str, user: User | None, note: str = "")
 
 def can_transition(order: Order, to_status: str) -> bool:
     """Whether the state machine allows `order` to move to `to_status` now."""
-    return to_status in TRANSITIONS.get(order.status, ())
+    return to_status in transitions_for(order).get(order.status, ())
 
 
 def mark_refunded(order: Order, *, user: User | None, note: str = "") -> Order:
@@ -428,7 +457,7 @@ def mark_packed(order: Order, *, user: User | None) -> Order:
     if order.fulfilment != Fulfilment.DELIVERY:
         raise DomainError(_l("Pesanan ambil di galeri tidak perlu dikemas untuk dikirim."), field="status")
     lock(order)
-    if order.status == OrderStatus.PAID:
+    if order.status in (OrderStatus.PAID, OrderStatus.PENDING_PAYMENT):
         shelf_life.check_hand_over(order)
     _transition(order, OrderStatus.PACKED, user)
     order.packed_at = clock.utcnow()
@@ -469,10 +498,12 @@ def mark_picked_up(order: Order, *, user: User | None) -> Order:
 
 
 def complete(order: Order, *, user: User | None) -> Order:
-    """A shipped parcel arrived."""
+    """A shipped parcel arrived (a cash-on-delivery parcel is completed by the agency's remittance)."""
     lock(order)
     if order.status != OrderStatus.SHIPPED:
         raise DomainError(_l("Hanya pesanan yang sudah dikirim yang bisa diselesaikan."), field="status")
+    if order.cash_on_delivery:
+        raise DomainError(_l("Pesanan COD selesai saat setoran Pos untuk resinya dicatat."), field="status")
     _transition(order, OrderStatus.COMPLETED, user)
     order.completed_at = clock.utcnow()
     db.session.commit()
@@ -485,6 +516,36 @@ def cancel(order: Order, *, user: User | None, reason: str = "") -> Order:
     _transition(order, OrderStatus.CANCELLED, user, (reason or "").strip()[:500])
     _release_stock(order, user, str(_l("Pesanan dibatalkan")))
     order.cancelled_at = clock.utcnow()
+    db.session.commit()
+    return order
+
+
+def mark_remitted(order: Order, *, user: User | None, note: str = "") -> Order:
+    """The Pos agency paid over the cash it collected for this COD parcel: the order is paid and done.
+
+    Joins the caller's transaction (gallery.payments.cod records the money in the same commit).
+    """
+    lock(order)
+    if not order.cash_on_delivery or order.status != OrderStatus.SHIPPED:
+        raise DomainError(_l("Pesanan %(number)s bukan paket COD yang sedang dikirim.", number=order.number),
+                          field="tracking_number")
+    _transition(order, OrderStatus.COMPLETED, user, note)
+    order.paid_at = order.completed_at = clock.utcnow()
+    return order
+
+
+def return_to_sender(order: Order, *, user: User | None, reason: str) -> Order:
+    """An undelivered COD parcel came back: its units go back on their lots through the ledger, with why."""
+    reason = (reason or "").strip()[:300]
+    if len(reason) < 3:
+        raise DomainError(_l("Tulis alasan paket kembali (mis. penerima menolak, alamat tidak ditemukan)."),
+                          field="reason")
+    lock(order)
+    if not order.cash_on_delivery:
+        raise DomainError(_l("Hanya paket COD yang dicatat kembali ke pengirim."), field="status")
+    _transition(order, OrderStatus.RETURNED, user, reason)
+    _release_stock(order, user, str(_l("Paket COD kembali ke pengirim: %(reason)s", reason=reason)))
+    order.returned_at = clock.utcnow()
     db.session.commit()
     return order
 
@@ -579,6 +640,7 @@ STATUS_LABELS = {
     OrderStatus.CANCELLED: _l("Dibatalkan"),
     OrderStatus.EXPIRED: _l("Kedaluwarsa"),
     OrderStatus.REFUNDED: _l("Dikembalikan dananya"),
+    OrderStatus.RETURNED: _l("Kembali ke pengirim"),
 }
 
 

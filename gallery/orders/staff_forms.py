@@ -25,13 +25,16 @@ PAYMENT_METHOD_LABELS = {
     PaymentMethod.QRIS: _l("QRIS"),
     BANK_TRANSFER: _l("Transfer bank"),
 }
+# Methods staff never choose themselves but orders carry.
+_OTHER_METHOD_LABELS = {PaymentMethod.COD: _l("Bayar di tempat (COD)"), "stripe": _l("Stripe"),
+                        "midtrans": _l("Midtrans")}
 
 
 def payment_method_label(method: str | None) -> str:
     """A payment method code in the user's language ("cash" → "Tunai"); unknown codes as they are."""
     if not method:
         return ""
-    return str(PAYMENT_METHOD_LABELS.get(method, method))
+    return str(PAYMENT_METHOD_LABELS.get(method) or _OTHER_METHOD_LABELS.get(method, method))
 
 
 CHANNEL_LABELS = {Channel.ONLINE: _l("Online"), Channel.COUNTER: _l("Kasir")}
@@ -49,6 +52,7 @@ TABS: dict[str, object] = {
     OrderStatus.CANCELLED: _l("Dibatalkan"),
     OrderStatus.EXPIRED: _l("Kedaluwarsa"),
     OrderStatus.REFUNDED: _l("Dikembalikan dananya"),
+    OrderStatus.RETURNED: _l("Kembali ke pengirim"),
     ALL: _l("Semua"),
 }
 MAX_SEARCH = 60
@@ -158,6 +162,15 @@ class CancelForm(FlaskForm):
         validators=[DataRequired(message=_l("Tulis alasan pembatalan.")),
                     Length(min=3, max=500, message=_l("Alasan pembatalan 3 sampai 500 karakter."))],
         render_kw={"rows": 2},
+    )
+
+
+class ReturnedForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Alasan paket kembali"),
+        validators=[DataRequired(message=_l("Tulis alasan paket kembali.")),
+                    Length(min=3, max=300, message=_l("Alasan 3 sampai 300 karakter."))],
+        render_kw={"rows": 2, "placeholder": _l("mis. penerima menolak, alamat tidak ditemukan")},
     )
 
 

@@ -28,11 +28,19 @@ from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.money import format_rupiah
 from gallery.orders import shelf_life, staff_bp as bp
-from gallery.orders.models import Channel, Fulfilment, Order, OrderAllocation, OrderEvent, OrderLine, OrderStatus
+from gallery.orders.models import (
+    Channel,
+    Fulfilment,
+    Order,
+    OrderAllocation,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+)
 from gallery.orders.services import (
     MAX_LINES,
     MAX_QUANTITY,
-    TRANSITIONS,
     CartLine,
     NOT_HANDED_OVER,
     cancel,
@@ -40,8 +48,10 @@ from gallery.orders.services import (
     expire_if_due,
     mark_packed,
     mark_picked_up,
+    return_to_sender,
     ship,
     status_label,
+    transitions_for,
 )
 from gallery.orders.staff_forms import (
     ALL,
@@ -55,6 +65,7 @@ from gallery.orders.staff_forms import (
     CounterSellForm,
     ListArgs,
     MarkPaidForm,
+    ReturnedForm,
     ShipForm,
     normalise_sku,
     parse_list_args,
@@ -107,18 +118,20 @@ class OrderPage(PageNumbers):
 
 
 def _queue_condition():
-    """The work queue: paid parcels to pack, packed parcels to ship, pick-ups to be paid or collected."""
+    """The work queue: paid parcels (and COD ones) to pack, packed parcels to ship, pick-ups to be paid or collected."""
     return or_(
         and_(Order.status == OrderStatus.PAID, Order.fulfilment == Fulfilment.DELIVERY),
+        and_(Order.status == OrderStatus.PENDING_PAYMENT, Order.payment_method == PaymentMethod.COD),
         Order.status == OrderStatus.PACKED,
         and_(Order.fulfilment == Fulfilment.PICKUP, Order.channel == Channel.ONLINE,
              Order.status.in_((OrderStatus.PENDING_PAYMENT, OrderStatus.PAID))),
     )
 
 
-def _in_queue(status: str, fulfilment: str, channel: str) -> bool:
+def _in_queue(status: str, fulfilment: str, channel: str, method: str | None) -> bool:
     return (
         (status == OrderStatus.PAID and fulfilment == Fulfilment.DELIVERY)
+        or (status == OrderStatus.PENDING_PAYMENT and method == PaymentMethod.COD)
         or status == OrderStatus.PACKED
         or (fulfilment == Fulfilment.PICKUP and channel == Channel.ONLINE
             and status in (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID))
@@ -145,13 +158,13 @@ def order_page(args: ListArgs) -> OrderPage:
     """One page of orders, newest first, with the count of each tab: two statements."""
     conditions = _search_conditions(args)
     tab_counts = dict.fromkeys(TABS, 0)
-    for status, fulfilment, channel, count in db.session.execute(
-        select(Order.status, Order.fulfilment, Order.channel, func.count(Order.id))
-        .where(*conditions).group_by(Order.status, Order.fulfilment, Order.channel)
+    for status, fulfilment, channel, method, count in db.session.execute(
+        select(Order.status, Order.fulfilment, Order.channel, Order.payment_method, func.count(Order.id))
+        .where(*conditions).group_by(Order.status, Order.fulfilment, Order.channel, Order.payment_method)
     ):
         tab_counts[status] = tab_counts.get(status, 0) + count
         tab_counts[ALL] += count
-        if _in_queue(status, fulfilment, channel):
+        if _in_queue(status, fulfilment, channel, method):
             tab_counts[QUEUE] += count
     if args.tab == QUEUE:
         conditions.append(_queue_condition())
@@ -217,7 +230,7 @@ def _fresh_order(number: str, **kwargs) -> Order:
 
 def available_actions(order: Order) -> set[str]:
     """Which action forms to offer; the services refuse anything else (DESIGN.md rule 7)."""
-    following = TRANSITIONS.get(order.status, ())
+    following = transitions_for(order).get(order.status, ())
     actions = set()
     if OrderStatus.PAID in following:
         actions.add("paid")
@@ -228,12 +241,14 @@ def available_actions(order: Order) -> set[str]:
             actions.add("ship")
     elif OrderStatus.COMPLETED in following and order.status != OrderStatus.COMPLETED:
         actions.add("picked_up")
-    if order.status == OrderStatus.SHIPPED and OrderStatus.COMPLETED in following:
-        actions.add("complete")
+    if order.status == OrderStatus.SHIPPED and OrderStatus.COMPLETED in following and not order.cash_on_delivery:
+        actions.add("complete")  # a COD parcel is completed by the agency's remittance
+    if OrderStatus.RETURNED in following:
+        actions.add("returned")
     if OrderStatus.CANCELLED in following:
         actions.add("cancel")
-    if order.status in NOT_HANDED_OVER:
-        actions.add("refund_cancel")  # a paid order is cancelled by refunding it in full
+    if order.status in NOT_HANDED_OVER and order.paid_at is not None:
+        actions.add("refund_cancel")  # a paid order is cancelled by refunding it in full (a COD one is not paid)
     return actions
 
 
@@ -245,15 +260,17 @@ def _forms(**given) -> dict:
         "picked_up": ConfirmForm(formdata=None),
         "complete": ConfirmForm(formdata=None),
         "cancel": CancelForm(formdata=None),
+        "returned": ReturnedForm(formdata=None),
     }
     forms.update(given)
     return forms
 
 
 def _cashier(order: Order) -> User | None:
-    """Who took the money: the user who recorded the payment (or the counter sale)."""
+    """Who took the money: the user who recorded the payment (or rang up the counter sale)."""
     for event in order.events:
-        if event.to_status in (OrderStatus.PAID, OrderStatus.COMPLETED) and event.user is not None:
+        if event.user is not None and (event.to_status in (OrderStatus.PAID, OrderStatus.COMPLETED)
+                                       or order.channel == Channel.COUNTER):
             return event.user
     return None
 
@@ -344,6 +361,17 @@ def order_complete(number: str):
         return _("Pesanan %(number)s selesai.", number=target.number)
 
     return _perform(number, "complete", ConfirmForm(), call)
+
+
+@bp.route("/orders/<number>/returned", methods=["POST"])
+def order_returned(number: str):
+    form = ReturnedForm()
+
+    def call(target: Order) -> str:
+        return_to_sender(target, user=_user(), reason=form.reason.data or "")
+        return _("Paket %(number)s dicatat kembali ke pengirim; barangnya kembali ke rak.", number=target.number)
+
+    return _perform(number, "returned", form, call)
 
 
 @bp.route("/orders/<number>/swap/<int:allocation_id>", methods=["POST"])
@@ -626,10 +654,21 @@ def _counter_sell():
             form.cash_received.errors.append(_("Uang diterima kurang dari total belanja (%(total)s).",
                                                total=format_rupiah(basket.total)))
             return _render_counter(422, sell_form=form, basket=basket)
+    customer_name = (form.customer_name.data or "").strip()
+    client_token = (form.sale_token.data or "").strip()[:64] or None
+    if form.method.data == PaymentMethod.QRIS and desk.till_gateway() is not None:
+        # QRIS through the gateway: the code goes on the screen; the sale is paid when the gateway says so.
+        try:
+            payment = desk.start_till_qris(basket.lines(), user=_user(), customer_name=customer_name,
+                                           client_token=client_token)
+        except DomainError as refused:
+            db.session.rollback()
+            return _render_counter(422, sell_form=form, error=refused.message)
+        session.pop(BASKET_KEY, None)
+        return redirect(url_for(".counter_qris", number=payment.order.number))
     try:
-        sale = desk.sell_at_counter(basket.lines(), form.method.data, user=_user(),
-                                    customer_name=(form.customer_name.data or "").strip(),
-                                    client_token=(form.sale_token.data or "").strip()[:64] or None)
+        sale = desk.sell_at_counter(basket.lines(), form.method.data, user=_user(), customer_name=customer_name,
+                                    client_token=client_token)
     except DomainError as refused:
         db.session.rollback()
         return _render_counter(422, sell_form=form, error=refused.message)
@@ -657,6 +696,39 @@ def counter():
     if action == "sell":
         return _counter_sell()
     return _render_counter(422, error=_("Perintah tidak dikenal."))
+
+
+@bp.route("/counter/qris/<number>")
+def counter_qris(number: str):
+    """The QRIS code of a sale on the till's screen; it looks again by itself (meta refresh, no script)."""
+    order = _order_or_404(number)
+    if order.channel != Channel.COUNTER:
+        abort(404)
+    payment = desk.refresh_till_qris(order)
+    if payment is None:
+        abort(404)
+    order = _order_or_404(number)
+    if order.paid_at is not None:
+        flash(_("QRIS diterima: penjualan %(number)s lunas.", number=order.number), "success")
+        return redirect(url_for(".counter_receipt", number=order.number))
+    return render_template("orders/staff/counter_qris.html",
+                           **_common(order=order, payment=payment, waiting=order.status == OrderStatus.PENDING_PAYMENT,
+                                     instructions=payment.instructions_data, form=ConfirmForm(formdata=None)))
+
+
+@bp.route("/counter/qris/<number>/cancel", methods=["POST"])
+def counter_qris_cancel(number: str):
+    order = _order_or_404(number)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        desk.give_up_till_qris(order, user=_user())
+    except DomainError as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+        return redirect(url_for(".counter_qris", number=order.number))
+    flash(_("QRIS dibatalkan; barangnya kembali ke rak."), "info")
+    return redirect(url_for(".counter"))
 
 
 @bp.route("/counter/receipts/<number>")

@@ -1,7 +1,10 @@
-"""Payments: Stripe Checkout, bank transfer with a unique code, pay at the gallery; webhooks and refunds.
+"""Payments: the gateways (Stripe Checkout, Midtrans), bank transfer with a unique code, pay at the
+gallery, Pos cash on delivery; notifications and refunds.
 
-Two blueprints: `payments` for shoppers (choosing and following a payment) and Stripe's webhook,
-and `payments_staff` under /staff for confirming transfers and gallery payments and for refunds.
+`core` holds the payment states and the one paid-transition; `gateways/` one module per provider;
+`transfers`, `desk` (the till), `cod` (the agency's remittances) and `refunds` the rest. Two
+blueprints: `payments` for shoppers (choosing and following a payment) and the gateways'
+notifications, and `payments_staff` under /staff for confirming money, COD remittances and refunds.
 """
 from flask import Blueprint
 

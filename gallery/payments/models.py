@@ -1,15 +1,17 @@
 """Payments of orders: each attempt, every change of its state, refunds and the provider events seen.
 
-A `Payment` is one attempt to pay an order through one provider (a Stripe Checkout Session, a bank
-transfer with its unique code, paying at the gallery). `PaymentEvent` rows are append-only: every
+A `Payment` is one attempt to pay an order through one provider (a Stripe Checkout Session, a Midtrans
+Snap transaction or QRIS charge, a bank transfer with its unique code, paying at the gallery, or the
+Pos agency remitting a cash-on-delivery parcel). `PaymentEvent` rows are append-only: every
 change of a payment's state adds one. `ProviderEvent` holds each webhook event id once (a unique
 constraint), written in the same transaction as the event's effect (DESIGN.md rule 8).
 """
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gallery.dbtypes import UTCDateTime, now_utc
@@ -18,9 +20,13 @@ from gallery.extensions import db
 
 class Provider:
     STRIPE = "stripe"
+    MIDTRANS = "midtrans"
     BANK_TRANSFER = "bank_transfer"
     GALLERY = "gallery"
-    ALL = (STRIPE, BANK_TRANSFER, GALLERY)
+    POS_COD = "pos_cod"  # the Pos agency collected the money on delivery and remitted it
+    ALL = (STRIPE, MIDTRANS, BANK_TRANSFER, GALLERY, POS_COD)
+    # Reached through a module of gallery.payments.gateways.
+    GATEWAYS = (STRIPE, MIDTRANS)
 
 
 class PaymentStatus:
@@ -76,8 +82,14 @@ class Payment(db.Model):
     unique_code: Mapped[int | None] = mapped_column(Integer)
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     idempotency_key: Mapped[str | None] = mapped_column(String(80))
-    stripe_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
-    stripe_payment_intent: Mapped[str | None] = mapped_column(String(255))
+    # The gateway's name for this attempt (Stripe: the Checkout Session id; Midtrans: the `order_id`
+    # sent, unique per attempt), its transaction (Stripe: the PaymentIntent; Midtrans: transaction_id)
+    # and the method the shopper used there (qris, gopay, bca_va…).
+    reference: Mapped[str | None] = mapped_column(String(255), unique=True)
+    gateway_transaction_id: Mapped[str | None] = mapped_column(String(255))
+    gateway_method: Mapped[str | None] = mapped_column(String(40))
+    # What the shopper needs to finish a waiting payment (VA number, QR string, deeplink), as JSON.
+    instructions: Mapped[str] = mapped_column(Text, default="")
     checkout_url: Mapped[str | None] = mapped_column(Text)
     proof_key: Mapped[str | None] = mapped_column(String(64))
     proof_uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -92,6 +104,15 @@ class Payment(db.Model):
     @property
     def waiting(self) -> bool:
         return self.status in PaymentStatus.WAITING
+
+    @property
+    def instructions_data(self) -> dict:
+        """The stored instructions (VA number, QR string, deeplink…) as a dict; {} when there are none."""
+        try:
+            data = json.loads(self.instructions or "{}")
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
 
 
 class PaymentEvent(db.Model):
@@ -130,7 +151,7 @@ class ProviderEvent(db.Model):
 
 
 class Refund(db.Model):
-    """Money given back on a payment: through Stripe, or recorded for a transfer or cash."""
+    """Money given back on a payment: through its gateway, or recorded for a transfer, cash or COD."""
 
     __tablename__ = "refunds"
     __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
@@ -142,7 +163,8 @@ class Refund(db.Model):
     reason: Mapped[str] = mapped_column(Text, default="")
     automatic: Mapped[bool] = mapped_column(Boolean, default=False)
     restocked: Mapped[bool] = mapped_column(Boolean, default=False)
-    stripe_refund_id: Mapped[str | None] = mapped_column(String(255))
+    # The gateway's id of the refund (Stripe: re_…, Midtrans: refund_chargeback_id), when it went through one.
+    gateway_refund_id: Mapped[str | None] = mapped_column(String(255))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # The staff form's token: the same form sent twice records one refund (and Stripe sees it as the key).
     client_token: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -168,3 +190,41 @@ class RefundLine(db.Model):
 
     refund: Mapped[Refund] = relationship(back_populates="lines")
     order_line = relationship("OrderLine")
+
+
+class CodRemittance(db.Model):
+    """One transfer from the Pos agency paying the cash it collected on delivery for many parcels (resi)."""
+
+    __tablename__ = "cod_remittances"
+    __table_args__ = (CheckConstraint("collected >= 0 AND fees >= 0", name="amounts_valid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(60), unique=True)
+    remitted_on: Mapped[date] = mapped_column(Date)
+    collected: Mapped[int] = mapped_column(Integer, default=0)
+    fees: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    lines: Mapped[list["CodRemittanceLine"]] = relationship(back_populates="remittance",
+                                                            order_by="CodRemittanceLine.id")
+    user = relationship("User")
+
+
+class CodRemittanceLine(db.Model):
+    """One parcel in a remittance: what the courier collected for it and the COD fee the agency kept."""
+
+    __tablename__ = "cod_remittance_lines"
+    __table_args__ = (CheckConstraint("collected > 0 AND fee >= 0", name="amounts_valid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    remittance_id: Mapped[int] = mapped_column(ForeignKey("cod_remittances.id", ondelete="CASCADE"), index=True)
+    # An order is remitted once, whatever the files say.
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), unique=True)
+    tracking_number: Mapped[str] = mapped_column(String(40))
+    collected: Mapped[int] = mapped_column(Integer)
+    fee: Mapped[int] = mapped_column(Integer)
+
+    remittance: Mapped[CodRemittance] = relationship(back_populates="lines")
+    order = relationship("Order")

@@ -8,9 +8,13 @@ How a refund stays right when two staff press the button at the same moment:
 * what was already refunded is summed from the refund rows (never a number read earlier), and each
   line's refunded units likewise;
 * the form carries a token: the same form sent twice is one refund (`refunds.client_token` is
-  unique), and the token is the idempotency key Stripe sees, so a retried request refunds once there too;
+  unique), and the token is the idempotency key the gateway sees (Stripe's Idempotency-Key, Midtrans's
+  refund_key), so a retried request refunds once there too;
 * the payment's refunded total is raised by one UPDATE `amount_refunded = amount_refunded + x` under
   the CHECK `amount_refunded <= amount`: the database itself refuses a refund above what was paid.
+
+Money paid through a gateway goes back through it where the method allows (gallery.payments.gateways);
+a virtual account, a transfer, cash or a COD remittance is handed back by staff and recorded here.
 
 Goods: an order not yet handed over (paid or packed) always gets its units back on the shelf (they
 never left the gallery; taking units out of a packed parcel unpacks it). For goods already handed
@@ -21,7 +25,6 @@ from __future__ import annotations
 import logging
 import secrets
 
-import stripe
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -35,13 +38,19 @@ from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders import services as orders
 from gallery.orders.models import Order, OrderLine, OrderStatus
-from gallery.payments import stripe_api
+from gallery.payments import gateways
+from gallery.payments.core import lock_order, move, record_event
+from gallery.payments.gateways import GatewayError
 from gallery.payments.models import Payment, PaymentStatus, Provider, Refund, RefundLine
-from gallery.payments.services import _event, _lock_order, _move
 
 log = logging.getLogger(__name__)
 
 REFUNDABLE = (OrderStatus.PAID, OrderStatus.PACKED, OrderStatus.SHIPPED, OrderStatus.COMPLETED)
+
+
+def refundable(order: Order) -> bool:
+    """Money came in for this order and it may go back: a COD parcel on its way has taken none yet."""
+    return order.status in REFUNDABLE and order.paid_at is not None
 MAX_TOKEN = 64
 
 
@@ -99,22 +108,18 @@ def _lines_to_refund(order: Order, quantities: dict[int, int] | None) -> list[tu
     return chosen
 
 
-def _give_back_at_provider(order: Order, payment: Payment, amount: int, key: str) -> str | None:
-    """Refund through Stripe (idempotent by `key`); transfers and cash are handed back by staff."""
-    if payment.provider != Provider.STRIPE:
+def _give_back_at_provider(order: Order, payment: Payment, amount: int, key: str, reason: str) -> str | None:
+    """Refund through the payment's gateway (idempotent by `key`) where its method allows; else staff hand it back."""
+    if not gateways.is_gateway(payment.provider):
         return None
-    if not payment.stripe_payment_intent:
-        _fail(_l("Pembayaran Stripe ini tidak punya PaymentIntent; kembalikan dari dasbor Stripe."))
+    gateway = gateways.get(payment.provider)
+    if not gateway.refundable(payment):
+        return None
     try:
-        created = stripe_api.as_dict(stripe_api.client().v1.refunds.create(
-            {"payment_intent": payment.stripe_payment_intent, "amount": stripe_api.to_stripe_amount(amount),
-             "reason": "requested_by_customer", "metadata": {"order_number": order.number}},
-            options={"idempotency_key": key}))
-    except stripe.StripeError as error:
-        log.warning("Stripe refused a refund for %s: %s", order.number, error)
-        _fail(_l("Stripe menolak pengembalian dana: %(error)s",
-                 error=getattr(error, "user_message", None) or str(error)))
-    return created.get("id")
+        return gateway.refund(payment, amount, key, reason)
+    except GatewayError as error:
+        log.warning("%s refused a refund for %s: %s", gateway.provider, order.number, error.message)
+        _fail(error.message)
 
 
 def refund(order: Order, *, user: User, quantities: dict[int, int] | None = None, restock: bool | None = None,
@@ -128,11 +133,11 @@ def refund(order: Order, *, user: User, quantities: dict[int, int] | None = None
     token = (token or "").strip()[:MAX_TOKEN] or None
     if (existing := _by_token(token)) is not None:
         return existing
-    order = _lock_order(order.id)
+    order = lock_order(order.id)
     if (existing := _by_token(token)) is not None:  # the same form, processed while we waited for the lock
         db.session.commit()
         return existing
-    if order.status not in REFUNDABLE:
+    if not refundable(order):
         _fail(_l("Hanya pesanan yang sudah dibayar yang bisa dikembalikan dananya."))
     payment = _paid_payment(order)
     if payment is None:
@@ -148,10 +153,11 @@ def refund(order: Order, *, user: User, quantities: dict[int, int] | None = None
         _fail(_l("Tidak ada lagi yang bisa dikembalikan (sisa %(n)s).", n=remaining))
     handed_over = order.status not in orders.NOT_HANDED_OVER
     goods_back = bool(restock) if handed_over else True
-    stripe_refund_id = _give_back_at_provider(order, payment, amount,
-                                              f"refund-{payment.id}-{token or secrets.token_hex(16)}")
-    record = Refund(payment_id=payment.id, order_id=order.id, amount=amount, reason=(reason or "").strip()[:500],
-                    restocked=goods_back and bool(refund_lines), stripe_refund_id=stripe_refund_id, user_id=user.id,
+    reason = (reason or "").strip()[:500]
+    gateway_refund_id = _give_back_at_provider(order, payment, amount,
+                                               f"refund-{payment.id}-{token or secrets.token_hex(16)}", reason)
+    record = Refund(payment_id=payment.id, order_id=order.id, amount=amount, reason=reason,
+                    restocked=goods_back and bool(refund_lines), gateway_refund_id=gateway_refund_id, user_id=user.id,
                     client_token=token, created_at=clock.utcnow())
     record.lines = [RefundLine(order_line_id=line.id, quantity=quantity, amount=line.unit_price * quantity)
                     for line, quantity in refund_lines]
@@ -171,10 +177,10 @@ def refund(order: Order, *, user: User, quantities: dict[int, int] | None = None
     db.session.expire(payment, ["amount_refunded"])
     fully = amount == remaining
     if fully:
-        _move(payment, PaymentStatus.REFUNDED, (PaymentStatus.PAID,), kind="refunded", amount=amount, user=user,
+        move(payment, PaymentStatus.REFUNDED, (PaymentStatus.PAID,), kind="refunded", amount=amount, user=user,
               note=record.reason)
     else:
-        _event(payment, order.id, "partially_refunded", amount=amount, user=user, note=record.reason)
+        record_event(payment, order.id, "partially_refunded", amount=amount, user=user, note=record.reason)
     if goods_back:
         for line, quantity in refund_lines:
             _restock(order, line, quantity, user)

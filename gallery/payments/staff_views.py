@@ -1,5 +1,9 @@
-"""Staff: transfers and gallery payments to confirm, an order's payments and their history, refunds."""
+"""Staff: transfers and gallery payments to confirm, an order's payments and their history, refunds,
+and the Pos agency's COD remittances."""
 from __future__ import annotations
+
+import base64
+import binascii
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -7,12 +11,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from gallery import clock
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderLine, OrderStatus
 from gallery.orders.services import status_label
 from gallery.orders.services import NOT_HANDED_OVER
-from gallery.payments import refunds, services, staff_bp as bp
+from gallery.payments import cod, core, desk, refunds, staff_bp as bp, transfers
+from gallery.payments.forms import RemittanceForm
 from gallery.payments.models import Payment, PaymentStatus, Provider, Refund
 from gallery.payments.views import _send_proof
 
@@ -36,8 +42,8 @@ def _order_or_404(number: str) -> Order:
 
 @bp.route("/payments")
 def index():
-    return render_template("payments/staff/index.html", payments=services.waiting_for_staff(),
-                           method_label=services.method_label, payment_status_label=services.payment_status_label,
+    return render_template("payments/staff/index.html", payments=transfers.waiting_for_staff(),
+                           method_label=core.method_label, payment_status_label=core.payment_status_label,
                            status_label=status_label, PaymentStatus=PaymentStatus, Provider=Provider,
                            OrderStatus=OrderStatus)
 
@@ -48,9 +54,9 @@ def confirm(payment_id: int):
     number = payment.order.number
     try:
         if payment.provider == Provider.GALLERY:
-            outcome = services.confirm_at_gallery(payment, request.form.get("method", ""), user=current_user)
+            outcome = desk.confirm_at_gallery(payment, request.form.get("method", ""), user=current_user)
         else:
-            outcome = services.confirm_transfer(payment, user=current_user)
+            outcome = transfers.confirm_transfer(payment, user=current_user)
     except DomainError as error:
         flash(error.message, "error")
     else:
@@ -66,7 +72,7 @@ def confirm(payment_id: int):
 def reject(payment_id: int):
     payment = _payment_or_404(payment_id)
     try:
-        services.reject_transfer(payment, user=current_user, reason=request.form.get("reason", "")[:500])
+        transfers.reject_transfer(payment, user=current_user, reason=request.form.get("reason", "")[:500])
     except DomainError as error:
         flash(error.message, "error")
     else:
@@ -88,11 +94,11 @@ def order(number: str):
     given_back = list(db.session.scalars(select(Refund).options(selectinload(Refund.lines), selectinload(Refund.user))
                                          .where(Refund.order_id == order.id).order_by(Refund.id)))
     done = refunds.refunded_quantities(order)
-    return render_template("payments/staff/order.html", order=order, payments=services.payments_of(order),
-                           events=services.payment_events(order), refunds=given_back, done=done,
+    return render_template("payments/staff/order.html", order=order, payments=core.payments_of(order),
+                           events=core.payment_events(order), refunds=given_back, done=done,
                            token=refunds.new_token(), handed_over=order.status not in NOT_HANDED_OVER,
-                           refundable=order.status in refunds.REFUNDABLE,
-                           method_label=services.method_label, payment_status_label=services.payment_status_label,
+                           refundable=refunds.refundable(order),
+                           method_label=core.method_label, payment_status_label=core.payment_status_label,
                            status_label=status_label, OrderStatus=OrderStatus)
 
 
@@ -125,3 +131,58 @@ def _rupiah(amount: int) -> str:
     from gallery.money import format_rupiah
 
     return format_rupiah(amount)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pos COD remittances: tick the parcels, or upload the agency's CSV (preview, then confirm)
+
+COD_COLUMNS = {"resi": "resi", "amount": "amount", "fee": "fee"}
+
+
+def _render_cod(form: RemittanceForm, preview: cod.RemittancePreview | None = None, status: int = 200):
+    return render_template("payments/staff/cod.html", form=form, preview=preview, columns=COD_COLUMNS,
+                           waiting=cod.awaiting_remittance(), remittances=cod.remittances(),
+                           status_label=status_label), status
+
+
+def _uploaded(form: RemittanceForm) -> tuple[bytes, str]:
+    if form.content.data:
+        try:
+            return base64.b64decode(form.content.data.encode(), validate=True), ""
+        except (binascii.Error, ValueError):
+            return b"", ""
+    upload = request.files.get(form.file.name)
+    return (upload.read(cod.MAX_FILE_BYTES + 1), upload.filename or "") if upload else (b"", "")
+
+
+@bp.route("/payments/cod", methods=["GET", "POST"])
+def cod_remittances():
+    """Record a remittance: ticked parcels, or the agency's CSV previewed then confirmed (sent back whole)."""
+    form = RemittanceForm()
+    if request.method == "GET":
+        form.remitted_on.data = clock.today_wib()
+        return _render_cod(form)
+    if not form.validate_on_submit():
+        return _render_cod(form, status=422)
+    action = request.form.get("action")
+    if action == "hand":
+        preview = cod.by_hand(request.form.getlist("resi"))
+    else:
+        content, filename = _uploaded(form)
+        preview = cod.read_csv(content, filename)
+        if action != "confirm" or preview.errors:
+            form.content.data = base64.b64encode(content).decode() if not preview.errors else ""
+            return _render_cod(form, preview, 422 if preview.errors else 200)
+    try:
+        remittance = cod.record(preview, reference=form.reference.data, remitted_on=form.remitted_on.data,
+                                user=current_user, note=form.note.data or "")
+    except DomainError as error:
+        target = getattr(form, error.field or "", None)
+        if target is not None and hasattr(target, "errors") and error.field != "file":
+            target.errors = list(target.errors) + [error.message]
+        else:
+            flash(error.message, "error")
+        return _render_cod(form, preview, 422)
+    flash(_("Setoran %(reference)s dicatat: %(n)s paket, %(amount)s.", reference=remittance.reference,
+            n=len(preview.parcels), amount=_rupiah(remittance.collected)), "success")
+    return redirect(url_for("payments_staff.cod_remittances"), code=303)

@@ -1,10 +1,9 @@
-"""The shopper's payment pages and Stripe's webhook. Views parse and render; services decide."""
+"""The shopper's payment pages and the gateways' notifications. Views parse and render; services decide."""
 from __future__ import annotations
 
 import logging
 import secrets
 
-import stripe
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,8 +14,12 @@ from gallery.errors import DomainError
 from gallery.extensions import csrf, db
 from gallery.orders.models import Order, OrderLine, OrderStatus
 from gallery.orders.services import expire_if_due, status_label
-from gallery.payments import bp, services, stripe_api
+from gallery.payments import bp, core, notices, transfers
+from gallery.payments.gateways import InvalidNotification
+from gallery.payments.gateways import midtrans as midtrans_gateway
+from gallery.payments.gateways import stripe as stripe_gateway
 from gallery.payments.models import Payment, PaymentStatus, Provider
+from gallery.payments.qr import qr_svg
 
 log = logging.getLogger(__name__)
 
@@ -51,17 +54,23 @@ def _order_or_404(number: str) -> Order:
 @bp.app_template_global()
 def payment_block(order: Order) -> dict:
     """What templates/payments/_order_block.html shows for an order."""
-    payment = services.current_payment(order)
-    return {"payment": payment, "methods": services.available_methods(order), "status_label": services.payment_status_label,
-            "method_label": services.method_label}
+    payment = core.current_payment(order)
+    return {"payment": payment, "methods": core.available_methods(order), "status_label": core.payment_status_label,
+            "method_label": core.method_label}
+
+
+@bp.app_template_filter("qr_svg")
+def qr_svg_filter(text: str):
+    """A QR code of `text` as inline SVG (templates: `{{ qr_string | qr_svg }}`)."""
+    return qr_svg(text)
 
 
 @bp.route("/orders/<number>/pay")
 def choose(number: str):
     order = _order_or_404(number)
-    methods = services.available_methods(order)
+    methods = core.available_methods(order)
     return render_template("payments/choose.html", order=order, methods=methods, token=_token(),
-                           method_label=services.method_label, payment=services.current_payment(order),
+                           method_label=core.method_label, payment=core.current_payment(order),
                            status_label=status_label)
 
 
@@ -71,11 +80,11 @@ def start(number: str, method: str):
     if method not in Provider.ALL:
         abort(404)
     try:
-        payment = services.start_payment(order, method)
+        payment = core.start_payment(order, method)
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("payments.choose", number=order.number, t=_token()))
-    if payment.provider == Provider.STRIPE and payment.checkout_url:
+    if payment.checkout_url:
         return redirect(payment.checkout_url, code=303)
     return redirect(url_for("payments.status", number=order.number, t=_token()), code=303)
 
@@ -83,18 +92,19 @@ def start(number: str, method: str):
 @bp.route("/orders/<number>/payment")
 def status(number: str):
     order = _order_or_404(number)
-    payment = services.current_payment(order)
-    session_id = request.args.get("session_id", "")
-    if (payment is not None and payment.provider == Provider.STRIPE and payment.waiting and isinstance(session_id, str)
-            and session_id and session_id == payment.stripe_session_id):
-        # Back from Stripe before its webhook: ask Stripe itself. The visit alone never pays.
-        services.sync_stripe_session(payment)
+    payment = core.current_payment(order)
+    # Back from the gateway (Stripe names its session, Midtrans its order_id): ask the gateway itself
+    # before its notification arrives. The visit alone never pays.
+    came_back = request.args.get("session_id") or request.args.get("order_id") or ""
+    if (payment is not None and payment.waiting and isinstance(came_back, str) and came_back
+            and came_back == payment.reference):
+        notices.sync(payment)
         db.session.refresh(order)
-        payment = services.current_payment(order)
+        payment = core.current_payment(order)
     return render_template("payments/status.html", order=order, payment=payment, token=_token(),
-                           method_label=services.method_label, payment_status_label=services.payment_status_label,
+                           method_label=core.method_label, payment_status_label=core.payment_status_label,
                            status_label=status_label, OrderStatus=OrderStatus, PaymentStatus=PaymentStatus,
-                           Provider=Provider, bank=_bank())
+                           Provider=Provider, bank=_bank(), instructions=payment.instructions_data if payment else {})
 
 
 def _bank() -> dict:
@@ -112,7 +122,7 @@ def upload_proof(number: str, payment_id: int):
         abort(404)
     upload = request.files.get("proof")
     try:
-        services.attach_proof(payment, upload.read() if upload else b"")
+        transfers.attach_proof(payment, upload.read() if upload else b"")
     except DomainError as error:
         flash(error.message, "error")
     else:
@@ -130,7 +140,7 @@ def proof(number: str, payment_id: int):
 
 
 def _send_proof(payment: Payment):
-    path = services.proof_path(payment.proof_key)
+    path = transfers.proof_path(payment.proof_key)
     if not path.exists():
         abort(404)
     response = send_file(path, mimetype="image/jpeg", max_age=0)
@@ -144,11 +154,52 @@ def _send_proof(payment: Payment):
 def stripe_webhook():
     payload = request.get_data(cache=False)
     try:
-        event = stripe_api.verify_webhook(payload, request.headers.get("Stripe-Signature"))
-    except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError) as error:
+        event = stripe_gateway.GATEWAY.verify(payload, request.headers)
+    except InvalidNotification as error:
         log.warning("refused a Stripe webhook: %s", error)
         return {"error": "invalid signature"}, 400
-    outcome = services.handle_stripe_event(event)
+    return _received(stripe_gateway.handle_event(event))
+
+
+def _received(outcome: str):
     if outcome == "duplicate":
         return {"received": True, "outcome": "already processed"}, 200
     return {"received": True, "outcome": outcome}, 200
+
+
+@bp.route("/payments/midtrans/return")
+def midtrans_return():
+    """Where Midtrans's dashboard Finish/Unfinish/Error URLs send the shopper back (with ?order_id=…).
+
+    The attempt is checked with the Status API (the visit never pays by itself). The order's page needs
+    its secret link, which this address does not carry: a signed-in owner or staff go there, anyone
+    else is told to open the link from their email.
+    """
+    if not midtrans_gateway.GATEWAY.enabled():
+        abort(404)
+    reference = request.args.get("order_id", "")
+    payment = midtrans_gateway.GATEWAY.payment_for(None, {"order_id": reference}) if isinstance(reference, str) else None
+    if payment is None:
+        abort(404)
+    notices.sync(payment)
+    order = payment.order
+    if may_see(order, None):
+        return redirect(url_for("payments.status", number=order.number), code=303)
+    return render_template("payments/returned.html", order=order)
+
+
+@bp.route("/payments/midtrans/notification", methods=["POST"])
+@csrf.exempt
+def midtrans_notification():
+    """Midtrans's HTTP notification: a bad signature_key gets 403 and nothing is written."""
+    if not midtrans_gateway.GATEWAY.enabled():
+        abort(404)
+    try:
+        outcome = midtrans_gateway.handle_notification(request.get_data(cache=False))
+    except InvalidNotification as error:
+        log.warning("refused a Midtrans notification: %s", error)
+        return {"error": "invalid signature"}, 403
+    except DomainError as error:  # Midtrans's Status API did not answer: Midtrans retries later
+        log.warning("Midtrans notification not applied: %s", error.message)
+        return {"error": "status unavailable"}, 503
+    return _received(outcome)

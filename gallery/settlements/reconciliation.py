@@ -2,10 +2,13 @@
 
 Two identities, each read from independent tables, for WIB dates [start, end):
 
-* cash: money received by method (Stripe, bank transfer with its unique codes, cash and QRIS at the
-  gallery; `payments` paid in the period) − refunds made in the period (goods, and the rest: shipping,
-  insurance, codes, whole payments given back) = goods + shipping + insurance + codes of the orders those
-  payments paid − the same refunds. A payment whose amount does not match its order shows as a difference.
+* cash: money received by method (Stripe, Midtrans, bank transfer with its unique codes, cash and QRIS
+  at the gallery, Pos COD remittances; `payments` paid in the period) − refunds made in the period
+  (goods, and the rest: shipping, insurance, codes, COD fees, whole payments given back) = goods +
+  shipping + insurance + codes + COD fees of the orders those payments paid − the same refunds. A
+  payment whose amount does not match its order shows as a difference. Of the COD money, the agency
+  kept its fees (`cod_fees_kept`: the bank receives the rest); a COD parcel returned to the sender in
+  the period brought no money and its shipping and insurance stay the gallery's loss (`returned_loss`).
 * producers: goods sold in the period (gallery.orders.sales: handed over in the period; a refunded unit
   leaves the sale unless it was already settled on a final statement, in which case it is a later
   statement's adjustment) = what this period's statements settled + what is not settled yet; and the
@@ -23,13 +26,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from gallery.extensions import db
-from gallery.orders.models import Order, OrderAllocation, OrderLine
+from gallery.orders.models import Order, OrderAllocation, OrderLine, OrderStatus
 from gallery.orders.sales import is_sale, refunded_per_allocation, sold_at_column
-from gallery.payments.models import Payment, PaymentStatus, Provider, Refund, RefundLine
+from gallery.payments.models import CodRemittanceLine, Payment, PaymentStatus, Provider, Refund, RefundLine
 from gallery.settlements.models import Statement, StatementAdjustment, StatementLine, StatementStatus
 from gallery.settlements.services import Period, _pending_adjustments
 
-METHODS = ("stripe", "bank_transfer", "cash", "qris")
+METHODS = ("stripe", "midtrans", "bank_transfer", "cash", "qris", "pos_cod")
 
 
 @dataclass
@@ -42,6 +45,10 @@ class Reconciliation:
     shipping: int = 0
     insurance: int = 0
     codes: int = 0
+    cod_fees: int = 0           # COD fees of the orders paid (the shopper paid them with the parcel)
+    cod_fees_kept: int = 0      # what the Pos agency kept of its remittances in the period
+    returned_parcels: int = 0   # COD parcels back to the sender in the period
+    returned_loss: int = 0      # their shipping and insurance, paid to Pos and never paid by anyone
     refunded_goods: int = 0
     refunded_other: int = 0
     # Sales and producers
@@ -67,7 +74,8 @@ class Reconciliation:
 
     @property
     def net_orders(self) -> int:
-        return self.goods + self.shipping + self.insurance + self.codes - self.refunded_goods - self.refunded_other
+        return (self.goods + self.shipping + self.insurance + self.codes + self.cod_fees
+                - self.refunded_goods - self.refunded_other)
 
     @property
     def cash_difference(self) -> int:
@@ -97,9 +105,9 @@ class Reconciliation:
 
 def _cash(result: Reconciliation, start, end) -> None:
     method = func.coalesce(Order.payment_method, "cash")
-    for provider, paid_with, amount, subtotal, shipping, insurance, total in db.session.execute(
+    for provider, paid_with, amount, subtotal, shipping, insurance, cod_fee, total in db.session.execute(
             select(Payment.provider, method, Payment.amount, Order.subtotal, Order.shipping_price, Order.insurance,
-                   Order.total)
+                   Order.cod_fee, Order.total)
             .join(Order, Order.id == Payment.order_id)
             .where(Payment.status.in_((PaymentStatus.PAID, PaymentStatus.REFUNDED)),
                    Payment.paid_at >= start, Payment.paid_at < end)):
@@ -110,6 +118,7 @@ def _cash(result: Reconciliation, start, end) -> None:
         result.goods += subtotal
         result.shipping += shipping
         result.insurance += insurance
+        result.cod_fees += cod_fee
         result.codes += amount - total
     goods = (select(func.coalesce(func.sum(RefundLine.amount), 0)).where(RefundLine.refund_id == Refund.id)
              .correlate(Refund).scalar_subquery())
@@ -118,6 +127,17 @@ def _cash(result: Reconciliation, start, end) -> None:
         .where(Refund.created_at >= start, Refund.created_at < end)).one()
     result.refunded_goods = int(refunded_goods)
     result.refunded_other = int(refunded) - int(refunded_goods)
+
+
+def _cash_on_delivery(result: Reconciliation, start, end) -> None:
+    """What the agency kept of the COD money paid in the period, and the parcels that came back unpaid."""
+    result.cod_fees_kept = int(db.session.scalar(
+        select(func.coalesce(func.sum(CodRemittanceLine.fee), 0)).join(Order, Order.id == CodRemittanceLine.order_id)
+        .where(Order.paid_at >= start, Order.paid_at < end)) or 0)
+    count, loss = db.session.execute(
+        select(func.count(Order.id), func.coalesce(func.sum(Order.shipping_price + Order.insurance), 0))
+        .where(Order.status == OrderStatus.RETURNED, Order.returned_at >= start, Order.returned_at < end)).one()
+    result.returned_parcels, result.returned_loss = int(count), int(loss)
 
 
 def _sales(result: Reconciliation, start, end) -> None:
@@ -182,6 +202,7 @@ def reconcile(period: Period) -> Reconciliation:
     result = Reconciliation(period)
     start, end = period.utc_bounds()
     _cash(result, start, end)
+    _cash_on_delivery(result, start, end)
     _sales(result, start, end)
     _statements(result, period)
     return result

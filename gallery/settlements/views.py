@@ -194,5 +194,6 @@ def reconciliation():
                    methods=METHOD_LABELS, sample=sample_data_loaded())
 
 
-METHOD_LABELS = {"stripe": _l("Kartu / dompet digital (Stripe)"), "bank_transfer": _l("Transfer bank (dengan kode unik)"),
-                 "cash": _l("Tunai di galeri"), "qris": _l("QRIS di galeri")}
+METHOD_LABELS = {"stripe": _l("Kartu / dompet digital (Stripe)"), "midtrans": _l("QRIS, e-wallet, virtual account (Midtrans)"),
+                 "bank_transfer": _l("Transfer bank (dengan kode unik)"),
+                 "cash": _l("Tunai di galeri"), "qris": _l("QRIS di galeri"), "pos_cod": _l("Bayar di tempat (setoran COD Pos)")}

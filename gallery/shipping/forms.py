@@ -156,21 +156,28 @@ class ServiceForm(FlaskForm):
                                      validators=[_required(_l("Wajib diisi."))], default=0)
     insurance_fee = _NumberField(_l("Biaya tetap asuransi (Rp)"), message=_l("Tulis bilangan bulat Rupiah."),
                                  validators=[_required(_l("Wajib diisi."))], default=0)
+    cod_enabled = BooleanField(_l("Bisa bayar di tempat (COD)"), default=False)
+    cod_fee_bp = _NumberField(_l("Biaya COD (% dari nilai tagihan)"), percent=True,
+                              message=_l("Tulis persen, misalnya 3 atau 2,5."), validators=[Optional()], default=0)
+    cod_min_fee = _NumberField(_l("Biaya COD minimum (Rp)"), message=_l("Tulis bilangan bulat Rupiah."),
+                               validators=[Optional()], default=0)
     position = _NumberField(_l("Urutan tampil"), message=_l("Tulis bilangan bulat."),
                             validators=[_required(_l("Wajib diisi."))], default=0)
     active = BooleanField(_l("Aktif (ditawarkan saat checkout)"), default=True)
 
     NUMBER_FIELDS = ("volumetric_divisor", "rounding_tolerance_grams", "min_kg", "max_kg", "max_length_cm",
-                     "discount_bp", "insurance_rate_bp", "insurance_fee", "position")
+                     "discount_bp", "insurance_rate_bp", "insurance_fee", "cod_fee_bp", "cod_min_fee", "position")
 
     def fill_from(self, service) -> None:
-        for name in ("code", "name", *self.NUMBER_FIELDS, "active"):
+        for name in ("code", "name", *self.NUMBER_FIELDS, "active", "cod_enabled"):
             getattr(self, name).data = getattr(service, name)
 
     def to_input(self) -> ServiceInput:
         return ServiceInput(
             code=self.code.data or "", name=self.name.data or "", active=bool(self.active.data),
-            **{name: getattr(self, name).data for name in self.NUMBER_FIELDS},
+            cod_enabled=bool(self.cod_enabled.data),
+            # Only the COD fields may be left empty (no COD fee): they count as 0.
+            **{name: 0 if getattr(self, name).data is None else getattr(self, name).data for name in self.NUMBER_FIELDS},
         )
 
     def field_for(self, service_field: str | None):

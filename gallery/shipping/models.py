@@ -56,7 +56,8 @@ class ShippingService(db.Model):
     Its terms decide how a parcel's weight is charged: the volumetric divisor, the tolerance in grams
     below which the excess over a whole kilogram is not charged, the minimum and maximum kilograms per
     parcel, the agency discount (basis points of the public price) and the insurance (basis points of
-    the declared value plus a fixed fee).
+    the declared value plus a fixed fee), and whether the agency collects cash on delivery with it and
+    for what fee (basis points of the order value, with a minimum).
     """
 
     __tablename__ = "shipping_services"
@@ -68,6 +69,7 @@ class ShippingService(db.Model):
         CheckConstraint("discount_bp >= 0 AND discount_bp <= 10000", name="discount_range"),
         CheckConstraint("insurance_rate_bp >= 0 AND insurance_rate_bp <= 10000", name="insurance_rate_range"),
         CheckConstraint("insurance_fee >= 0", name="insurance_fee_nonnegative"),
+        CheckConstraint("cod_fee_bp >= 0 AND cod_fee_bp <= 10000 AND cod_min_fee >= 0", name="cod_fee_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,6 +84,11 @@ class ShippingService(db.Model):
     discount_bp: Mapped[int] = mapped_column(Integer, default=0)
     insurance_rate_bp: Mapped[int] = mapped_column(Integer, default=0)
     insurance_fee: Mapped[int] = mapped_column(Integer, default=0)
+    # Cash on delivery (bayar di tempat) through this service: offered at all, and the agency's fee in
+    # basis points of the order value with a minimum in Rupiah.
+    cod_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    cod_fee_bp: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    cod_min_fee: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
 

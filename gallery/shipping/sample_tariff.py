@@ -36,12 +36,18 @@ class SampleService:
     insurance_rate_bp: int
     insurance_fee: int
     position: int
+    # Cash on delivery: sample terms only (the agency states its own); off unless COD_ENABLED is set.
+    cod_enabled: bool = False
+    cod_fee_bp: int = 0
+    cod_min_fee: int = 0
 
 
 # Sample terms of the agency agreement: 20 % off Pos Reguler, 15 % off Nextday, 10 % off Jumbo;
-# insurance 0,24 % of the declared value + Rp 2.000 (Pos's usual form).
+# insurance 0,24 % of the declared value + Rp 2.000 (Pos's usual form); COD by Pos Reguler for 3 %, at
+# least Rp 5.000.
 SAMPLE_SERVICES = (
-    SampleService("POS_REG", "Pos Reguler", 6000, 200, 1, 50, 150, 2000, 24, 2000, 10),
+    SampleService("POS_REG", "Pos Reguler", 6000, 200, 1, 50, 150, 2000, 24, 2000, 10,
+                  cod_enabled=True, cod_fee_bp=300, cod_min_fee=5000),
     SampleService("POS_NEXTDAY", "Pos Nextday", 6000, 200, 1, 30, 120, 1500, 24, 2000, 20),
     SampleService("POS_JUMBO", "Pos Jumbo Ekonomi", 6000, 500, 10, 150, 200, 1000, 24, 2000, 30),
 )

@@ -37,6 +37,9 @@ class ServiceInput:
     insurance_fee: int = 0
     active: bool = True
     position: int = 0
+    cod_enabled: bool = False
+    cod_fee_bp: int = 0
+    cod_min_fee: int = 0
 
 
 def _between(value, low: int, high: int, field: str, message) -> int:
@@ -75,6 +78,11 @@ def _check(data: ServiceInput, *, service_id: int | None) -> dict:
                                   _l("Biaya tetap asuransi antara Rp 0 dan Rp 1.000.000.")),
         "position": _between(data.position, 0, 999, "position", _l("Urutan antara 0 dan 999.")),
         "active": bool(data.active),
+        "cod_enabled": bool(data.cod_enabled),
+        "cod_fee_bp": _between(data.cod_fee_bp, 0, BASIS_POINTS, "cod_fee_bp",
+                               _l("Biaya COD antara 0 dan 100 % dari nilai tagihan.")),
+        "cod_min_fee": _between(data.cod_min_fee, 0, 1_000_000, "cod_min_fee",
+                                _l("Biaya COD minimum antara Rp 0 dan Rp 1.000.000.")),
     }
     if values["max_kg"] < values["min_kg"]:
         raise DomainError(_l("Berat maksimum tidak boleh kurang dari berat minimum."), field="max_kg")

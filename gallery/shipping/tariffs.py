@@ -420,6 +420,7 @@ def ensure_sample_services() -> list[str]:
             max_length_cm=sample.max_length_cm,
             discount_bp=sample.discount_bp, insurance_rate_bp=sample.insurance_rate_bp,
             insurance_fee=sample.insurance_fee, active=True, position=sample.position,
+            cod_enabled=sample.cod_enabled, cod_fee_bp=sample.cod_fee_bp, cod_min_fee=sample.cod_min_fee,
         ))
         created.append(sample.code)
     db.session.commit()

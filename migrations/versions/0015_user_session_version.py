@@ -1,7 +1,7 @@
 """users.session_version: logout, a password change or deactivation end every session of the user
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-11-26 14:00:00
 
 Every session and remember-me cookie carries the version it was issued under; moving it on makes them
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = '0015'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

@@ -19,7 +19,7 @@ from gallery.orders.models import Order, OrderStatus
 from gallery.orders.services import (
     CartLine, Contact, cancel, expire_if_due, mark_packed, mark_picked_up, place_order, ship,
 )
-from gallery.payments import refunds, services
+from gallery.payments import refunds, transfers
 from gallery.payments.desk import pay_at_desk
 from gallery.payments.models import Payment, PaymentStatus
 
@@ -104,13 +104,13 @@ def test_racing_transitions_out_of_pending_payment(app, make, goods, pair):
         order = place_order([CartLine(goods, 2)], SHOPPER, fulfilment="pickup")
         number = order.number
         if pair == "transfer-cancel":
-            payment_id = services.start_bank_transfer(order).id
+            payment_id = transfers.start_bank_transfer(order).id
         if pair.endswith("expire"):
             clock.freeze(order.payment_deadline + timedelta(seconds=1))
         db.session.remove()
         works = {
             "paid": lambda: pay_at_desk(_get(number), "cash", user=_staff(staff_id)),
-            "transfer": lambda: services.confirm_transfer(db.session.get(Payment, payment_id), user=_staff(staff_id)),
+            "transfer": lambda: transfers.confirm_transfer(db.session.get(Payment, payment_id), user=_staff(staff_id)),
             "cancel": lambda: cancel(_get(number), user=_staff(staff_id), reason="Pembeli batal"),
             "expire": lambda: expire_if_due(_get(number)),
         }

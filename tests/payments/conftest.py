@@ -1,4 +1,4 @@
-"""A fake of the Stripe API on 127.0.0.1 (a thread), signed webhooks, and orders to pay."""
+"""Fakes of the Stripe API and of Midtrans on 127.0.0.1 (threads), signed notifications, and orders to pay."""
 from __future__ import annotations
 
 import itertools
@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from gallery.orders.services import Address, CartLine, Contact, place_order
+from tests.payments.midtrans_fake import CLIENT_KEY, SERVER_KEY, FakeMidtrans
 from tests.orders.conftest import JAKARTA_PUSAT, tariff  # noqa: F401  (fixture)
 
 WEBHOOK_SECRET = "whsec_test_secret"
@@ -114,6 +115,38 @@ def fake_stripe(app, fake_stripe_server):
     app.config.update(STRIPE_SECRET_KEY="sk_test_fake", STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, STRIPE_API_BASE=fake.url)
     yield fake
     app.config.update(saved)
+
+
+@pytest.fixture(scope="session")
+def fake_midtrans_server():
+    fake = FakeMidtrans()
+    server = make_server("127.0.0.1", 0, fake, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    fake.url = f"http://127.0.0.1:{server.server_port}"
+    yield fake
+    server.shutdown()
+
+
+MIDTRANS_SETTINGS = ("MIDTRANS_SERVER_KEY", "MIDTRANS_CLIENT_KEY", "MIDTRANS_SNAP_BASE_URL", "MIDTRANS_API_BASE_URL")
+
+
+@pytest.fixture
+def fake_midtrans(app, fake_midtrans_server):
+    """Midtrans switched on for this test, its Snap and Core API addresses pointed at the fake."""
+    fake = fake_midtrans_server
+    fake.reset()
+    saved = {k: app.config.get(k) for k in MIDTRANS_SETTINGS}
+    app.config.update(MIDTRANS_SERVER_KEY=SERVER_KEY, MIDTRANS_CLIENT_KEY=CLIENT_KEY,
+                      MIDTRANS_SNAP_BASE_URL=f"{fake.url}/snap/v1", MIDTRANS_API_BASE_URL=fake.url)
+    yield fake
+    app.config.update(saved)
+
+
+def notify(client, body: dict):
+    """POST a notification to the shop as Midtrans does (JSON)."""
+    return client.post("/payments/midtrans/notification", data=json.dumps(body),
+                       headers={"Content-Type": "application/json"})
 
 
 def signed(event: dict, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> tuple[str, dict]:

@@ -1,10 +1,11 @@
 """Property: whatever staff and shoppers do, in any order, every rupiah and every unit stays right.
 
 A hypothesis state machine, like the ledger's (tests/consignment/test_ledger_properties.py), runs random
-sequences through the real services: orders (delivery, pick-up, counter), payments (cash, QRIS, bank
-transfer, Stripe through the local fake, some after their deadline), cancels, partial and full refunds
-with and without the goods coming back, packing, shipping, pick-up, statements (generate, approve, pay,
-carry forward) and month ends. After every step it checks:
+sequences through the real services: orders (delivery, pick-up, counter, cash on delivery), payments
+(cash, QRIS, bank transfer, Stripe and Midtrans through their local fakes, some after their deadline),
+cancels, partial and full refunds with and without the goods coming back, packing, shipping, pick-up, COD
+remittances and parcels returned to the sender, statements (generate, approve, pay, carry forward) and
+month ends. After every step it checks:
 
 * cash in − refunds = goods + shipping + insurance + codes (the reconciliation over all time);
 * refunded ≤ paid on every payment, and the payment's refunded total is the sum of its refund rows;
@@ -13,6 +14,7 @@ carry forward) and month ends. After every step it checks:
 * the shelf: a model of what is physically on the shelf (not only the books) per variant equals the
   lots' units on hand plus those reserved for orders still waiting on the shelf.
 """
+import json
 from datetime import date, timedelta
 
 from hypothesis import HealthCheck, settings
@@ -30,7 +32,9 @@ from gallery.extensions import db
 from gallery.orders import services as orders
 from gallery.orders.models import Order, OrderAllocation, OrderLine, OrderStatus
 from gallery.orders.shelf import held_on_shelf
-from gallery.payments import desk, refunds, services
+from gallery.payments import cod, core, desk, refunds, transfers
+from gallery.payments.gateways import midtrans as midtrans_gateway
+from gallery.payments.gateways import stripe as stripe_gateway
 from gallery.payments.models import Payment, PaymentStatus, Refund
 from gallery.settlements import services as settlements
 from gallery.settlements.models import Statement, StatementLine, StatementStatus
@@ -47,7 +51,7 @@ DESTINATION = orders.Address("31", "31.71", "31.71.01", "Jl. Medan Merdeka Barat
 ON_SHELF = (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID)
 
 
-def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe):
+def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_midtrans):
     class MoneyMachine(RuleBasedStateMachine):
         @initialize()
         def setup(self):
@@ -58,6 +62,8 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe):
             self.now = self.start
             self._tariff()
             self.staff, self.admin = make.user(Role.STAFF), make.user(Role.ADMIN)
+            fake_midtrans.reset()
+            app.config.update(COD_ENABLED=True, COD_PROVINCES="", COD_MAX_ORDER=2_000_000)
             maker = make.producer("IKM Uang", bank_name="Bank Nagari", bank_account_number="1101-0200-3366",
                                   bank_account_holder="Uni")
             other = make.producer("IKM Rak")
@@ -76,7 +82,8 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe):
             """Pos Reguler to Jakarta Pusat: 26.000/kg, 20 % agency discount, 2-4 days."""
             service = ShippingService(code="POS_REG", name="Pos Reguler", volumetric_divisor=6000,
                                       rounding_tolerance_grams=300, min_kg=1, max_kg=50, discount_bp=2000,
-                                      insurance_rate_bp=20, insurance_fee=5000, position=1)
+                                      insurance_rate_bp=20, insurance_fee=5000, position=1,
+                                      cod_enabled=True, cod_fee_bp=300, cod_min_fee=5000)
             version = TariffVersion(effective_on=clock.today_wib() - timedelta(days=1), source_filename="uji.csv")
             db.session.add_all([service, version])
             db.session.flush()
@@ -108,20 +115,22 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe):
 
         # ------------------------------------------------------------ orders
 
-        @rule(which=st.integers(0, 2), quantity=st.integers(1, 4), delivery=st.booleans(), insured=st.booleans())
-        def place(self, which, quantity, delivery, insured):
+        @rule(which=st.integers(0, 2), quantity=st.integers(1, 4), delivery=st.booleans(), insured=st.booleans(),
+              cash_on_delivery=st.booleans())
+        def place(self, which, quantity, delivery, insured, cash_on_delivery):
             variant_id = self.variants[which]
             line = [orders.CartLine(variant_id, quantity)]
             try:
                 if delivery:
                     order = orders.place_order(line, SHOPPER, fulfilment="delivery", address=DESTINATION,
-                                               service_code="POS_REG", insured=insured)
+                                               service_code="POS_REG", insured=insured,
+                                               cash_on_delivery=cash_on_delivery)
                 else:
                     order = orders.place_order(line, SHOPPER, fulfilment="pickup")
             except DomainError:
                 db.session.rollback()
                 return
-            self.orders[order.number] = {"variant": variant_id, "held": quantity}
+            self.orders[order.number] = {"variant": variant_id, "held": quantity, "cod": order.cash_on_delivery}
 
         @rule(which=st.integers(0, 2), quantity=st.integers(1, 3), method=st.sampled_from(("cash", "qris")))
         def counter_sale(self, which, quantity, method):
@@ -137,29 +146,43 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe):
         # ------------------------------------------------------------ paying
 
         @precondition(_any(OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED))
-        @rule(data=st.data(), method=st.sampled_from(("cash", "qris", "bank_transfer", "stripe")))
-        def pay(self, data, method):
+        @rule(data=st.data(), method=st.sampled_from(("cash", "qris", "bank_transfer", "stripe", "midtrans")),
+              channel=st.sampled_from(("qris", "bca_va", "gopay")))
+        def pay(self, data, method, channel):
             number = self._pick(data, OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED)
             if number is None:
                 return
             order = self._order(number)
+            if order.cash_on_delivery:
+                return  # paid only through the agency's remittance (rule `remit`)
             if method in ("cash", "qris"):
                 if order.status == OrderStatus.PENDING_PAYMENT:
                     self._tries(lambda: desk.pay_at_desk(order, method, user=self.staff))
             elif method == "bank_transfer":
                 if order.status == OrderStatus.PENDING_PAYMENT and self._tries(
-                        lambda: services.start_bank_transfer(order)):
-                    payment = services.current_payment(self._order(number))
+                        lambda: transfers.start_bank_transfer(order)):
+                    payment = core.current_payment(self._order(number))
                     if payment is not None and payment.status == PaymentStatus.OPEN:
-                        self._tries(lambda: services.confirm_transfer(payment, user=self.staff))
+                        self._tries(lambda: transfers.confirm_transfer(payment, user=self.staff))
+            elif method == "stripe":
+                payment = None
+                if order.status == OrderStatus.PENDING_PAYMENT and self._tries(
+                        lambda: core.start_with_gateway(stripe_gateway.GATEWAY, order)):
+                    payment = core.current_payment(self._order(number))
+                if payment is not None and payment.reference:
+                    session = fake_stripe.pay(payment.reference)
+                    stripe_gateway.handle_event(event("checkout.session.completed", session))
             else:
                 payment = None
                 if order.status == OrderStatus.PENDING_PAYMENT and self._tries(
-                        lambda: services.start_stripe(order)):
-                    payment = services.current_payment(self._order(number))
-                if payment is not None and payment.stripe_session_id:
-                    session = fake_stripe.pay(payment.stripe_session_id)
-                    services.handle_stripe_event(event("checkout.session.completed", session))
+                        lambda: core.start_with_gateway(midtrans_gateway.GATEWAY, order)):
+                    payment = core.current_payment(self._order(number))
+                if payment is not None and payment.provider == "midtrans" and payment.reference:
+                    if payment.reference not in fake_midtrans.transactions:
+                        fake_midtrans.choose(payment.reference, channel)
+                    fake_midtrans.settle(payment.reference)
+                    body = json.dumps(fake_midtrans.notification(payment.reference)).encode()
+                    midtrans_gateway.handle_notification(body)
 
         @precondition(_any(OrderStatus.PENDING_PAYMENT))
         @rule(data=st.data())
@@ -176,11 +199,13 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe):
 
         # ------------------------------------------------------------ fulfilment (the shelf moves)
 
-        @precondition(_any(OrderStatus.PAID))
+        @precondition(_any(OrderStatus.PAID, OrderStatus.PENDING_PAYMENT))
         @rule(data=st.data())
         def pack(self, data):
-            number = self._pick(data, OrderStatus.PAID)
+            number = self._pick(data, OrderStatus.PAID, OrderStatus.PENDING_PAYMENT)
             order = number and self._order(number)
+            if order and order.status == OrderStatus.PENDING_PAYMENT and not order.cash_on_delivery:
+                return  # only a COD parcel is packed before it is paid
             if order and order.fulfilment == "delivery" and self._tries(
                     lambda: orders.mark_packed(order, user=self.staff)):
                 self.shelf[self.orders[number]["variant"]] -= self.orders[number]["held"]
@@ -208,6 +233,46 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe):
             number = self._pick(data, OrderStatus.SHIPPED)
             if number is not None:
                 self._tries(lambda: orders.complete(self._order(number), user=self.staff))
+
+        # ------------------------------------------------------------ cash on delivery
+
+        @rule(which=st.integers(0, 2), quantity=st.integers(1, 3))
+        def send_cod_parcel(self, which, quantity):
+            """A COD order placed, packed and handed to Pos in one go (so remittances and returns happen often)."""
+            variant_id = self.variants[which]
+            try:
+                order = orders.place_order([orders.CartLine(variant_id, quantity)], SHOPPER, fulfilment="delivery",
+                                           address=DESTINATION, service_code="POS_REG", cash_on_delivery=True)
+            except DomainError:
+                db.session.rollback()
+                return
+            self.orders[order.number] = {"variant": variant_id, "held": quantity, "cod": True}
+            if self._tries(lambda: orders.mark_packed(self._order(order.number), user=self.staff)):
+                self.shelf[variant_id] -= quantity
+                self._tries(lambda: orders.ship(self._order(order.number), f"C{len(self.orders):03d}{order.number[-5:]}",
+                                                user=self.staff))
+
+        def _shipped_cod(self, data):
+            numbers = [n for n in self.orders if self.status.get(n) == OrderStatus.SHIPPED and self.orders[n].get("cod")]
+            return numbers[data.draw(st.integers(0, len(numbers) - 1))] if numbers else None
+
+        @precondition(_any(OrderStatus.SHIPPED))
+        @rule(data=st.data())
+        def remit(self, data):
+            number = self._shipped_cod(data)
+            if number is not None:
+                preview = cod.by_hand([self._order(number).tracking_number])
+                self._tries(lambda: cod.record(preview, reference=f"SETOR-{number}", remitted_on=clock.today_wib(),
+                                               user=self.staff))
+
+        @precondition(_any(OrderStatus.SHIPPED))
+        @rule(data=st.data())
+        def returned_to_sender(self, data):
+            number = self._shipped_cod(data)
+            if number is not None and self._tries(
+                    lambda: orders.return_to_sender(self._order(number), user=self.staff, reason="ditolak")):
+                self.shelf[self.orders[number]["variant"]] += self.orders[number]["held"]
+                self.orders[number]["held"] = 0
 
         # ------------------------------------------------------------ refunds
 
@@ -316,4 +381,8 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe):
         max_examples=20, stateful_step_count=50, deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     )
-    MoneyMachine.TestCase().runTest()
+    saved = {key: app.config.get(key) for key in ("COD_ENABLED", "COD_PROVINCES", "COD_MAX_ORDER")}
+    try:
+        MoneyMachine.TestCase().runTest()
+    finally:
+        app.config.update(saved)

@@ -11,13 +11,13 @@ from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderStatus
 from gallery.orders.services import cancel, mark_packed, ship
-from gallery.payments import refunds, services
+from gallery.payments import refunds, transfers
 from gallery.payments.models import Payment, PaymentEvent, PaymentStatus, Refund, RefundLine
 
 
 def _paid(order, staff):
-    payment = services.start_bank_transfer(order)
-    assert services.confirm_transfer(payment, user=staff) == "paid"
+    payment = transfers.start_bank_transfer(order)
+    assert transfers.confirm_transfer(payment, user=staff) == "paid"
     return db.session.get(Payment, payment.id)
 
 

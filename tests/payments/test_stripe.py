@@ -11,9 +11,10 @@ from gallery.consignment.ledger import lot_balances
 from gallery.consignment.services import sellable_quantity
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderEvent, OrderStatus
-from gallery.payments import services
+from gallery.payments import core, transfers
+from gallery.payments.gateways import stripe as stripe_gateway
 from gallery.payments.models import Payment, PaymentEvent, PaymentStatus, ProviderEvent, Refund
-from gallery.payments.stripe_api import from_stripe_amount, to_stripe_amount
+from gallery.payments.gateways.stripe import from_stripe_amount, to_stripe_amount
 from tests.payments.conftest import event, post_event
 
 
@@ -60,7 +61,7 @@ def test_starting_creates_one_session_with_lines_shipping_expiry_and_idempotency
     assert f"/orders/{order.number}/pay?t=" in form["cancel_url"]
     payment = db.session.scalar(select(Payment))
     assert request["idempotency_key"] == payment.idempotency_key == f"checkout-{order.number}-{payment.id}"
-    assert fake_stripe.sessions[payment.stripe_session_id]["amount_total"] == order.total * 100
+    assert fake_stripe.sessions[payment.reference]["amount_total"] == order.total * 100
     # Going back to the same choice while the session is open reuses it.
     _start(client, order)
     assert len(fake_stripe.of("POST", "/v1/checkout/sessions")) == 1
@@ -71,12 +72,12 @@ def test_stripe_is_hidden_without_keys(app, client, delivery_order):
     assert app.config["STRIPE_SECRET_KEY"] is None
     page = client.get(f"/orders/{order.number}/pay?t={order.access_token}").get_data(as_text=True)
     assert "Stripe" not in page and "Transfer bank" in page and "Bayar di galeri" not in page
-    assert services.available_methods(order) == ["bank_transfer"]
+    assert core.available_methods(order) == ["bank_transfer"]
 
 
 def _paid_session(fake_stripe, order):
-    payment = services.start_stripe(order)
-    return payment, fake_stripe.pay(payment.stripe_session_id)
+    payment = core.start_with_gateway(stripe_gateway.GATEWAY, order)
+    return payment, fake_stripe.pay(payment.reference)
 
 
 def test_a_paid_session_pays_once_though_the_event_arrives_five_times(app, client, fake_stripe, delivery_order,
@@ -142,8 +143,8 @@ def test_an_expired_session_releases_the_stock(app, client, fake_stripe, deliver
     rendang, _ = shelf
     order = delivery_order()
     assert sellable_quantity(rendang.id) == 3
-    payment = services.start_stripe(order)
-    session = dict(fake_stripe.sessions[payment.stripe_session_id], status="expired")
+    payment = core.start_with_gateway(stripe_gateway.GATEWAY, order)
+    session = dict(fake_stripe.sessions[payment.reference], status="expired")
     assert post_event(client, event("checkout.session.expired", session)).get_json()["outcome"] == "released"
     db.session.expire_all()
     assert db.session.get(Order, order.id).status == OrderStatus.CANCELLED
@@ -155,9 +156,9 @@ def test_an_expired_session_releases_the_stock(app, client, fake_stripe, deliver
 def test_an_expired_session_keeps_the_order_when_the_shopper_chose_a_transfer_meanwhile(app, client, fake_stripe,
                                                                                        delivery_order):
     order = delivery_order()
-    payment = services.start_stripe(order)
-    services.start_bank_transfer(order)
-    session = dict(fake_stripe.sessions[payment.stripe_session_id], status="expired")
+    payment = core.start_with_gateway(stripe_gateway.GATEWAY, order)
+    transfers.start_bank_transfer(order)
+    session = dict(fake_stripe.sessions[payment.reference], status="expired")
     assert post_event(client, event("checkout.session.expired", session)).get_json()["outcome"] == "expired"
     assert db.session.get(Order, order.id).status == OrderStatus.PENDING_PAYMENT
 
@@ -173,13 +174,13 @@ def test_a_mismatched_amount_goes_to_review_and_does_not_pay(app, client, fake_s
     payment = db.session.get(Payment, payment.id)
     assert payment.status == PaymentStatus.REVIEW and "tidak cocok" in payment.review_reason
     assert post_event(client, event("checkout.session.completed", other_currency)).get_json()["outcome"] == "review"
-    assert payment in services.in_review()
+    assert payment in core.in_review()
 
 
 def test_an_unpaid_completion_waits_and_an_async_failure_is_recorded(app, client, fake_stripe, delivery_order):
     order = delivery_order()
-    payment = services.start_stripe(order)
-    session = dict(fake_stripe.sessions[payment.stripe_session_id], status="complete", payment_status="unpaid")
+    payment = core.start_with_gateway(stripe_gateway.GATEWAY, order)
+    session = dict(fake_stripe.sessions[payment.reference], status="complete", payment_status="unpaid")
     assert post_event(client, event("checkout.session.completed", session)).get_json()["outcome"] == "processing"
     assert post_event(client, event("checkout.session.async_payment_failed", session)).get_json()["outcome"] == "failed"
     assert db.session.get(Order, order.id).status == OrderStatus.PENDING_PAYMENT
@@ -204,11 +205,11 @@ def test_an_event_for_an_unknown_session_is_acknowledged(app, client, fake_strip
 
 def test_returning_to_the_success_url_unpaid_does_not_pay(app, client, fake_stripe, delivery_order):
     order = delivery_order()
-    payment = services.start_stripe(order)
-    page = client.get(f"/orders/{order.number}/payment?t={order.access_token}&session_id={payment.stripe_session_id}")
+    payment = core.start_with_gateway(stripe_gateway.GATEWAY, order)
+    page = client.get(f"/orders/{order.number}/payment?t={order.access_token}&session_id={payment.reference}")
     assert page.status_code == 200 and "Menunggu konfirmasi" in page.get_data(as_text=True)
     assert db.session.get(Order, order.id).status == OrderStatus.PENDING_PAYMENT
-    assert len(fake_stripe.of("GET", f"/v1/checkout/sessions/{payment.stripe_session_id}")) == 1
+    assert len(fake_stripe.of("GET", f"/v1/checkout/sessions/{payment.reference}")) == 1
     # A made-up session id is not even asked about.
     client.get(f"/orders/{order.number}/payment?t={order.access_token}&session_id=cs_test_forged")
     assert len(fake_stripe.of("GET", "/v1/checkout/sessions/cs_test_forged")) == 0
@@ -217,7 +218,7 @@ def test_returning_to_the_success_url_unpaid_does_not_pay(app, client, fake_stri
 def test_returning_after_paying_confirms_through_stripe_before_the_webhook(app, client, fake_stripe, delivery_order):
     order = delivery_order()
     payment, session = _paid_session(fake_stripe, order)
-    page = client.get(f"/orders/{order.number}/payment?t={order.access_token}&session_id={payment.stripe_session_id}")
+    page = client.get(f"/orders/{order.number}/payment?t={order.access_token}&session_id={payment.reference}")
     assert "Pembayaran sudah kami terima" in page.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Order, order.id).status == OrderStatus.PAID
@@ -266,7 +267,7 @@ def test_a_late_payment_is_refunded_when_the_stock_is_gone(app, client, fake_str
     assert refund_call["form"]["payment_intent"] == session["payment_intent"]
     assert refund_call["idempotency_key"] == f"late-refund-{payment.id}"
     [refund] = db.session.scalars(select(Refund)).all()
-    assert refund.automatic and refund.stripe_refund_id.startswith("re_test_")
+    assert refund.automatic and refund.gateway_refund_id.startswith("re_test_")
     assert sellable_quantity(rendang.id) == 5
     assert all(b.balanced for b in lot_balances().values())
 
@@ -282,7 +283,7 @@ def test_stripe_down_leaves_the_order_waiting_and_says_so(app, client, fake_stri
 
         client_ = stripe.StripeClient("sk_test_fake", base_addresses={"api": fake_stripe.url}, max_network_retries=0)
         app.extensions.setdefault("gallery_stripe_clients", {})[("sk_test_fake", fake_stripe.url)] = client_
-        services.start_stripe(order)
+        core.start_with_gateway(stripe_gateway.GATEWAY, order)
         raise AssertionError("expected DomainError")
     except DomainError:
         pass

@@ -12,7 +12,8 @@ from gallery.consignment.services import sellable_quantity
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderStatus
-from gallery.payments import refunds, services, transfers
+from gallery.payments import core, refunds, transfers
+from gallery.payments.gateways import stripe as stripe_gateway
 from gallery.payments.models import Payment, PaymentEvent, PaymentStatus, Refund
 from tests.factories import csrf_token
 from tests.payments.conftest import post_event, event
@@ -46,11 +47,11 @@ def test_unique_codes_never_repeat_among_open_transfers(app, make, tariff):
     codes = []
     for _ in range(25):
         order = place_order([CartLine(variant.id, 1)], SHOPPER, fulfilment="pickup")
-        codes.append(services.start_bank_transfer(order).unique_code)
+        codes.append(transfers.start_bank_transfer(order).unique_code)
     assert len(set(codes)) == 25
     # A rejected transfer frees its code; the open ones stay distinct.
     first = db.session.scalar(select(Payment).where(Payment.unique_code == codes[0]))
-    services.reject_transfer(first, user=make.user(Role.STAFF))
+    transfers.reject_transfer(first, user=make.user(Role.STAFF))
     open_codes = db.session.scalars(select(Payment.unique_code).where(Payment.status == PaymentStatus.OPEN)).all()
     assert len(open_codes) == len(set(open_codes)) == 24
 
@@ -59,7 +60,7 @@ def test_the_database_refuses_a_repeated_open_code(app, pickup_order):
     from sqlalchemy.exc import IntegrityError
 
     a, b = pickup_order(), pickup_order()
-    payment = services.start_bank_transfer(a)
+    payment = transfers.start_bank_transfer(a)
     db.session.add(Payment(order_id=b.id, provider="bank_transfer", status="open", amount=b.total + payment.unique_code,
                            unique_code=payment.unique_code))
     with pytest.raises(IntegrityError):
@@ -84,7 +85,7 @@ def test_concurrent_transfers_get_distinct_codes(app, make):
             try:
                 order = db.session.scalar(select(Order).where(Order.number == number))
                 barrier.wait(timeout=30)
-                codes.append(services.start_bank_transfer(order).unique_code)
+                codes.append(transfers.start_bank_transfer(order).unique_code)
             except Exception as error:  # noqa: BLE001
                 errors.append(error)
             finally:
@@ -120,7 +121,7 @@ def test_two_clicks_at_once_leave_one_open_transfer_for_the_order(app, make):
             try:
                 order = db.session.scalar(select(Order).where(Order.number == number))
                 barrier.wait(timeout=30)
-                codes.append(services.start_bank_transfer(order).unique_code)
+                codes.append(transfers.start_bank_transfer(order).unique_code)
             except Exception as error:  # noqa: BLE001
                 errors.append(error)
             finally:
@@ -138,7 +139,7 @@ def test_two_clicks_at_once_leave_one_open_transfer_for_the_order(app, make):
 
 def test_staff_confirm_a_transfer_paid_email_and_packing_queue(app, client, make, delivery_order, mail_outbox):
     order = delivery_order()
-    payment = services.start_bank_transfer(order)
+    payment = transfers.start_bank_transfer(order)
     _staff(make, client)
     page = client.get("/staff/payments")
     assert page.status_code == 200 and order.number in page.get_data(as_text=True)
@@ -161,7 +162,7 @@ def test_staff_confirm_a_transfer_paid_email_and_packing_queue(app, client, make
 
 def test_staff_reject_a_transfer(app, client, make, delivery_order):
     order = delivery_order()
-    payment = services.start_bank_transfer(order)
+    payment = transfers.start_bank_transfer(order)
     _staff(make, client)
     token = csrf_token(client, "/staff/payments")
     client.post(f"/staff/payments/{payment.id}/reject", data={"csrf_token": token, "reason": "tidak ada di mutasi"})
@@ -178,12 +179,12 @@ def test_a_late_transfer_with_stock_gone_is_flagged_for_staff(app, make, deliver
 
     _, songket = shelf
     order = delivery_order()
-    payment = services.start_bank_transfer(order)
+    payment = transfers.start_bank_transfer(order)
     clock.freeze(clock.utcnow() + timedelta(hours=25))
     expire_due_orders()
     staff = make.user(Role.STAFF)
     counter_sale([CartLine(songket.id, 1)], "cash", user=staff)
-    assert services.confirm_transfer(payment, user=staff) == "review"
+    assert transfers.confirm_transfer(payment, user=staff) == "review"
     db.session.expire_all()
     assert db.session.get(Payment, payment.id).status == PaymentStatus.REVIEW
     assert db.session.get(Order, order.id).status == OrderStatus.EXPIRED
@@ -191,8 +192,8 @@ def test_a_late_transfer_with_stock_gone_is_flagged_for_staff(app, make, deliver
 
 def test_pay_at_the_gallery_for_pickup_orders(app, client, make, pickup_order, delivery_order, mail_outbox):
     order = pickup_order()
-    assert "gallery" in services.available_methods(order)
-    assert "gallery" not in services.available_methods(delivery_order(with_songket=False))
+    assert "gallery" in core.available_methods(order)
+    assert "gallery" not in core.available_methods(delivery_order(with_songket=False))
     token = csrf_token(client, f"/orders/{order.number}/pay?t={order.access_token}")
     client.post(f"/orders/{order.number}/pay/gallery?t={order.access_token}", data={"csrf_token": token})
     payment = db.session.scalar(select(Payment).where(Payment.order_id == order.id))
@@ -214,7 +215,7 @@ def _png(size=(300, 300)) -> bytes:
 
 def test_a_proof_is_re_encoded_and_shown_only_to_the_holder_and_staff(app, client, make, delivery_order):
     order = delivery_order()
-    payment = services.start_bank_transfer(order)
+    payment = transfers.start_bank_transfer(order)
     url = f"/orders/{order.number}/payment?t={order.access_token}"
     token = csrf_token(client, url)
     client.post(f"/orders/{order.number}/payment/{payment.id}/proof?t={order.access_token}",
@@ -256,8 +257,8 @@ def test_staff_refund_per_line_with_goods_back_and_in_full_through_stripe(app, c
                                                                          delivery_order, shelf):
     rendang, songket = shelf
     order = delivery_order()
-    payment = services.start_stripe(order)
-    session = fake_stripe.pay(payment.stripe_session_id)
+    payment = core.start_with_gateway(stripe_gateway.GATEWAY, order)
+    session = fake_stripe.pay(payment.reference)
     post_event(client, event("checkout.session.completed", session))
     _staff(make, client)
     page = client.get(f"/staff/payments/orders/{order.number}")
@@ -288,11 +289,11 @@ def test_staff_refund_per_line_with_goods_back_and_in_full_through_stripe(app, c
 
 def test_a_transfer_refund_is_recorded_without_stripe(app, make, fake_stripe, delivery_order):
     order = delivery_order()
-    payment = services.start_bank_transfer(order)
+    payment = transfers.start_bank_transfer(order)
     staff = make.user(Role.STAFF)
-    services.confirm_transfer(payment, user=staff)
+    transfers.confirm_transfer(payment, user=staff)
     refund = refunds.refund(db.session.get(Order, order.id), user=staff, reason="batal")
-    assert refund.amount == payment.amount and refund.stripe_refund_id is None
+    assert refund.amount == payment.amount and refund.gateway_refund_id is None
     assert fake_stripe.of("POST", "/v1/refunds") == []
 
 
@@ -303,6 +304,6 @@ def test_the_order_block_partial_offers_to_pay_and_shows_the_transfer(app, picku
     with app.test_request_context(f"/orders/{order.number}?t={order.access_token}"):
         html = render_template_string('{% include "payments/_order_block.html" %}', order=order)
         assert "Bayar sekarang" in html and f"/orders/{order.number}/pay?t=" in html
-        payment = services.start_bank_transfer(order)
+        payment = transfers.start_bank_transfer(order)
         html = render_template_string('{% include "payments/_order_block.html" %}', order=order)
         assert f"{payment.amount:,}".replace(",", ".") in html and "/payment?t=" in html
