@@ -112,13 +112,3 @@ def home_endpoint(user: User) -> str:
     """The endpoint each role lands on after signing in."""
     return HOME_ENDPOINTS.get(user.role, "catalog.home")
 
-
-def producer_emails(producer_ids) -> dict[int, list[str]]:
-    """The e-mail addresses of each producer's active accounts, for mail about its business (one statement)."""
-    found: dict[int, list[str]] = {}
-    for producer_id, email in db.session.execute(
-            select(User.producer_id, User.email).where(
-                User.producer_id.in_(list(producer_ids)), User.role == Role.PRODUCER,
-                User.is_active_account.is_(True)).order_by(User.id)):
-        found.setdefault(producer_id, []).append(email)
-    return found

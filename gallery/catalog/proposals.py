@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from gallery import clock, mail
 from gallery.accounts.models import Role, User
-from gallery.accounts.services import producer_emails
+from gallery.accounts.contacts import producer_emails
 from gallery.catalog import history
 from gallery.catalog.models import Category, Producer, ProducerCertificate, Product, ProductImage, ProductStatus
 from gallery.catalog.photos import Upload, delete_unused_renditions, store_uploads

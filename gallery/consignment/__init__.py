@@ -18,4 +18,4 @@ def require_back_office():
     check_role(*Role.BACK_OFFICE)
 
 
-from gallery.consignment import stock_views, views  # noqa: E402,F401
+from gallery.consignment import markdown_views, stock_views, tag_views, term_views, views  # noqa: E402,F401

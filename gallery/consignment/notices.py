@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from gallery import clock, mail
 from gallery.accounts.models import User
-from gallery.accounts.services import producer_emails
+from gallery.accounts.contacts import producer_emails
 from gallery.consignment.ending import TermLotRow, ending_lots, lots_by_id
 from gallery.consignment.term_models import ConsignmentNotice, NoticeStage
 from gallery.consignment.terms import END_ACTION_LABELS, STAGE_LABELS
