@@ -19,6 +19,22 @@ def require_producer():
     check_role(Role.PRODUCER)
 
 
+@bp.app_context_processor
+def what_the_producer_sees():
+    """Every portal page (the partners' inbox under /portal too) knows what the gallery lets this producer
+    see (gallery.portal.visibility)."""
+    from flask import has_request_context, request
+    from flask_login import current_user
+
+    if not has_request_context() or not request.path.startswith("/portal"):
+        return {}  # mail rendered by a command, the shop's own pages
+
+    from gallery.portal.visibility import visibility_of
+
+    producer_id = getattr(current_user, "producer_id", None)
+    return {"seen": visibility_of(producer_id)} if producer_id else {}
+
+
 @staff_bp.before_request
 def require_back_office():
     """Deciding profile requests is for gallery staff and admins."""

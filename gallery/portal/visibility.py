@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, g
 from flask_babel import lazy_gettext as _l
 
 from gallery import clock
@@ -29,7 +29,14 @@ class Visibility:
 
 
 def visibility_of(producer_id: int) -> Visibility:
-    """The portal settings in force for a producer (one statement)."""
+    """The portal settings in force for a producer (one statement, once per request)."""
+    cache = g.setdefault("portal_visibility", {})
+    if producer_id not in cache:
+        cache[producer_id] = _read(producer_id)
+    return cache[producer_id]
+
+
+def _read(producer_id: int) -> Visibility:
     row = db.session.get(PortalSettings, producer_id)
     config = current_app.config
     detail = (row.detail if row and row.detail else None) or config["PORTAL_DETAIL"]
@@ -52,4 +59,5 @@ def set_visibility(producer: Producer, detail: str | None, shows_commission: boo
     row.updated_at, row.updated_by_id = clock.utcnow(), user.id if user else None
     db.session.add(row)
     db.session.commit()
+    g.pop("portal_visibility", None)
     return visibility_of(producer.id)
