@@ -68,9 +68,10 @@ def _running(day: date):
 
 
 def applicable(lots: Sequence[LotFacts], today: date | None = None) -> dict[int, AppliedMarkdown]:
-    """The markdown each lot is sold under today; lots without one are left out (two statements)."""
-    if not lots:
-        return {}
+    """The markdown each lot is sold under today; lots without one are left out.
+
+    Always two statements (the running markdowns, the producers' consent), however many lots, none included.
+    """
     today = today or clock.today_wib()
     rows = db.session.execute(
         select(Markdown.id, Markdown.name, Markdown.kind, Markdown.bearer, Markdown.producer_share_bp,
@@ -82,8 +83,6 @@ def applicable(lots: Sequence[LotFacts], today: date | None = None) -> dict[int,
                                      Markdown.variant_id.in_({lot.variant_id for lot in lots})))
         .order_by(Markdown.id, MarkdownStep.after_days)
     ).all()
-    if not rows:
-        return {}
     agreed = {pid for pid, terms in terms_for(lot.producer_id for lot in lots).items() if terms.agreed_to_markdowns}
     chosen: dict[int, AppliedMarkdown] = {}
     for lot in lots:

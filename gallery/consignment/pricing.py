@@ -56,19 +56,16 @@ def sellable_lots(variant_ids: Iterable[int], today: date | None = None) -> dict
     """Each variant's sellable lots in FEFO order, priced (three statements)."""
     ids = sorted(set(variant_ids))
     found: dict[int, list[PricedLot]] = {variant_id: [] for variant_id in ids}
-    if ids:
-        today = today or clock.today_wib()
-        for lot in _priced(select().select_from(Lot).where(Lot.variant_id.in_(ids), sellable_lot_condition(today))
-                           .order_by(*FEFO_ORDER), today):
-            found[lot.variant_id].append(lot)
+    today = today or clock.today_wib()
+    for lot in _priced(select().select_from(Lot).where(Lot.variant_id.in_(ids), sellable_lot_condition(today))
+                       .order_by(*FEFO_ORDER), today):
+        found[lot.variant_id].append(lot)
     return found
 
 
 def lot_prices(lot_ids: Iterable[int], today: date | None = None) -> dict[int, PricedLot]:
     """Given lots (sellable or not), what one of their units sells for today (three statements)."""
     ids = sorted(set(lot_ids))
-    if not ids:
-        return {}
     return {lot.lot_id: lot for lot in _priced(select().select_from(Lot).where(Lot.id.in_(ids)), today)}
 
 

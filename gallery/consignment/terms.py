@@ -75,7 +75,7 @@ def terms_for(producer_ids: Iterable[int]) -> dict[int, Terms]:
     ids = sorted(set(producer_ids))
     defaults = default_terms()
     rows = {row.producer_id: row for row in db.session.scalars(
-        select(ConsignmentTerms).where(ConsignmentTerms.producer_id.in_(ids)))} if ids else {}
+        select(ConsignmentTerms).where(ConsignmentTerms.producer_id.in_(ids)))}
     return {producer_id: _merged(rows.get(producer_id), defaults) for producer_id in ids}
 
 
