@@ -85,6 +85,18 @@ class Config:
     # Days of shelf life a food product must still have when the shopper receives it, unless the
     # product sets its own (Product.min_shelf_life_days).
     DEFAULT_MIN_SHELF_LIFE_DAYS = _env_int("DEFAULT_MIN_SHELF_LIFE_DAYS", 7)
+    # Consignment terms for producers without terms of their own: days a lot stays on consignment from
+    # its receipt day, days of grace after that to collect it, and what happens to uncollected goods
+    # ("return" to the producer, or "donate" only where the producer consented in writing).
+    CONSIGNMENT_TERM_DAYS = _env_int("CONSIGNMENT_TERM_DAYS", 90)
+    CONSIGNMENT_GRACE_DAYS = _env_int("CONSIGNMENT_GRACE_DAYS", 14)
+    # Lots whose term ends within this many days are listed (and their producers told) before it does.
+    CONSIGNMENT_NOTICE_DAYS = _env_int("CONSIGNMENT_NOTICE_DAYS", 14)
+    # What a producer sees in the portal unless the gallery chose otherwise for it: "detailed" (every sale
+    # line, stock, lots, documents) or "summary" (balance and statements only), and whether the gallery's
+    # commission and the shelf price are shown beside the payout.
+    PORTAL_DETAIL = os.environ.get("PORTAL_DETAIL", "detailed")
+    PORTAL_SHOWS_COMMISSION = _env_bool("PORTAL_SHOWS_COMMISSION", True)
 
     # Shipping: grams of box and padding added to each parcel's weight before it is charged.
     SHIPPING_PACKAGING_GRAMS = _env_int("SHIPPING_PACKAGING_GRAMS", 100)
@@ -204,6 +216,10 @@ class Config:
     @classmethod
     def validate(cls) -> None:
         """Refuse settings that would be unsafe in this environment."""
+        if cls.PORTAL_DETAIL not in ("detailed", "summary"):
+            raise ConfigurationError(f"PORTAL_DETAIL must be detailed or summary, got {cls.PORTAL_DETAIL!r}")
+        if cls.CONSIGNMENT_TERM_DAYS < 1 or cls.CONSIGNMENT_GRACE_DAYS < 0 or cls.CONSIGNMENT_NOTICE_DAYS < 0:
+            raise ConfigurationError("CONSIGNMENT_TERM_DAYS must be 1 or more; the grace and notice days 0 or more")
 
 
 class DevelopmentConfig(Config):
@@ -248,6 +264,7 @@ class ProductionConfig(Config):
     @classmethod
     def validate(cls) -> None:
         """Refuse to start with a missing, placeholder or short SECRET_KEY."""
+        super().validate()
         key = os.environ.get("SECRET_KEY", "")
         if key.strip().lower() in _PLACEHOLDER_SECRETS or len(key) < 32:
             raise ConfigurationError(

@@ -100,6 +100,8 @@ def _import_models() -> None:
     from gallery.catalog import proposal_models as _catalog_proposals  # noqa: F401
     from gallery import numbering as _numbering  # noqa: F401
     from gallery.consignment import models as _consignment  # noqa: F401
+    from gallery.consignment import markdown_models as _markdowns  # noqa: F401
+    from gallery.consignment import term_models as _terms  # noqa: F401
     from gallery.orders import models as _orders  # noqa: F401
     from gallery.payments import models as _payments  # noqa: F401
     from gallery.portal import models as _portal  # noqa: F401

@@ -5,11 +5,12 @@ from flask import Flask
 def register(app: Flask) -> None:
     from gallery.accounts.cli import users
     from gallery.catalog.cli import catalog
+    from gallery.consignment.cli import consignment
     from gallery.demo import demo
     from gallery.orders.cli import orders
     from gallery.registry.cli import producers
     from gallery.shipping.cli import regions, tariff
     from gallery.translations_cli import translations
 
-    for group in (users, regions, tariff, catalog, demo, translations, orders, producers):
+    for group in (users, regions, tariff, catalog, consignment, demo, translations, orders, producers):
         app.cli.add_command(group)

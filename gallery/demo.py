@@ -373,9 +373,13 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
                                    commit=False)
         counters["users"] += 1
     db.session.commit()
+    from gallery.demo_terms import set_demo_terms, start_demo_markdowns
+
+    counters["terms"] = set_demo_terms(users["admin@galeri.test"])
     counters["lots"], counters["sales"] = _run_demo_history(
         deliveries, rng, users["staf@galeri.test"], users["pembeli@galeri.test"])
     counters["statements"] = _settle_demo_months(users["staf@galeri.test"], users["admin@galeri.test"])
+    counters["markdowns"] = start_demo_markdowns(users["staf@galeri.test"])
 
     if product_target and product_target > counters["products"]:
         bulk = load_bulk_catalogue(product_target - counters["products"], rng)

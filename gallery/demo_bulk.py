@@ -25,6 +25,7 @@ from gallery.catalog.models import (
 )
 from gallery.catalog.search import compose_search_text
 from gallery.consignment.models import ConsignmentReceipt, Lot, MovementKind, StockMovement
+from gallery.consignment.terms import default_terms
 from gallery.demo_content import (
     CLASSIFICATION_CATEGORIES,
     NAME_PREFIXES,
@@ -77,6 +78,7 @@ def load_bulk_catalogue(product_count: int, rng: random.Random, *, pictures_per_
     """Add `product_count` published products from about product_count / 12.5 new producers."""
     now = clock.utcnow()
     today = clock.today_wib()
+    terms = default_terms()
     categories = {c.slug: c for c in db.session.scalars(select(Category))}
     sector_of = {c.slug: (c.parent.slug if c.parent else c.slug) for c in categories.values()}
     classifications = list(db.session.scalars(select(IkmClassification)))
@@ -159,6 +161,7 @@ def load_bulk_catalogue(product_count: int, rng: random.Random, *, pictures_per_
                 "on_hand": quantity, "unit_payout": less_basis_points(price, commission),
                 "expires_on": today + timedelta(days=rng.randint(5, 200)) if category.is_food else None,
                 "received_at": received, "receipt_id": receipt["id"], "shelf": None, "notes": "",
+                "term_ends_on": terms.term_end(clock.to_wib(received).date()),
             })
             movements.append({
                 "lot_id": lots[-1]["id"], "kind": MovementKind.INTAKE, "quantity": quantity,

@@ -186,6 +186,22 @@ def test_demo_load_fills_an_empty_shop_once_with_producers_of_every_kecamatan_an
     fingerprint = hashlib.sha256(repr([tuple(row)[1:] for row in sold]).encode()).hexdigest()[:16]
     assert fingerprint == DEMO_SALES_FINGERPRINT, fingerprint
 
+    # Consignment terms, portal views and markdowns as a gallery keeps them.
+    from gallery.consignment.ending import ending_report
+    from gallery.consignment.markdown_models import Markdown
+    from gallery.consignment.pricing import shelf_prices
+    from gallery.portal.visibility import visibility_of
+
+    report = ending_report()
+    assert report.grace and report.ending  # a few lots in grace, more whose term ends soon
+    seen = {visibility_of(p.id) for p in db.session.scalars(select(Producer))}
+    assert {(v.detailed, v.shows_commission) for v in seen} == {(True, True), (True, False), (False, True),
+                                                                  (False, False)}
+    running = db.session.scalars(select(Markdown)).all()
+    assert running and all(m.is_running() for m in running)
+    prices = shelf_prices(db.session.scalars(select(Lot.variant_id).distinct()))
+    assert any(price.marked_down for price in prices.values())
+
     # The four demo accounts.
     assert {(u.email, u.role) for u in db.session.scalars(select(User))} == {
         ("admin@galeri.test", Role.ADMIN), ("staf@galeri.test", Role.STAFF),

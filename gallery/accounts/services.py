@@ -120,3 +120,4 @@ def create_user(
 def home_endpoint(user: User) -> str:
     """The endpoint each role lands on after signing in."""
     return HOME_ENDPOINTS.get(user.role, "catalog.home")
+

@@ -1,7 +1,8 @@
 """The session cart (works for guests, survives login): variant ids and quantities, nothing more.
 
 Prices, names and stock are read fresh from the catalog and the ledger every time the cart is shown,
-and quantities are capped by what can be sold now. Reading a cart runs a fixed number of queries.
+and quantities are capped by what can be sold now; each unit is priced from the lot FEFO would take it
+from, markdowns included. Reading a cart runs a fixed number of queries.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from gallery.catalog.models import Producer, Product, Variant
+from gallery.consignment.pricing import Quote, QuoteLine, quote
 from gallery.consignment.services import sellable_quantity, stock_levels
 from gallery.errors import DomainError
 from gallery.extensions import db
@@ -26,6 +28,7 @@ class CartItem:
     variant: Variant
     quantity: int
     available: int
+    quote: Quote | None = None  # each unit priced from the lot FEFO would take it from (gallery.consignment.pricing)
 
     @property
     def product(self) -> Product:
@@ -33,10 +36,14 @@ class CartItem:
 
     @property
     def unit_price(self) -> int:
-        return self.variant.price
+        return self.quote.unit_price if self.quote else self.variant.price
 
     @property
     def line_total(self) -> int:
+        return self.quote.total if self.quote else self.variant.price * self.quantity
+
+    @property
+    def list_total(self) -> int:
         return self.variant.price * self.quantity
 
 
@@ -201,6 +208,8 @@ def current() -> Cart:
             quantity = stored[key] = available
             changed = True
         cart.items.append(CartItem(variant, quantity, available))
+    for item, priced in zip(cart.items, quote([QuoteLine(item.variant, item.quantity) for item in cart.items])):
+        item.quote = priced
     if changed:
         _save(stored)
     return cart

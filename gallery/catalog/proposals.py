@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from gallery import clock, mail
 from gallery.accounts.models import Role, User
+from gallery.accounts.contacts import producer_emails
 from gallery.catalog import history
 from gallery.catalog.models import Category, Producer, ProducerCertificate, Product, ProductImage, ProductStatus
 from gallery.catalog.photos import Upload, delete_unused_renditions, store_uploads
@@ -260,8 +261,7 @@ def _close(proposal: ProductProposal, status: str, comment: str, user: User, mis
 
 def _notify(proposal: ProductProposal) -> None:
     """E-mail the producer's accounts about the decision (after the commit: mail never undoes it)."""
-    emails = db.session.scalars(select(User.email).where(
-        User.producer_id == proposal.producer_id, User.role == Role.PRODUCER, User.is_active_account.is_(True)))
+    emails = producer_emails([proposal.producer_id]).get(proposal.producer_id, [])
     subjects = {
         ProposalStatus.APPROVED: _("Usulan produk Anda disetujui"),
         ProposalStatus.CHANGES_REQUESTED: _("Usulan produk Anda perlu diubah"),

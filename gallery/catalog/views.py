@@ -8,6 +8,7 @@ from gallery.catalog import bp, queries
 from gallery.catalog.images import rendition_path
 from gallery.catalog.models import Category
 from gallery.catalog.products import redirect_target
+from gallery.consignment.pricing import shelf_prices
 from gallery.consignment.services import stock_levels
 from gallery.errors import NotFound
 from gallery.extensions import db
@@ -57,6 +58,7 @@ def product(slug: str):
         "catalog/product.html",
         product=item,
         stock=stock,
+        prices=shelf_prices(variant.id for variant in item.active_variants),
         more=queries.more_from_producer(item),
         inquiry_form=inquiry_form_for(item.producer, item),
     )

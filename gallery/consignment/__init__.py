@@ -8,4 +8,4 @@ from flask import Blueprint
 
 bp = Blueprint("consignment", __name__)
 
-from gallery.consignment import stock_views, views  # noqa: E402,F401
+from gallery.consignment import markdown_views, stock_views, tag_views, term_views, views  # noqa: E402,F401

@@ -58,16 +58,20 @@ class ReceiptLine:
     notes: str = ""
 
 
+def commission_rate(variant: Variant, producer: Producer) -> int:
+    """The gallery's commission on a variant in basis points: the variant's own when it has one, else the producer's."""
+    return variant.commission_bp if variant.commission_bp is not None else producer.commission_bp
+
+
 def default_payout(variant: Variant, producer: Producer) -> int:
     """The agreed payout per unit unless staff say otherwise: the price less the commission.
 
-    The commission is the variant's own when it has one, else the producer's. It is rounded once per
-    unit, here, at intake (gallery.money.less_basis_points, half up), and the result is frozen on the
-    lot: every statement, portal figure and report multiplies that frozen unit payout, so all pages
-    agree to the rupiah (never a rate applied to a total later).
+    The commission is `commission_rate`'s. It is rounded once per unit, here, at intake
+    (gallery.money.less_basis_points, half up), and the result is frozen on the lot: every statement,
+    portal figure and report multiplies that frozen unit payout, so all pages agree to the rupiah
+    (never a rate applied to a total later).
     """
-    commission = variant.commission_bp if variant.commission_bp is not None else producer.commission_bp
-    return less_basis_points(variant.price, commission)
+    return less_basis_points(variant.price, commission_rate(variant, producer))
 
 
 def _year() -> int:

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 
 from gallery import clock
 from gallery.catalog.models import Variant
 from gallery.consignment.models import Lot, MovementKind, StockMovement
-from gallery.consignment.services import sellable_lot_condition
+from gallery.consignment.services import FEFO_ORDER, sellable_lot_condition
 from gallery.errors import DomainError
 from gallery.extensions import db
 
@@ -101,16 +101,19 @@ def put_back(lot: Lot, quantity: int, kind: str, *, reason: str = "", reference:
     return movement
 
 
-def _fefo_lots(variant_id: int, good_after: date | None = None) -> list[tuple[int, int, int, date | None]]:
+def _fefo_lots(variant_id: int, good_after: date | None = None,
+               prefer_lot_id: int | None = None) -> list[tuple[int, int, int, date | None]]:
     """Sellable lots of a variant in FEFO order: first to expire, then oldest receipt.
 
     With `good_after`, only lots still good after that day (or without a date) are taken: the hand-over
-    rule of gallery.orders.shelf_life (delivery: dispatch + longest ETD + minimum shelf life).
+    rule of gallery.orders.shelf_life (delivery: dispatch + longest ETD + minimum shelf life). With
+    `prefer_lot_id` (a lot code scanned at the till), that lot comes first when it is sellable.
     """
+    order = FEFO_ORDER if prefer_lot_id is None else (case((Lot.id == prefer_lot_id, 0), else_=1), *FEFO_ORDER)
     statement = (
         select(Lot.id, Lot.on_hand, Lot.unit_payout, Lot.expires_on)
         .where(Lot.variant_id == variant_id, sellable_lot_condition())
-        .order_by(Lot.expires_on.asc().nulls_last(), Lot.received_at.asc(), Lot.id.asc())
+        .order_by(*order)
     )
     if good_after is not None:
         statement = statement.where(or_(Lot.expires_on.is_(None), Lot.expires_on > good_after))
@@ -118,9 +121,10 @@ def _fefo_lots(variant_id: int, good_after: date | None = None) -> list[tuple[in
 
 
 def allocate(variant: Variant | int, quantity: int, *, reference: str | None = None, reason: str = "",
-             user_id: int | None = None, good_after: date | None = None) -> list[Allocation]:
+             user_id: int | None = None, good_after: date | None = None,
+             prefer_lot_id: int | None = None) -> list[Allocation]:
     """Reserve `quantity` units of a variant, first-expiring lot first (FEFO), never an expired lot
-    (nor, with `good_after`, one whose date is not after that day).
+    (nor, with `good_after`, one whose date is not after that day); `prefer_lot_id` is taken from first.
 
     Either every unit is taken or none: when the lots run short, units already taken in this call
     are put back before OutOfStock is raised, so the caller's transaction is left as it was.
@@ -134,7 +138,7 @@ def allocate(variant: Variant | int, quantity: int, *, reference: str | None = N
     remaining = quantity
     for _round in range(MAX_ALLOCATION_ROUNDS):
         contended = False
-        for lot_id, on_hand, payout, expires_on in _fefo_lots(variant_id, good_after):
+        for lot_id, on_hand, payout, expires_on in _fefo_lots(variant_id, good_after, prefer_lot_id):
             already = taken[lot_id].quantity if lot_id in taken else 0
             portion = min(remaining, on_hand)
             if portion <= 0:

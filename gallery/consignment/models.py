@@ -105,6 +105,8 @@ class Lot(db.Model):
     receipt_id: Mapped[int | None] = mapped_column(ForeignKey("consignment_receipts.id"), index=True)
     shelf: Mapped[str | None] = mapped_column(String(20), index=True)
     notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The last day (WIB) of the consignment term, counted from the receipt day (gallery.consignment.terms).
+    term_ends_on: Mapped[date] = mapped_column(Date, index=True)
 
     variant = relationship("Variant")
     producer = relationship("Producer")

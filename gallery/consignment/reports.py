@@ -136,6 +136,7 @@ class LotRow:
     shelf: str | None
     on_hand: int
     unit_payout: int
+    term_ends_on: date
     today: date
 
     @property
@@ -184,6 +185,7 @@ def _lot_rows(*conditions, order_by, today: date, limit: int | None = None) -> l
         select(
             Lot.id, Lot.producer_id, Producer.business_name, Product.name, Variant.label, Variant.sku,
             ConsignmentReceipt.number, Lot.received_at, Lot.expires_on, Lot.shelf, Lot.on_hand, Lot.unit_payout,
+            Lot.term_ends_on,
         )
         .join(Variant, Variant.id == Lot.variant_id)
         .join(Product, Product.id == Variant.product_id)

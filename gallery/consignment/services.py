@@ -13,6 +13,7 @@ from gallery import clock
 from gallery.catalog.certificates import intake_refusal
 from gallery.catalog.models import Variant
 from gallery.consignment.models import Lot, MovementKind, StockMovement
+from gallery.consignment.terms import term_end_at_intake
 from gallery.errors import DomainError
 from gallery.extensions import db
 
@@ -32,6 +33,9 @@ class StockLevel:
 
 
 NO_STOCK = StockLevel(0, None)
+
+# The order units leave the shelf in (DESIGN.md rule 4): first to expire, then the oldest receipt.
+FEFO_ORDER = (Lot.expires_on.asc().nulls_last(), Lot.received_at.asc(), Lot.id.asc())
 
 
 def sellable_lot_condition(today: date | None = None) -> ColumnElement[bool]:
@@ -91,7 +95,8 @@ def record_intake(
     """Receive `quantity` units of `variant` as a new lot with its intake movement (flushes only).
 
     Food must carry an expiry date that has not passed, and its P-IRT or BPOM may not have lapsed
-    (catalog.certificates); the payout may not exceed the price.
+    (catalog.certificates); the payout may not exceed the price. The lot's consignment term ends after
+    its producer's term from today (gallery.consignment.terms).
     """
     if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 < quantity <= MAX_UNITS_PER_LINE:
         raise DomainError(_l("Jumlah harus bilangan bulat antara 1 dan 100.000."), field="quantity")
@@ -105,6 +110,7 @@ def record_intake(
         raise DomainError(_l("Tanggal kedaluwarsa sudah lewat."), field="expires_on")
     if refusal := intake_refusal(variant.product):
         raise DomainError(refusal, field="variant_id")
+    received_at = clock.utcnow()
     lot = Lot(
         variant_id=variant.id,
         producer_id=variant.product.producer_id,
@@ -112,7 +118,8 @@ def record_intake(
         on_hand=quantity,
         unit_payout=unit_payout,
         expires_on=expires_on,
-        received_at=clock.utcnow(),
+        received_at=received_at,
+        term_ends_on=term_end_at_intake(variant.product.producer_id, received_at),
         receipt_id=receipt_id,
         shelf=shelf,
         notes=notes,

@@ -294,8 +294,9 @@ def new_receipt():
                 form_error = error.message
                 status = 422
             else:
-                flash(_("Tanda terima %(number)s tersimpan: %(lots)s lot, %(units)s unit.", number=receipt.number,
-                        lots=len(lines), units=sum(line.quantity for line in lines)), "success")
+                flash(_("Tanda terima %(number)s tersimpan: %(lots)s lot, %(units)s unit. Cetak label harganya "
+                        "sekarang.", number=receipt.number, lots=len(lines), units=sum(line.quantity for line in lines)),
+                      "success")
                 return redirect(url_for(".receipt", number=receipt.number))
         else:
             status = 422

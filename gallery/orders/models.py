@@ -144,6 +144,9 @@ class OrderLine(db.Model):
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("unit_price > 0", name="price_positive"),
+        CheckConstraint("unit_price <= list_price", name="price_at_most_list"),
+        CheckConstraint("markdown_bearer IS NULL OR markdown_bearer IN ('gallery', 'producer', 'shared')",
+                        name="markdown_bearer_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -156,6 +159,13 @@ class OrderLine(db.Model):
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price: Mapped[int] = mapped_column(Integer)
     line_total: Mapped[int] = mapped_column(Integer)
+    # The shelf price before a markdown (equal to unit_price when there was none), and the markdown's terms
+    # as they were: a line holds units of one price, so an order splits a variant's units by markdown.
+    list_price: Mapped[int] = mapped_column(Integer)
+    markdown_id: Mapped[int | None] = mapped_column(ForeignKey("markdowns.id"))
+    markdown_bearer: Mapped[str | None] = mapped_column(String(10))
+    markdown_bp: Mapped[int | None] = mapped_column(Integer)
+    markdown_share_bp: Mapped[int | None] = mapped_column(Integer)
 
     order: Mapped[Order] = relationship(back_populates="lines")
     variant = relationship("Variant")
@@ -163,6 +173,10 @@ class OrderLine(db.Model):
     allocations: Mapped[list["OrderAllocation"]] = relationship(
         back_populates="line", order_by="OrderAllocation.id", cascade="all, delete-orphan"
     )
+
+    @property
+    def marked_down(self) -> bool:
+        return self.unit_price < self.list_price
 
     @property
     def best_before(self) -> date | None:
@@ -174,7 +188,11 @@ class OrderAllocation(db.Model):
     """Units of a line taken from one lot (FEFO), with the lot's payout frozen for the producer."""
 
     __tablename__ = "order_allocations"
-    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        # DESIGN.md rule 6: the gallery's commission (price less payout) never goes negative.
+        CheckConstraint("unit_payout >= 0 AND unit_payout <= unit_price", name="commission_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id", ondelete="CASCADE"), index=True)

@@ -35,12 +35,11 @@ from gallery.consignment.models import Lot
 from gallery.email_address import normalise_email
 from gallery.errors import DomainError
 from gallery.extensions import db
-from gallery.orders import notifications, shelf_life
+from gallery.orders import notifications, pricing, shelf_life
 from gallery.orders.models import (
     Channel,
     Fulfilment,
     Order,
-    OrderAllocation,
     OrderEvent,
     OrderLine,
     OrderStatus,
@@ -81,10 +80,10 @@ def transitions_for(order: Order) -> dict[str, tuple[str, ...]]:
 class SoldOut(DomainError):
     """An item ran out while the shopper was checking out; nothing was written."""
 
-    def __init__(self, name: str, wanted: int, available: int):
+    def __init__(self, name: str, wanted: int, available: int, message: str | None = None):
         super().__init__(
-            _l("Stok %(name)s tidak cukup: tersisa %(available)s, diminta %(wanted)s.",
-               name=name, available=available, wanted=wanted),
+            message or _l("Stok %(name)s tidak cukup: tersisa %(available)s, diminta %(wanted)s.",
+                          name=name, available=available, wanted=wanted),
             field="quantity",
         )
         self.name = name
@@ -94,10 +93,12 @@ class SoldOut(DomainError):
 
 @dataclass(frozen=True)
 class CartLine:
-    """What the browser may send: a variant id and a quantity, nothing else (rule 5)."""
+    """What the browser may send: a variant id and a quantity, nothing else (rule 5); the till may name the
+    lot a scanned code came from, taken from first when it is sellable."""
 
     variant_id: int
     quantity: int
+    lot_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -138,13 +139,14 @@ def _sellable_variants(lines: Sequence[CartLine]) -> dict[int, Variant]:
         raise DomainError(_l("Keranjang masih kosong."), field="lines")
     if len(lines) > MAX_LINES:
         raise DomainError(_l("Terlalu banyak baris dalam satu pesanan."), field="lines")
-    ids = set()
+    ids, seen = set(), set()
     for line in lines:
         _check_quantity(line.quantity)
         if not isinstance(line.variant_id, int) or isinstance(line.variant_id, bool):
             raise DomainError(_l("Produk tidak dikenal."), field="variant_id")
-        if line.variant_id in ids:
+        if (line.variant_id, line.lot_id) in seen:
             raise DomainError(_l("Produk yang sama muncul dua kali."), field="variant_id")
+        seen.add((line.variant_id, line.lot_id))
         ids.add(line.variant_id)
     variants = {
         v.id: v for v in db.session.scalars(
@@ -208,7 +210,8 @@ def _event(order: Order, to_status: str, user: User | None, note: str = "") -> N
 
 
 def _allocate_lines(order: Order, variants: dict[int, Variant], lines: Sequence[CartLine]) -> None:
-    """Freeze price and payout per line and lot; any shortage raises SoldOut (caller rolls back).
+    """Take the units and freeze each one's price and payout from the lot it came from (gallery.orders.pricing:
+    one order line per price); any shortage raises SoldOut (caller rolls back).
 
     Only lots good for the order's hand-over are taken (gallery.orders.shelf_life).
     """
@@ -216,22 +219,12 @@ def _allocate_lines(order: Order, variants: dict[int, Variant], lines: Sequence[
     for line in lines:
         variant = variants[line.variant_id]
         product = variant.product
-        order_line = OrderLine(
-            variant_id=variant.id, producer_id=product.producer_id, product_name=product.name,
-            variant_label=variant.label, sku=variant.sku, quantity=line.quantity, unit_price=variant.price,
-            line_total=variant.price * line.quantity,
-        )
-        order.lines.append(order_line)
         try:
             taken = allocate(variant, line.quantity, reference=order.number,
-                             good_after=shelf_life.good_after(order, product, day))
+                             good_after=shelf_life.good_after(order, product, day), prefer_lot_id=line.lot_id)
         except OutOfStock as shortage:
             raise SoldOut(f"{product.name} ({variant.label})", shortage.wanted, shortage.available) from None
-        for allocation in taken:
-            order_line.allocations.append(OrderAllocation(
-                lot_id=allocation.lot_id, quantity=allocation.quantity, unit_price=variant.price,
-                unit_payout=allocation.unit_payout, expires_on=allocation.expires_on,
-            ))
+        order.lines.extend(pricing.lines_for(variant, taken))
     order.subtotal = sum(line.line_total for line in order.lines)
 
 
@@ -601,13 +594,12 @@ def reinstate_expired(order: Order, *, user: User | None = None, note: str = "")
             taken = allocate(line.variant_id, line.quantity, reference=order.number,
                              reason=str(_l("Pembayaran terlambat diterima")), user_id=user.id if user else None,
                              good_after=shelf_life.good_after(order, line.variant.product))
+            line.allocations.extend(pricing.retaken_allocation(line, allocation) for allocation in taken)
         except OutOfStock as shortage:
             raise SoldOut(f"{line.product_name} ({line.variant_label})", shortage.wanted, shortage.available) from None
-        for allocation in taken:
-            line.allocations.append(OrderAllocation(
-                lot_id=allocation.lot_id, quantity=allocation.quantity, unit_price=line.unit_price,
-                unit_payout=allocation.unit_payout, expires_on=allocation.expires_on,
-            ))
+        except pricing.NotAtLinePrice as changed:
+            # The units are there, but not at the price the shopper paid: unavailable all the same.
+            raise SoldOut(f"{line.product_name} ({line.variant_label})", line.quantity, 0, changed.message) from None
     # Not a transition of TRANSITIONS: only a payment that arrived for this order may bring it back.
     _set_status(order, OrderStatus.PENDING_PAYMENT, user, note or str(_l("Pembayaran terlambat diterima")))
     order.cancelled_at = None

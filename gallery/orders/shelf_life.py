@@ -27,6 +27,7 @@ from gallery.consignment.ledger import OutOfStock, allocate, release
 from gallery.consignment.models import Lot
 from gallery.errors import DomainError
 from gallery.extensions import db
+from gallery.orders import pricing
 from gallery.orders.models import Channel, Fulfilment, Order, OrderAllocation, OrderStatus
 
 # Orders whose units have not been handed over yet, so may still be swapped.
@@ -117,10 +118,14 @@ def swap_lot(order: Order, allocation_id: int, *, user: User | None) -> list[Ord
         db.session.rollback()
         raise DomainError(_l("Lot lain yang masih layak hanya punya %(n)s unit; kembalikan dana baris ini.",
                              n=shortage.available), field="allocation") from None
+    try:
+        replaced = [pricing.retaken_allocation(line, t) for t in taken]
+    except pricing.NotAtLinePrice as changed:
+        db.session.rollback()
+        raise DomainError(_l("%(reason)s Kembalikan dana baris ini.", reason=changed.message),
+                          field="allocation") from None
     release(db.session.get(Lot, allocation.lot_id), allocation.quantity, reference=order.number,
             reason=str(_l("Tukar lot: masa simpan")), user_id=user.id if user else None)
-    replaced = [OrderAllocation(lot_id=t.lot_id, quantity=t.quantity, unit_price=allocation.unit_price,
-                                unit_payout=t.unit_payout, expires_on=t.expires_on) for t in taken]
     note = str(_l("Lot #%(old)s diganti lot %(new)s (%(n)s unit)", old=allocation.lot_id, n=allocation.quantity,
                   new=", ".join(f"#{t.lot_id}" for t in taken)))
     line.allocations.remove(allocation)

@@ -6,6 +6,7 @@ SQL statements whatever the number of orders.
 """
 from __future__ import annotations
 
+import re
 import secrets
 
 from collections.abc import Callable
@@ -23,6 +24,8 @@ from gallery import clock
 from gallery.accounts.models import User
 from gallery.catalog.models import Producer, Product, Variant
 from gallery.catalog.search import matching_products
+from gallery.consignment.barcodes import parse_code
+from gallery.consignment.pricing import Quote, QuoteLine, quote, sellable_lots
 from gallery.consignment.services import stock_levels
 from gallery.errors import DomainError
 from gallery.extensions import db
@@ -433,9 +436,19 @@ class BasketItem:
     variant: Variant
     quantity: int
     available: int
+    lot_id: int | None = None  # a scanned lot code: sold from that lot first
+    quote: Quote | None = None  # what its units cost, lot by lot (gallery.consignment.pricing)
+
+    @property
+    def key(self) -> str:
+        return basket_key(self.variant.id, self.lot_id)
 
     @property
     def line_total(self) -> int:
+        return self.quote.total if self.quote else self.variant.price * self.quantity
+
+    @property
+    def list_total(self) -> int:
         return self.variant.price * self.quantity
 
 
@@ -452,22 +465,35 @@ class Basket:
         return sum(item.quantity for item in self.items)
 
     def lines(self) -> list[CartLine]:
-        return [CartLine(item.variant.id, item.quantity) for item in self.items]
+        return [CartLine(item.variant.id, item.quantity, item.lot_id) for item in self.items]
 
 
-def _stored_basket() -> dict[int, int]:
+def basket_key(variant_id: int, lot_id: int | None = None) -> str:
+    """A basket line: a variant ("12"), or a variant from a scanned lot ("12@345")."""
+    return str(variant_id) if lot_id is None else f"{variant_id}@{lot_id}"
+
+
+_BASKET_KEY = re.compile(r"^(\d{1,9})(?:@(\d{1,9}))?$")
+
+
+def _parse_key(key) -> tuple[int, int | None] | None:
+    match = _BASKET_KEY.match(key) if isinstance(key, str) else None
+    return (int(match[1]), int(match[2]) if match[2] else None) if match else None
+
+
+def _stored_basket() -> dict[str, int]:
     raw = session.get(BASKET_KEY)
-    stored: dict[int, int] = {}
+    stored: dict[str, int] = {}
     if isinstance(raw, dict):
         for key, value in raw.items():
-            if (isinstance(key, str) and key.isdigit() and len(key) < 10 and isinstance(value, int)
-                    and not isinstance(value, bool) and 0 < value <= MAX_QUANTITY):
-                stored[int(key)] = value
+            if (_parse_key(key) and isinstance(value, int) and not isinstance(value, bool)
+                    and 0 < value <= MAX_QUANTITY):
+                stored[key] = value
     return dict(list(stored.items())[:MAX_LINES])
 
 
-def _save_basket(stored: dict[int, int]) -> None:
-    session[BASKET_KEY] = {str(variant_id): quantity for variant_id, quantity in stored.items()}
+def _save_basket(stored: dict[str, int]) -> None:
+    session[BASKET_KEY] = dict(stored)
     session.modified = True
 
 
@@ -484,19 +510,22 @@ def _sellable_variants(condition) -> list[Variant]:
 
 
 def _basket() -> Basket:
-    """The counter basket with today's prices and stock: two statements. Lines no longer sold are dropped."""
-    stored = _stored_basket()
+    """The counter basket with today's stock, each unit priced from the lot the sale would take it from
+    (five statements). Lines no longer sold are dropped."""
+    stored = {_parse_key(key): quantity for key, quantity in _stored_basket().items()}
     if not stored:
         return Basket([])
-    variants = {variant.id: variant for variant in _sellable_variants(Variant.id.in_(list(stored)))}
+    variants = {variant.id: variant for variant in _sellable_variants(Variant.id.in_({v for v, _lot in stored}))}
     levels = stock_levels(list(variants))
     items = [
-        BasketItem(variants[variant_id], quantity, levels[variant_id].available)
-        for variant_id, quantity in stored.items() if variant_id in variants
+        BasketItem(variants[variant_id], quantity, levels[variant_id].available, lot_id)
+        for (variant_id, lot_id), quantity in stored.items() if variant_id in variants
     ]
+    for item, priced in zip(items, quote([QuoteLine(item.variant, item.quantity, item.lot_id) for item in items])):
+        item.quote = priced
     if len(items) != len(stored):
         flash(_("Ada barang yang tidak dijual lagi; barang itu dikeluarkan dari keranjang kasir."), "warning")
-        _save_basket({item.variant.id: item.quantity for item in items})
+        _save_basket({item.key: item.quantity for item in items})
     return Basket(items)
 
 
@@ -562,11 +591,24 @@ def _stock_message(variant: Variant, available: int) -> str:
     return _("Stok %(name)s tidak cukup: tersisa %(available)s.", name=name, available=available)
 
 
+def _scanned_lot(variant: Variant, lot_id: int | None) -> int | None:
+    """The scanned lot when it is this variant's and sellable now; else None (FEFO), with a note."""
+    if lot_id is None:
+        return None
+    lot = next((lot for lot in sellable_lots([variant.id])[variant.id] if lot.lot_id == lot_id), None)
+    if lot is None:
+        flash(_("Lot #%(lot)s tidak bisa dijual (habis, kedaluwarsa atau bukan lot %(sku)s): diambil dari lot "
+                "yang kedaluwarsa lebih dulu.", lot=lot_id, sku=variant.sku), "warning")
+        return None
+    return lot_id
+
+
 def _counter_add():
     form = CounterAddForm()
     if not form.validate_on_submit():
         return _render_counter(422, add_form=form, error=_("Formulir kedaluwarsa; coba lagi."))
-    sku = normalise_sku(form.sku.data)
+    scanned = parse_code(form.sku.data)
+    sku = scanned.sku if scanned else normalise_sku(form.sku.data)
     try:
         quantity = parse_quantity(form.quantity.data)
     except ValueError as wrong:
@@ -582,29 +624,31 @@ def _counter_add():
                                else _("Kode SKU %(sku)s tidak dikenal.", sku=sku))
         return _render_counter(422, add_form=form)
     variant = found[0]
+    key = basket_key(variant.id, _scanned_lot(variant, scanned.lot_id if scanned else None))
     stored = _stored_basket()
-    if variant.id not in stored and len(stored) >= MAX_LINES:
+    if key not in stored and len(stored) >= MAX_LINES:
         form.sku.errors.append(_("Keranjang kasir penuh (paling banyak %(n)s baris).", n=MAX_LINES))
         return _render_counter(422, add_form=form)
-    wanted = stored.get(variant.id, 0) + quantity
+    wanted = stored.get(key, 0) + quantity
     if wanted > MAX_QUANTITY:
         form.quantity.errors.append(_("Jumlah harus bilangan bulat antara 1 dan %(n)s.", n=MAX_QUANTITY))
         return _render_counter(422, add_form=form)
     available = stock_levels([variant.id])[variant.id].available
-    if wanted > available:
+    in_basket = sum(n for k, n in stored.items() if k != key and _parse_key(k)[0] == variant.id)
+    if wanted + in_basket > available:
         form.quantity.errors.append(_stock_message(variant, available))
         return _render_counter(422, add_form=form)
-    stored[variant.id] = wanted
+    stored[key] = wanted
     _save_basket(stored)
     flash(_("%(name)s (%(label)s) × %(n)s masuk keranjang.", name=variant.product.name, label=variant.label,
             n=quantity), "success")
     return redirect(url_for(".counter", q=request.args.get("q") or None))
 
 
-def _posted_variant_id(stored: dict[int, int]) -> int | None:
-    text = (request.form.get("variant_id") or "").strip()
-    variant_id = int(text) if text.isdigit() and len(text) < 10 else None
-    return variant_id if variant_id in stored else None
+def _posted_key(stored: dict[str, int]) -> str | None:
+    """The basket line a form names: its key, or (a plain variant line) its variant id."""
+    key = (request.form.get("item") or request.form.get("variant_id") or "").strip()
+    return key if key in stored else None
 
 
 def _counter_line(action: str):
@@ -612,26 +656,27 @@ def _counter_line(action: str):
     stored = _stored_basket()
     if not form.validate_on_submit():
         return _render_counter(422, error=_("Formulir kedaluwarsa; coba lagi."))
-    variant_id = _posted_variant_id(stored)
-    if variant_id is None:
+    key = _posted_key(stored)
+    if key is None:
         return _render_counter(422, error=_("Barang itu tidak ada di keranjang kasir."))
     if action == "remove":
-        del stored[variant_id]
+        del stored[key]
         _save_basket(stored)
         flash(_("Barang dikeluarkan dari keranjang."), "info")
         return redirect(url_for(".counter"))
     try:
         quantity = parse_quantity(form.quantity.data if (form.quantity.data or "").strip() else "x")
     except ValueError as wrong:
-        return _render_counter(422, line_errors={variant_id: str(wrong)})
+        return _render_counter(422, line_errors={key: str(wrong)})
     basket = _basket()
-    item = next((item for item in basket.items if item.variant.id == variant_id), None)
+    item = next((item for item in basket.items if item.key == key), None)
     if item is None:
         return redirect(url_for(".counter"))
-    if quantity > item.available:
-        return _render_counter(422, line_errors={variant_id: _stock_message(item.variant, item.available)},
+    others = sum(other.quantity for other in basket.items if other.variant.id == item.variant.id and other is not item)
+    if quantity + others > item.available:
+        return _render_counter(422, line_errors={key: _stock_message(item.variant, item.available)},
                                basket=basket)
-    stored[variant_id] = quantity
+    stored[key] = quantity
     _save_basket(stored)
     return redirect(url_for(".counter"))
 

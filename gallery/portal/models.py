@@ -1,9 +1,10 @@
-"""A producer's request to change its profile (story, WhatsApp, bank account), waiting for staff."""
+"""A producer's request to change its profile (story, WhatsApp, bank account), waiting for staff, and
+what the gallery lets each producer see in the portal."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gallery.dbtypes import UTCDateTime, now_utc
@@ -51,3 +52,28 @@ class ProfileChangeRequest(db.Model):
     def changes(self) -> dict[str, str]:
         """The fields this request changes and their new values."""
         return {name: getattr(self, name) for name in REQUESTABLE if getattr(self, name) is not None}
+
+
+class PortalDetail:
+    """How much of its business a producer sees: every sale line, stock, lot and document, or only its
+    balance and statements."""
+
+    DETAILED = "detailed"
+    SUMMARY = "summary"
+    ALL = (DETAILED, SUMMARY)
+
+
+class PortalSettings(db.Model):
+    """What the gallery chose for one producer's portal; a NULL column follows the gallery's setting."""
+
+    __tablename__ = "portal_settings"
+    __table_args__ = (
+        CheckConstraint("detail IS NULL OR detail IN ('detailed', 'summary')", name="detail_known"),
+    )
+
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id"), primary_key=True)
+    detail: Mapped[str | None] = mapped_column(String(10))
+    # Whether the gallery's commission and the shelf price are shown, or only the producer's payout.
+    shows_commission: Mapped[bool | None] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

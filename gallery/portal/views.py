@@ -17,11 +17,15 @@ from flask_login import current_user
 
 from gallery import clock
 from gallery.consignment.forms import RETURN_REASONS
+from gallery.consignment.markdowns import bearer_label
+from gallery.consignment.term_models import NoticeStage
+from gallery.consignment.terms import END_ACTION_LABELS, stage, terms_of
 from gallery.errors import DomainError
 from gallery.money import format_rupiah
 from gallery.orders.models import Channel
 from gallery.portal import bp, chart, queries, services, settlement_reads
 from gallery.portal.forms import ProfileRequestForm
+from gallery.portal.visibility import Visibility, visibility_of
 from gallery.shipping.regions import display_name
 from gallery.spreadsheets import csv_writer
 
@@ -30,6 +34,16 @@ MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 def _producer_id() -> int:
     return current_user.producer_id
+
+
+def _seen() -> Visibility:
+    return visibility_of(_producer_id())
+
+
+def _detailed_only() -> None:
+    """Sales lines, stock, lots and documents are for producers the gallery shows them in detail (else 404)."""
+    if not _seen().detailed:
+        abort(404)
 
 
 def _date_arg(name: str) -> date | None:
@@ -101,12 +115,23 @@ def _settlement_figures(producer_id: int, dashboard: queries.Dashboard) -> dict:
 def dashboard():
     producer = current_user.producer
     data = queries.dashboard(producer.id)
+    if not _seen().detailed:
+        return render_template("portal/dashboard_summary.html", producer=producer,
+                               statements=settlement_reads.statements_of(producer.id)[:6],
+                               **_settlement_figures(producer.id, data))
     bars = chart.bars(data.months, format_rupiah, lambda n: ngettext("%(num)s unit", "%(num)s unit", n))
     return render_template(
         "portal/dashboard.html", producer=producer, data=data, bars=bars, chart=chart,
-        expiry_days=queries.EXPIRY_DAYS, best_days=queries.BEST_SELLER_DAYS,
+        expiry_days=queries.EXPIRY_DAYS, best_days=queries.BEST_SELLER_DAYS, to_collect=_to_collect(data.lots),
         **_settlement_figures(producer.id, data),
     )
+
+
+def _to_collect(lots) -> list:
+    """The producer's lots whose consignment term ended (in grace or past it): a notice to collect them."""
+    grace = terms_of(_producer_id()).grace_days
+    return [lot for lot in lots if stage(lot.term_ends_on, grace, lot.today) in (NoticeStage.GRACE,
+                                                                                   NoticeStage.PAST_GRACE)]
 
 
 def _channel_label(channel: str) -> str:
@@ -134,6 +159,7 @@ def _csv(rows: list[queries.SaleRow]) -> Response:
 
 @bp.route("/sales")
 def sales():
+    _detailed_only()
     producer_id = _producer_id()
     products = queries.product_choices(producer_id)
     filters, args, errors = _sale_filter(products)
@@ -148,20 +174,24 @@ def sales():
 
 @bp.route("/stock")
 def stock():
+    _detailed_only()
     producer_id = _producer_id()
     today = clock.today_wib()
     from gallery.consignment.reports import lot_totals, producer_lots
 
     lots = producer_lots(producer_id, today=today)
+    terms = terms_of(producer_id)
     return render_template(
         "portal/stock.html", lots=lots, totals=lot_totals(lots), today=today,
         receipts=queries.receipts_of(producer_id), returns=queries.returns_of(producer_id),
-        return_reasons=RETURN_REASONS, expiry_days=queries.EXPIRY_DAYS,
+        return_reasons=RETURN_REASONS, expiry_days=queries.EXPIRY_DAYS, terms=terms, to_collect=_to_collect(lots),
+        grace_end=terms.grace_end, end_action_labels=END_ACTION_LABELS,
     )
 
 
 @bp.route("/receipts/<number>")
 def receipt(number: str):
+    _detailed_only()
     document = queries.receipt_of(_producer_id(), number)
     if document is None:
         abort(404)
@@ -174,6 +204,7 @@ def receipt(number: str):
 
 @bp.route("/returns/<number>")
 def producer_return(number: str):
+    _detailed_only()
     document = queries.return_of(_producer_id(), number)
     if document is None:
         abort(404)
@@ -213,7 +244,16 @@ def statements():
 
 @bp.route("/statements/<number>")
 def statement(number: str):
-    return render_template("portal/statement.html", statement=_statement_or_404(number), last_day=_last_day)
+    statement = _statement_or_404(number)
+    exports = settlement_reads.exports()
+    summary = exports.product_summary(statement) if exports is not None else []
+    return render_template("portal/statement.html", statement=statement, last_day=_last_day, summary=summary,
+                           bearer_label=bearer_label)
+
+
+def _export_view() -> dict:
+    seen = _seen()
+    return {"detailed": seen.detailed, "shows_commission": seen.shows_commission}
 
 
 @bp.route("/statements/<number>.csv")
@@ -222,7 +262,7 @@ def statement_csv(number: str):
     exports = settlement_reads.exports()
     if exports is None:
         abort(404)
-    return Response("\ufeff" + exports.statement_csv(statement), mimetype="text/csv; charset=utf-8",
+    return Response("\ufeff" + exports.statement_csv(statement, **_export_view()), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{statement.number}.csv"'})
 
 
@@ -232,7 +272,7 @@ def statement_pdf(number: str):
     exports = settlement_reads.exports()
     if exports is None:
         abort(404)
-    data = exports.statement_pdf(statement, _("Galeri Oleh-oleh Pesisir Selatan"))
+    data = exports.statement_pdf(statement, _("Galeri Oleh-oleh Pesisir Selatan"), **_export_view())
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{statement.number}.pdf"'})
 

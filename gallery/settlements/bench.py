@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy import func, insert, select
@@ -43,7 +43,8 @@ def build_sales(allocations: int) -> tuple[int, int]:
              weight_grams=300) for p, vid in variants])
     db.session.execute(insert(Lot.__table__), [
         dict(id=vid, variant_id=vid, producer_id=p, quantity_received=10_000, on_hand=0,
-             unit_payout=42_500 + (vid % 10) * 4_250) for p, vid in variants])
+             unit_payout=42_500 + (vid % 10) * 4_250, term_ends_on=date(2027, 2, 1))
+        for p, vid in variants])
     start = datetime(2026, 11, 1, tzinfo=timezone.utc)
     orders = allocations // 2
     chunk = 20_000
@@ -64,7 +65,7 @@ def build_sales(allocations: int) -> tuple[int, int]:
                 price, payout = 50_000 + (vid % 10) * 5_000, 42_500 + (vid % 10) * 4_250
                 line_rows.append(dict(id=line_id, order_id=o, variant_id=vid, producer_id=p, product_name=f"Anyaman {p}",
                                       variant_label=f"V{vid % 10}", sku=f"BS-{vid}", quantity=1 + k,
-                                      unit_price=price, line_total=price * (1 + k)))
+                                      unit_price=price, list_price=price, line_total=price * (1 + k)))
                 allocation_rows.append(dict(id=line_id, line_id=line_id, lot_id=vid, quantity=1 + k, unit_price=price,
                                             unit_payout=payout))
         db.session.execute(insert(Order.__table__), order_rows)

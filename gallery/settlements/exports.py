@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
@@ -10,20 +11,66 @@ from gallery.settlements.models import Statement, StatementStatus
 from gallery.spreadsheets import append_text_row, csv_writer
 
 CSV_HEADER = ("date", "order", "product", "variant", "sku", "channel", "quantity", "unit_price", "unit_payout",
-              "gross", "payout")
+              "gross", "payout", "list_price", "markdown")
+# Without the commission and the shelf price (gallery.portal.visibility): only what the producer earns.
+CSV_PAYOUT_HEADER = ("date", "order", "product", "variant", "sku", "channel", "quantity", "unit_payout", "payout",
+                     "markdown")
+SUMMARY_HEADER = ("product", "variant", "quantity", "payout", "markdown_quantity")
 
 
-def statement_csv(statement: Statement) -> str:
-    """Lines then adjustments, amounts as plain integers of Rupiah."""
+@dataclass(frozen=True)
+class ProductLine:
+    """A statement's sales of one product and variant, summed (what a producer on the summary view sees)."""
+
+    product_name: str
+    variant_label: str
+    quantity: int
+    gross: int
+    payout: int
+    markdown_quantity: int
+
+
+def product_summary(statement: Statement) -> list[ProductLine]:
+    """The statement's lines summed per product and variant, by name."""
+    sums: dict[tuple[str, str], list[int]] = {}
+    for line in statement.lines:
+        total = sums.setdefault((line.product_name, line.variant_label), [0, 0, 0, 0])
+        total[0] += line.quantity
+        total[1] += line.gross
+        total[2] += line.payout
+        total[3] += line.quantity if line.is_markdown else 0
+    return [ProductLine(name, label, *numbers) for (name, label), numbers in sorted(sums.items())]
+
+
+def statement_csv(statement: Statement, *, detailed: bool = True, shows_commission: bool = True) -> str:
+    """Lines then adjustments, amounts as plain integers of Rupiah; per product on the summary view, and
+    without prices or gross amounts when the producer sees only its payout."""
     out = io.StringIO()
     writer = csv_writer(out)
-    writer.writerow(CSV_HEADER)
+    if not detailed:
+        writer.writerow(SUMMARY_HEADER + (("gross",) if shows_commission else ()))
+        for row in product_summary(statement):
+            writer.writerow((row.product_name, row.variant_label, row.quantity, row.payout, row.markdown_quantity)
+                            + ((row.gross,) if shows_commission else ()))
+        if statement.adjustments:
+            writer.writerow(("refund", "", -sum(a.quantity for a in statement.adjustments),
+                             statement.adjustments_total, "")
+                            + ((sum(a.gross_amount for a in statement.adjustments),) if shows_commission else ()))
+        return out.getvalue()
+    writer.writerow(CSV_HEADER if shows_commission else CSV_PAYOUT_HEADER)
     for line in statement.lines:
-        writer.writerow((line.sold_on.isoformat(), line.order_number, line.product_name, line.variant_label, line.sku,
-                         line.channel, line.quantity, line.unit_price, line.unit_payout, line.gross, line.payout))
+        head = (line.sold_on.isoformat(), line.order_number, line.product_name, line.variant_label, line.sku,
+                line.channel, line.quantity)
+        if shows_commission:
+            writer.writerow(head + (line.unit_price, line.unit_payout, line.gross, line.payout,
+                                    line.list_price or "", line.markdown_bearer or ""))
+        else:
+            writer.writerow(head + (line.unit_payout, line.payout, line.markdown_bearer or ""))
     for item in statement.adjustments:
-        writer.writerow((item.sold_on.isoformat(), item.order_number, item.product_name, item.variant_label, "",
-                         "refund", -item.quantity, "", "", item.gross_amount, item.amount))
+        head = (item.sold_on.isoformat(), item.order_number, item.product_name, item.variant_label, "", "refund",
+                -item.quantity)
+        writer.writerow(head + (("", "", item.gross_amount, item.amount, "", "") if shows_commission
+                                else ("", item.amount, "")))
     return out.getvalue()
 
 
@@ -32,7 +79,35 @@ def _latin(text: str) -> str:
     return (text or "").encode("latin-1", "replace").decode("latin-1")
 
 
-def statement_pdf(statement: Statement, gallery_name: str) -> bytes:
+def _table(pdf, widths, headers, rows) -> None:
+    pdf.set_font("Helvetica", "B", 8)
+    for width, header in zip(widths, headers):
+        pdf.cell(width, 6, _latin(header), border=1)
+    pdf.ln()
+    pdf.set_font("Helvetica", size=8)
+    for cells in rows:
+        for width, value in zip(widths, cells):
+            pdf.cell(width, 5, _latin(value), border=1)
+        pdf.ln()
+
+
+def _line_rows(statement: Statement, shows_commission: bool):
+    for line in statement.lines:
+        name = f"{line.product_name} {line.variant_label}"[:40]
+        mark = f" (-{format_rupiah(line.list_price - line.unit_price)})" if line.is_markdown and shows_commission \
+            else (" *" if line.is_markdown else "")
+        price = (format_rupiah(line.unit_price) + mark,) if shows_commission else ()
+        yield (f"{line.sold_on:%d-%m-%Y}", line.order_number, name, str(line.quantity), *price,
+               format_rupiah(line.unit_payout) + ("" if shows_commission else mark), line.channel)
+    for item in statement.adjustments:
+        price = (format_rupiah(item.gross_amount),) if shows_commission else ()
+        yield (f"{item.sold_on:%d-%m-%Y}", item.order_number, f"{_('Pengembalian dana')}: {item.product_name}"[:40],
+               str(-item.quantity), *price, format_rupiah(item.amount), "")
+
+
+def statement_pdf(statement: Statement, gallery_name: str, *, detailed: bool = True,
+                  shows_commission: bool = True) -> bytes:
+    """The statement on A4; per product on the summary view, without prices when only the payout is shown."""
     from fpdf import FPDF
 
     pdf = FPDF(orientation="P", unit="mm", format="A4")
@@ -57,32 +132,29 @@ def statement_pdf(statement: Statement, gallery_name: str) -> bytes:
         pdf.cell(35, 5, _latin(label))
         pdf.cell(0, 5, _latin(value), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    widths = (20, 28, 60, 12, 25, 25, 20)
-    headers = (_("Tanggal"), _("Pesanan"), _("Barang"), _("Jml"), _("Harga"), _("Harga titip"), _("Kanal"))
-    pdf.set_font("Helvetica", "B", 8)
-    for width, header in zip(widths, headers):
-        pdf.cell(width, 6, _latin(header), border=1)
-    pdf.ln()
-    pdf.set_font("Helvetica", size=8)
-    for line in statement.lines:
-        cells = (f"{line.sold_on:%d-%m-%Y}", line.order_number, f"{line.product_name} {line.variant_label}"[:40],
-                 str(line.quantity), format_rupiah(line.unit_price), format_rupiah(line.unit_payout), line.channel)
-        for width, value in zip(widths, cells):
-            pdf.cell(width, 5, _latin(value), border=1)
-        pdf.ln()
-    for item in statement.adjustments:
-        cells = (f"{item.sold_on:%d-%m-%Y}", item.order_number, f"{_('Pengembalian dana')}: {item.product_name}"[:40],
-                 str(-item.quantity), format_rupiah(item.gross_amount), format_rupiah(item.amount), "")
-        for width, value in zip(widths, cells):
-            pdf.cell(width, 5, _latin(value), border=1)
-        pdf.ln()
+    if detailed:
+        price = (_("Harga"),) if shows_commission else ()
+        _table(pdf, (20, 28, 60, 12, 25, 25, 20) if shows_commission else (20, 28, 72, 12, 38, 20),
+               (_("Tanggal"), _("Pesanan"), _("Barang"), _("Jml"), *price, _("Harga titip"), _("Kanal")),
+               _line_rows(statement, shows_commission))
+    else:
+        _table(pdf, (80, 40, 15, 35), (_("Barang"), _("Varian"), _("Jml"), _("Hak produsen")),
+               ((row.product_name[:45], row.variant_label[:22], str(row.quantity), format_rupiah(row.payout))
+                for row in product_summary(statement)))
     pdf.ln(3)
     pdf.set_font("Helvetica", size=10)
-    for label, amount in ((_("Penjualan kotor"), statement.gross_sales), (_("Komisi galeri"), statement.commission),
-                          (_("Hak produsen"), statement.payout_total),
-                          (_("Penyesuaian pengembalian dana"), statement.adjustments_total),
-                          (_("Jumlah dibayar"), statement.amount_due)):
-        pdf.cell(70, 6, _latin(label))
+    markdown = statement.markdown_totals
+    totals = [(_("Penjualan kotor"), statement.gross_sales), (_("Komisi galeri"), statement.commission)] \
+        if shows_commission else []
+    totals += [(_("Hak produsen"), statement.payout_total)]
+    if markdown.units:
+        totals += [(_("dari penjualan dengan potongan harga (%(n)s unit)", n=markdown.units), markdown.payout)]
+        if shows_commission:
+            totals += [(_("potongan ditanggung produsen"), -markdown.producer_part),
+                       (_("potongan ditanggung galeri"), -markdown.gallery_part)]
+    totals += [(_("Penyesuaian pengembalian dana"), statement.adjustments_total), (_("Jumlah dibayar"), statement.amount_due)]
+    for label, amount in totals:
+        pdf.cell(90, 6, _latin(label))
         pdf.cell(40, 6, _latin(format_rupiah(amount)), align="R", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 

@@ -8,6 +8,7 @@ negative, is `carried`: never transferred, its amount is brought forward once (`
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -92,6 +93,40 @@ class Statement(db.Model):
     def period_key(self) -> str:
         return f"{self.period_start.year}-{self.period_start.month:02d}"
 
+    @property
+    def regular_lines(self) -> list["StatementLine"]:
+        """Sales at the shelf price."""
+        return [line for line in self.lines if not line.is_markdown]
+
+    @property
+    def markdown_lines(self) -> list["StatementLine"]:
+        """Markdown sales, shown apart (DESIGN.md rule 6)."""
+        return [line for line in self.lines if line.is_markdown]
+
+    @property
+    def markdown_totals(self) -> "MarkdownTotals":
+        """What the markdown sales brought, and who gave up how much of their discount."""
+        lines = self.markdown_lines
+        return MarkdownTotals(
+            units=sum(line.quantity for line in lines), gross=sum(line.gross for line in lines),
+            payout=sum(line.payout for line in lines), discount=sum(line.discount for line in lines),
+            producer_part=sum(line.producer_part for line in lines),
+            gallery_part=sum(line.gallery_part for line in lines))
+
+
+@dataclass(frozen=True)
+class MarkdownTotals:
+    units: int
+    gross: int
+    payout: int
+    discount: int  # list price less price, all units
+    producer_part: int  # of the discount, from the producer's payout
+    gallery_part: int  # of the discount, from the gallery's commission
+
+    @property
+    def commission(self) -> int:
+        return self.gross - self.payout
+
 
 class StatementLine(db.Model):
     """One sold allocation settled on a statement (quantity net of units refunded before settlement)."""
@@ -116,6 +151,11 @@ class StatementLine(db.Model):
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price: Mapped[int] = mapped_column(Integer)
     unit_payout: Mapped[int] = mapped_column(Integer)
+    # A markdown sale (else all three NULL): the shelf price before it, the lot's payout before it, and who
+    # bore it; the producer bore base_payout - unit_payout of the discount, the gallery the rest.
+    list_price: Mapped[int | None] = mapped_column(Integer)
+    base_payout: Mapped[int | None] = mapped_column(Integer)
+    markdown_bearer: Mapped[str | None] = mapped_column(String(10))
 
     statement: Mapped[Statement] = relationship(back_populates="lines")
 
@@ -126,6 +166,25 @@ class StatementLine(db.Model):
     @property
     def payout(self) -> int:
         return self.quantity * self.unit_payout
+
+    @property
+    def is_markdown(self) -> bool:
+        return self.list_price is not None
+
+    @property
+    def discount(self) -> int:
+        """Rupiah off the shelf price for all the line's units (0 for a sale at the shelf price)."""
+        return self.quantity * (self.list_price - self.unit_price) if self.is_markdown else 0
+
+    @property
+    def producer_part(self) -> int:
+        """Of the discount, what the producer gave up (its payout shrank by it)."""
+        return self.quantity * (self.base_payout - self.unit_payout) if self.is_markdown else 0
+
+    @property
+    def gallery_part(self) -> int:
+        """Of the discount, what the gallery gave up (its commission shrank by it)."""
+        return self.discount - self.producer_part
 
 
 class StatementAdjustment(db.Model):

@@ -24,6 +24,7 @@ from gallery.accounts.models import Role, User
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.numbering import next_value
+from gallery.consignment.models import Lot
 from gallery.orders.models import Order, OrderAllocation, OrderLine
 from gallery.orders.sales import is_sale, refunded_per_allocation, sold_at_column
 from gallery.payments.models import Refund, RefundLine
@@ -134,9 +135,11 @@ def _eligible_allocations(period: Period, producer_id: int | None):
         select(OrderAllocation.id.label("allocation_id"), OrderAllocation.quantity, OrderAllocation.unit_price,
                OrderAllocation.unit_payout, OrderLine.id.label("order_line_id"), OrderLine.producer_id,
                OrderLine.product_name, OrderLine.variant_label, OrderLine.sku, Order.number.label("order_number"),
-               Order.channel, sold_at)
+               Order.channel, sold_at, OrderLine.list_price, OrderLine.markdown_bearer,
+               Lot.unit_payout.label("base_payout"))
         .join(OrderLine, OrderLine.id == OrderAllocation.line_id)
         .join(Order, Order.id == OrderLine.order_id)
+        .join(Lot, Lot.id == OrderAllocation.lot_id)
         .where(counts_for_settlement(), sold_at >= start, sold_at < end,
                ~exists().where(StatementLine.allocation_id == OrderAllocation.id))
     )
@@ -273,11 +276,14 @@ def generate(period: Period | None = None, *, producer_id: int | None = None, us
             if quantity <= 0:
                 continue
             sold_at = row.sold_at if row.sold_at.tzinfo else row.sold_at.replace(tzinfo=timezone.utc)
+            markdown = row.markdown_bearer is not None
             lines_of[row.producer_id].append(dict(
                 allocation_id=row.allocation_id, order_line_id=row.order_line_id, order_number=row.order_number,
                 channel=row.channel, sold_at=sold_at, sold_on=clock.to_wib(sold_at).date(),
                 product_name=row.product_name, variant_label=row.variant_label, sku=row.sku,
-                quantity=quantity, unit_price=row.unit_price, unit_payout=row.unit_payout))
+                quantity=quantity, unit_price=row.unit_price, unit_payout=row.unit_payout,
+                list_price=row.list_price if markdown else None, base_payout=row.base_payout if markdown else None,
+                markdown_bearer=row.markdown_bearer))
         adjustments_of: dict[int, list[dict]] = defaultdict(list)
         for item in pending:
             adjustments_of[item.pop("producer_id")].append(item)

@@ -11,11 +11,13 @@ from tests.browser.test_journeys import AXE, SERIOUS, WIDER_THAN_SCREEN
 from tests.conftest import empty_database
 from tests.factories import PASSWORD
 from tests.portal.conftest import tariff, world  # noqa: F401  (fixtures)
-from tests.test_url_map import EXPECTED, _fill, ids, rule_keys  # noqa: F401  (ids is a fixture)
+from tests.test_url_map import EXPECTED, ids, rule_keys  # noqa: F401  (ids is a fixture)
 
 # Not pages: data for scripts and downloads.
 NOT_PAGES = ("/api/", "/healthz", "/static/", "/media/", "/payments/")
-DOWNLOADS = (".csv", ".pdf", ".xlsx", ".jpg")
+DOWNLOADS = (".csv", ".pdf", ".xlsx", ".jpg", ".css")
+# Sheets drawn at their printed size (an A4 page of price tags), not read on a phone.
+PRINTED_SIZE = ("/staff/tags/print",)
 
 
 @pytest.fixture(autouse=True)
@@ -33,9 +35,10 @@ def pages_for(app, role: str, ids: dict) -> list[str]:
     for key, rule in rule_keys(app):
         method, path = key.split(" ", 1)
         expect = EXPECTED[key]
-        if method != "GET" or path.startswith(NOT_PAGES) or path.endswith(DOWNLOADS) or expect.answers[role] != 200:
+        if (method != "GET" or path.startswith(NOT_PAGES) or path.endswith(DOWNLOADS) or path in PRINTED_SIZE
+                or expect.answers[role] != 200):
             continue
-        urls.append(_fill(rule.rule, {name: ids.get(value, value) for name, value in expect.args.items()}))
+        urls.append(expect.url(rule.rule, ids))
     return urls
 
 

@@ -111,7 +111,8 @@ def test_status_moves_draft_published_archived_and_archived_products_leave_the_s
     set_product_status(product, ProductStatus.ARCHIVED)
     assert (product.published, product.archived) == (False, True)
     assert client.get(f"/products/{product.slug}").status_code == 404
-    events = db.session.scalars(select(ProductEvent).where(ProductEvent.kind == EventKind.STATUS)).all()
+    events = db.session.scalars(select(ProductEvent).where(ProductEvent.kind == EventKind.STATUS)
+                               .order_by(ProductEvent.id)).all()
     assert [event.changes["status"] for event in events] == [["draft", "published"], ["published", "archived"]]
 
 

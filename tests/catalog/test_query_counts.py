@@ -88,4 +88,4 @@ def test_certificates_with_validity_cost_the_listing_and_product_page_no_stateme
     # the certificates are joined into the statements that load the products.
     assert statements_for(client, "/products") == 7
     assert statements_for(client, "/products?halal=1") == 7
-    assert statements_for(client, f"/products/{product.slug}") == 9
+    assert statements_for(client, f"/products/{product.slug}") == 12  # 3 price the next units (lots, markdowns, consent)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from gallery.accounts.models import Role
 from gallery.consignment.ledger import lot_balances
-from gallery.consignment.models import MovementKind, StockMovement
+from gallery.consignment.models import Lot, MovementKind, StockMovement
 from gallery.consignment.services import sellable_quantity
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderAllocation, OrderLine, OrderStatus
@@ -298,3 +298,42 @@ def test_the_same_till_form_sent_twice_records_one_sale(till, shelf):
     assert first.status_code == second.status_code == 302
     assert first.headers["Location"] == second.headers["Location"]
     assert db.session.scalar(select(func.count(Order.id))) == 1
+
+
+# --- Scanning price tags (Code 128 of the SKU, or SKU/L<lot>) ------------------------------------
+
+
+def _sold_lots(number: str) -> list[tuple[int, int]]:
+    return db.session.execute(
+        select(OrderAllocation.lot_id, OrderAllocation.quantity).join(OrderLine).join(Order)
+        .where(Order.number == number).order_by(OrderAllocation.id)).all()
+
+
+def _sell(till) -> str:
+    response = post(till, {"action": "sell", "method": "cash", "sale_token": "scan-token"})
+    assert response.status_code == 302
+    return re.search(r"/counter/receipts/([^?]+)", response.headers["Location"])[1]
+
+
+def test_a_scanned_lot_code_sells_that_lot(till, shelf):
+    galamai = shelf[0]
+    late = db.session.scalar(select(func.max(StockMovement.lot_id)).where(StockMovement.kind == MovementKind.INTAKE,
+                                                                            StockMovement.quantity == 5))
+    # The tag of the later lot, as the scanner types it (then Enter submits the form).
+    assert scan(till, f"{galamai.sku}/L{late}").status_code == 302
+    assert basket_of(till) == {f"{galamai.id}@{late}": 1}
+    page = text_of(till.get("/staff/counter"))
+    assert f"lot #{late}" in page
+    assert _sold_lots(_sell(till)) == [(late, 1)]  # not the FEFO lot that expires first
+
+
+def test_a_plain_sku_or_a_lot_that_cannot_be_sold_sells_the_fefo_lot_with_a_note(till, shelf, make):
+    galamai = shelf[0]
+    scan(till, galamai.sku.lower())  # a typed SKU in small letters
+    wrong = scan(till, f"{galamai.sku}/L999999")  # no such lot: FEFO, with a note
+    assert wrong.status_code == 302
+    assert "Lot #999999 tidak bisa dijual" in text_of(till.get("/staff/counter"))
+    assert basket_of(till) == {str(galamai.id): 2}
+    (sold,) = _sold_lots(_sell(till))
+    early = db.session.scalar(select(Lot.id).where(Lot.variant_id == galamai.id).order_by(Lot.expires_on).limit(1))
+    assert sold == (early, 2)  # the lot that expires first

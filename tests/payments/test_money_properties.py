@@ -4,12 +4,13 @@ A hypothesis state machine, like the ledger's (tests/consignment/test_ledger_pro
 sequences through the real services: orders (delivery, pick-up, counter, cash on delivery), payments
 (cash, QRIS, bank transfer, Stripe and Midtrans through their local fakes, some after their deadline),
 cancels, partial and full refunds with and without the goods coming back, packing, shipping, pick-up, COD
-remittances and parcels returned to the sender, statements (generate, approve, pay, carry forward) and
-month ends. After every step it checks:
+remittances and parcels returned to the sender, statements (generate, approve, pay, carry forward),
+markdowns borne by the gallery, the producer or both, and month ends. After every step it checks:
 
 * cash in − refunds = goods + shipping + insurance + codes (the reconciliation over all time);
 * refunded ≤ paid on every payment, and the payment's refunded total is the sum of its refund rows;
 * every sold allocation is settled at most once, and only a sale is ever settled;
+* no allocation pays its producer more than its price, nor less than nothing (the commission never goes negative);
 * the producers' share: transferred + carried + awaiting + unsettled = their part of net sales;
 * the shelf: a model of what is physically on the shelf (not only the books) per variant equals the
   lots' units on hand plus those reserved for orders still waiting on the shelf.
@@ -25,7 +26,10 @@ from sqlalchemy import func, select
 from gallery import clock
 from gallery.accounts.models import Role
 from gallery.catalog.models import Variant
+from gallery.consignment import markdowns
 from gallery.consignment.ledger import lot_balances
+from gallery.consignment.markdown_models import MarkdownBearer
+from gallery.consignment.terms import TermsInput, set_terms
 from gallery.consignment.models import Lot
 from gallery.errors import DomainError
 from gallery.extensions import db
@@ -66,6 +70,7 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
             app.config.update(COD_ENABLED=True, COD_PROVINCES="", COD_MAX_ORDER=2_000_000)
             maker = make.producer("IKM Uang", bank_name="Bank Nagari", bank_account_number="1101-0200-3366",
                                   bank_account_holder="Uni")
+            set_terms(maker, TermsInput(markdown_consent_on=clock.today_wib()), user=self.staff)
             other = make.producer("IKM Rak")
             self.variants = [
                 make.product(maker, category="anyaman", variants=[("Kecil", 40_000, 300)]).variants[0].id,
@@ -142,6 +147,16 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
                 return
             self.shelf[variant_id] -= quantity
             self.orders[order.number] = {"variant": variant_id, "held": quantity}
+
+        @rule(which=st.integers(0, 2), discount_bp=st.sampled_from((500, 1500, 3000, 6000)),
+              bearer=st.sampled_from(MarkdownBearer.ALL), days=st.integers(0, 20))
+        def markdown(self, which, discount_bp, bearer, days):
+            """Staff put a variant on sale (refused where the bearer cannot carry it or did not agree)."""
+            variant = db.session.get(Variant, self.variants[which])
+            self._tries(lambda: markdowns.put_on_sale(
+                variant, name="Obral", discount_bp=discount_bp, bearer=bearer,
+                shared_bp=5000 if bearer == MarkdownBearer.SHARED else None,
+                ends_on=clock.today_wib() + timedelta(days=days), user=self.staff))
 
         # ------------------------------------------------------------ paying
 
@@ -349,6 +364,8 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
             settled = db.session.execute(
                 select(StatementLine.allocation_id, func.count()).group_by(StatementLine.allocation_id)).all()
             assert all(count == 1 for _, count in settled)
+            assert db.session.scalar(select(func.count(OrderAllocation.id)).where(
+                (OrderAllocation.unit_payout < 0) | (OrderAllocation.unit_payout > OrderAllocation.unit_price))) == 0
             sold = set(db.session.scalars(
                 select(OrderAllocation.id).join(OrderLine).join(Order)
                 .where(Order.paid_at.is_not(None), Order.status.not_in((OrderStatus.PAID, OrderStatus.PACKED)))))

@@ -244,4 +244,4 @@ def test_dashboard_and_sales_run_a_fixed_number_of_statements(portal, make, worl
     after = (_statements(portal, "/portal"), _statements(portal, "/portal/sales"),
              _statements(portal, "/portal/stock"))
     assert before == after
-    assert before[0] <= 8 and before[1] <= 6, before
+    assert before[0] <= 10 and before[1] <= 7, before  # the dashboard reads what it may show and the terms too

@@ -1,0 +1,115 @@
+"""Staff: markdowns as stock ages (rules per producer or sub-category) and variants on sale by hand.
+
+The views parse the forms and call gallery.consignment.markdowns, which decides and commits.
+"""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from wtforms import SelectChoice
+
+from gallery.catalog.models import Category, Producer, Product, Variant
+from gallery.consignment import bp, markdowns
+from gallery.consignment.markdown_models import Markdown
+from gallery.consignment.reports import producer_choices
+from gallery.consignment.term_forms import AgeingRuleForm, SaleForm, StopMarkdownForm
+from gallery.errors import DomainError
+from gallery.extensions import db
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _fail(form, error: DomainError) -> None:
+    db.session.rollback()
+    target = {"discount": "discount", "shared_bp": "producer_share", "steps": "step1_days",
+              "scope": "producer_id"}.get(error.field or "", error.field or "name")
+    getattr(form, target, form.name).errors.append(error.message)
+
+
+@bp.route("/markdowns")
+def markdowns_index():
+    ended = request.args.get("ended") == "1"
+    return render_template("consignment/markdowns/index.html", markdowns=markdowns.markdown_list(ended), ended=ended,
+                           bearer_label=markdowns.bearer_label)
+
+
+@bp.route("/markdowns/<int:markdown_id>/stop", methods=["POST"])
+def stop_markdown(markdown_id: int):
+    markdown = db.session.get(Markdown, markdown_id)
+    if markdown is None:
+        abort(404)
+    if StopMarkdownForm().validate_on_submit():
+        try:
+            markdowns.stop(markdown, user=_user())
+            flash(_("Potongan harga %(name)s dihentikan.", name=markdown.name), "success")
+        except DomainError as error:
+            flash(error.message, "error")
+    return redirect(url_for(".markdowns_index"))
+
+
+def _rule_choices(form: AgeingRuleForm) -> None:
+    form.producer_id.choices = [SelectChoice("", "—")] + [SelectChoice(str(p.id), p.name)
+                                                          for p in producer_choices() if p.is_active]
+    subcategories = db.session.scalars(select(Category).where(Category.parent_id.is_not(None))
+                                       .order_by(Category.position, Category.name)).all()
+    form.category_id.choices = [SelectChoice("", "—")] + [SelectChoice(str(c.id), c.name) for c in subcategories]
+
+
+def _picked(model, text: str | None):
+    return db.session.get(model, int(text)) if text and text.isdigit() and len(text) < 10 else None
+
+
+@bp.route("/markdowns/rules/new", methods=["GET", "POST"])
+def new_rule():
+    form = AgeingRuleForm()
+    _rule_choices(form)
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                markdowns.create_ageing_rule(
+                    name=form.name.data, steps=[markdowns.StepInput(d, b) for d, b in form.steps()],
+                    bearer=form.bearer.data, shared_bp=form.producer_share.data,
+                    producer=_picked(Producer, form.producer_id.data), category=_picked(Category, form.category_id.data),
+                    starts_on=form.starts_on.data, ends_on=form.ends_on.data, notes=form.notes.data or "", user=_user())
+            except DomainError as error:
+                _fail(form, error)
+                status = 422
+            else:
+                flash(_("Aturan potongan harga %(name)s berlaku.", name=form.name.data), "success")
+                return redirect(url_for(".markdowns_index"))
+        else:
+            status = 422
+    return render_template("consignment/markdowns/rule.html", form=form), status
+
+
+@bp.route("/markdowns/sales/new", methods=["GET", "POST"])
+def new_sale():
+    text = request.values.get("variant", "")
+    variant = db.session.scalar(select(Variant).options(joinedload(Variant.product).joinedload(Product.producer))
+                                .where(Variant.id == int(text))) if text.isdigit() and len(text) < 10 else None
+    if variant is None:
+        abort(404)
+    form = SaleForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                markdowns.put_on_sale(variant, name=form.name.data, discount_bp=form.discount.data,
+                                      bearer=form.bearer.data, shared_bp=form.producer_share.data,
+                                      starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+                                      notes=form.notes.data or "", user=_user())
+            except DomainError as error:
+                _fail(form, error)
+                status = 422
+            else:
+                flash(_("%(name)s diobral.", name=variant.product.name), "success")
+                return redirect(url_for(".markdowns_index"))
+        else:
+            status = 422
+    return render_template("consignment/markdowns/sale.html", form=form, variant=variant), status
