@@ -236,24 +236,26 @@ class ExpiryOverview:
     soonest: list[LotRow]
 
 
-def expiry_overview(days: int = DEFAULT_EXPIRY_DAYS, limit: int = 5, today: date | None = None) -> ExpiryOverview:
-    """For the dashboard: how many lots expire within `days`, how many are already expired, and the
-    first `limit` to expire. Two statements."""
+def expiry_counts(days: int = DEFAULT_EXPIRY_DAYS, today: date | None = None) -> tuple[int, int, int]:
+    """How many lots expire within `days`, how many are already expired, and the units expiring. One statement."""
     today = today or clock.today_wib()
     until = today + timedelta(days=days)
-    expired = _expired_condition(today)
     expiring = and_(Lot.expires_on > today, Lot.expires_on <= until)
     expiring_count, expired_count, expiring_units = db.session.execute(
         select(
             func.count(Lot.id).filter(expiring),
-            func.count(Lot.id).filter(expired),
+            func.count(Lot.id).filter(_expired_condition(today)),
             func.coalesce(func.sum(Lot.on_hand).filter(expiring), 0),
         ).where(Lot.on_hand > 0, Lot.expires_on.is_not(None))
     ).one()
-    soonest = _lot_rows(
-        expiring, order_by=(Lot.expires_on, Producer.business_name, Lot.id), today=today, limit=limit
-    )
-    return ExpiryOverview(int(expiring_count or 0), int(expired_count or 0), int(expiring_units or 0), soonest)
+    return int(expiring_count or 0), int(expired_count or 0), int(expiring_units or 0)
+
+
+def soonest_expiring(days: int = DEFAULT_EXPIRY_DAYS, limit: int = 5, today: date | None = None) -> list[LotRow]:
+    """The first `limit` lots to expire within `days`. One statement."""
+    today = today or clock.today_wib()
+    expiring = and_(Lot.expires_on > today, Lot.expires_on <= today + timedelta(days=days))
+    return _lot_rows(expiring, order_by=(Lot.expires_on, Producer.business_name, Lot.id), today=today, limit=limit)
 
 
 # --- Variants: low stock and slow movers -----------------------------------------------------
