@@ -88,33 +88,68 @@ class ProducerStockRow:
         return self.nearest_expiry is not None and self.nearest_expiry <= self.today
 
 
-def producer_stock_summary(today: date | None = None) -> list[ProducerStockRow]:
-    """Active producers and any producer with units on hand: units, payout value, lots, nearest expiry.
-
-    One statement.
-    """
-    today = today or clock.today_wib()
+def _producer_stock_statement(today: date, q: str = ""):
     lots = func.count(Lot.id)
-    rows = db.session.execute(
+    statement = (
         select(
-            Producer.id,
-            Producer.business_name,
-            Producer.is_active,
-            func.coalesce(func.sum(Lot.on_hand), 0),
-            func.coalesce(func.sum(_value(Lot.on_hand)), 0),
-            lots,
-            func.coalesce(func.sum(Lot.on_hand).filter(_expired_condition(today)), 0),
-            func.min(Lot.expires_on),
+            Producer.id.label("producer_id"),
+            Producer.business_name.label("name"),
+            Producer.is_active.label("is_active"),
+            func.coalesce(func.sum(Lot.on_hand), 0).label("units"),
+            func.coalesce(func.sum(_value(Lot.on_hand)), 0).label("value"),
+            lots.label("lots"),
+            func.coalesce(func.sum(Lot.on_hand).filter(_expired_condition(today)), 0).label("expired_units"),
+            func.min(Lot.expires_on).label("nearest_expiry"),
         )
         .outerjoin(Lot, and_(Lot.producer_id == Producer.id, Lot.on_hand > 0))
         .group_by(Producer.id, Producer.business_name, Producer.is_active)
         .having(or_(Producer.is_active.is_(True), lots > 0))
-        .order_by(Producer.business_name, Producer.id)
     )
+    if q := q.strip()[:100]:
+        statement = statement.where(Producer.business_name.icontains(q, autoescape=True))
+    return statement.order_by(Producer.business_name, Producer.id)
+
+
+def _stock_rows(result, today: date) -> list[ProducerStockRow]:
     return [
         ProducerStockRow(pid, name, bool(active), int(units), int(value), int(count), int(expired), nearest, today)
-        for pid, name, active, units, value, count, expired, nearest in rows
+        for pid, name, active, units, value, count, expired, nearest in result
     ]
+
+
+def producer_stock_summary(today: date | None = None) -> list[ProducerStockRow]:
+    """Active producers and any producer with units on hand: units, payout value, lots, nearest expiry.
+
+    One statement (every producer: for the CSV file; the screen shows a page of them).
+    """
+    today = today or clock.today_wib()
+    return _stock_rows(db.session.execute(_producer_stock_statement(today)), today)
+
+
+@dataclass
+class ProducerStockPage(PageNumbers):
+    """One page of the stock-per-producer list, with the totals over every producer the search matched."""
+
+    rows: list[ProducerStockRow]
+    total: int
+    page: int
+    per_page: int
+    totals: Totals
+
+
+def producer_stock_page(q: str = "", page: int = 1, per_page: int = 50,
+                        today: date | None = None) -> ProducerStockPage:
+    """A page of `producer_stock_summary`, searched by name: two statements whatever the number of producers."""
+    today = today or clock.today_wib()
+    statement = _producer_stock_statement(today, q)
+    grouped = statement.order_by(None).subquery()
+    total, lots, units, value = db.session.execute(select(
+        func.count(), func.coalesce(func.sum(grouped.c.lots), 0), func.coalesce(func.sum(grouped.c.units), 0),
+        func.coalesce(func.sum(grouped.c.value), 0),
+    ).select_from(grouped)).one()
+    page = clamp_page(page, total, per_page)
+    rows = _stock_rows(db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)), today)
+    return ProducerStockPage(rows, int(total), page, per_page, Totals(int(lots), int(units), int(value)))
 
 
 # --- Lots ----------------------------------------------------------------------------------
@@ -171,12 +206,6 @@ def lot_totals(rows: Iterable[LotRow]) -> Totals:
     """Lots, units on hand and their payout value."""
     rows = list(rows)
     return Totals(lots=len(rows), units=sum(row.on_hand for row in rows), value=sum(row.value for row in rows))
-
-
-def producer_totals(rows: Iterable[ProducerStockRow]) -> Totals:
-    rows = list(rows)
-    return Totals(lots=sum(row.lots for row in rows), units=sum(row.units for row in rows),
-                  value=sum(row.value for row in rows))
 
 
 def _lot_rows(*conditions, order_by, today: date, limit: int | None = None) -> list[LotRow]:

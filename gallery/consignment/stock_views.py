@@ -112,23 +112,21 @@ def stock():
             )
         return render_template(
             "consignment/stock/index.html", producer=producer, lots=lots, totals=reports.lot_totals(lots),
-            expired=reports.lot_totals(lot for lot in lots if lot.expired), choices=reports.producer_choices(),
-            notices=notices, today=today,
+            expired=reports.lot_totals(lot for lot in lots if lot.expired), notices=notices, today=today,
         )
 
-    summary = reports.producer_stock_summary(today)
     if _wants_csv():
         return csv_response(
             f"stok-per-produsen-{today.isoformat()}.csv",
             [_("ID produsen"), _("Produsen"), _("Aktif"), _("Unit di rak"), _("Nilai titipan"), _("Lot"),
              _("Unit kedaluwarsa"), _("Kedaluwarsa terdekat")],
             ([row.producer_id, row.name, row.is_active, row.units, row.value, row.lots, row.expired_units,
-              row.nearest_expiry] for row in summary),
+              row.nearest_expiry] for row in reports.producer_stock_summary(today)),
         )
-    return render_template(
-        "consignment/stock/index.html", producer=None, summary=summary, totals=reports.producer_totals(summary),
-        choices=reports.producer_choices(), notices=notices, today=today,
-    )
+    q = request.args.get("q", "").strip()[:100]
+    results = reports.producer_stock_page(q, _positive_id(request.args.get("page")) or 1, today=today)
+    return render_template("consignment/stock/index.html", producer=None, results=results, q=q,
+                           totals=results.totals, notices=notices, today=today)
 
 
 # --- Expiring and expired ---------------------------------------------------------------------

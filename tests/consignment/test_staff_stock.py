@@ -480,3 +480,23 @@ def test_list_pages_run_the_same_number_of_statements_for_few_and_many_rows(staf
             for path in LIST_PATHS + [f"/staff/stock?producer={more[0].id}", "/staff/stocktakes/SO-2026-00007"]]
     assert many == few
     assert max(many) <= 8, many
+
+
+def test_stock_per_producer_is_a_searchable_page_of_50_with_totals_over_all(staff_client, make):
+    # Given 55 producers, each with 2 units on the shelf
+    for n in range(55):
+        producer = make.producer(f"IKM Rak {n:02d}")
+        make.stock(make.product(producer).variants[0], 2)
+    # When the stock list is opened
+    first = html(staff_client.get("/staff/stock"))
+    # Then it shows 50 producers, the pager, and totals over all 55
+    assert first.count('href="/staff/stock?producer=') == 50
+    assert "Halaman 1 dari 2" in first and "55 produsen" in first
+    assert re.search(r'data-label="Unit di rak" class="num">110<', first)
+    assert html(staff_client.get("/staff/stock?page=2")).count('href="/staff/stock?producer=') == 5
+    # And a search narrows it by name, its totals too
+    found = html(staff_client.get("/staff/stock?q=rak+07"))
+    assert found.count('href="/staff/stock?producer=') == 1 and "IKM Rak 07" in found
+    assert re.search(r'data-label="Unit di rak" class="num">2<', found)
+    # And no list of every producer is sent with the page
+    assert "<option" not in first
