@@ -114,6 +114,10 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            # The planner needs statistics of the new schema (SQLite never gathers them itself).
+            from gallery.planner_stats import refresh_planner_statistics
+
+            refresh_planner_statistics(connection)
 
 
 if context.is_offline_mode():
