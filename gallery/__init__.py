@@ -99,7 +99,7 @@ def _import_models() -> None:
     from gallery.catalog import models as _catalog  # noqa: F401
     from gallery.catalog import history as _catalog_history  # noqa: F401
     from gallery.catalog import proposal_models as _catalog_proposals  # noqa: F401
-    from gallery.catalog import version as _catalog_version  # noqa: F401
+    from gallery import catalogue_version as _catalogue_version  # noqa: F401
     from gallery import numbering as _numbering  # noqa: F401
     from gallery.consignment import models as _consignment  # noqa: F401
     from gallery.orders import models as _orders  # noqa: F401

@@ -2,7 +2,7 @@
 set, shared by every worker and host; in this process's memory otherwise, and while Redis does not answer.
 
 Nothing here decides freshness. Every key carries what its value was built from: the catalogue version
-(gallery.catalog.version, changed in the same transaction as any write a page shows) and today's date in
+(gallery.catalogue_version, changed in the same transaction as any write a page shows) and today's date in
 WIB (lots expire and certificates lapse at midnight without a write), so an entry is never read after its
 data changed; `versioned_key` builds such keys. Entries also lapse after CACHE_TTL_SECONDS so an idle Redis
 empties itself, and the memory store keeps at most CACHE_MEMORY_MB, the least recently used going first.
@@ -19,7 +19,7 @@ from collections.abc import Callable
 from flask import Flask, current_app
 
 from gallery import clock
-from gallery.catalog.version import CatalogueVersion, current_version
+from gallery.catalogue_version import current_version
 
 EXTENSION = "gallery_cache"
 
@@ -124,9 +124,10 @@ def store() -> MemoryStore | RedisStore:
     return current_app.extensions[EXTENSION]
 
 
-def versioned_key(kind: str, version: CatalogueVersion | str, *parts: str) -> str:
-    """A key for `kind` built from the version it depends on, today's WIB date and the given parts."""
-    token = version.key if isinstance(version, CatalogueVersion) else version
+def versioned_key(kind: str, version, *parts: str) -> str:
+    """A key for `kind` built from the version it depends on (a CatalogueVersion or one of its tokens),
+    today's WIB date and the given parts."""
+    token = getattr(version, "key", version)
     detail = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
     return f"{kind}:{token}:{clock.today_wib().isoformat()}:{detail}"
 

@@ -2,7 +2,7 @@
 visitor's own parts filled in on every request.
 
 A page is kept under its address, its language, the catalogue version and today's WIB date, so the
-next request after any change to what it shows renders it again (gallery.catalog.version). What
+next request after any change to what it shows renders it again (gallery.catalogue_version). What
 differs between visitors never enters the cache:
 - the header's cart badge and account links and the flash messages are `per_request` slots: the cached
   HTML holds a marker where each goes, rendered anew on every request, hit or miss;
@@ -28,7 +28,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from gallery.cache import store, versioned_key
-from gallery.catalog.version import current_version
+from gallery.catalogue_version import current_version
 
 # The per-request parts of the page layout (templates/base.html).
 SLOTS = ("_header_tools.html", "_flashes.html")

@@ -4,7 +4,7 @@ Revision ID: 0016
 Revises: 0015
 Create Date: 2026-11-26 15:00:00
 
-`catalogue_state` holds the one row of gallery.catalog.version: two random tokens that change in the same
+`catalogue_state` holds the one row of gallery.catalogue_version: two random tokens that change in the same
 transaction as any write a storefront page shows. On PostgreSQL, search ranked every matching row by
 tokenising its text again; `products.search_vector` is now a stored generated column with its own GIN
 index (replacing the expression index of 0001), so matching and ranking read the stored vector.

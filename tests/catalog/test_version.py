@@ -2,7 +2,7 @@
 from sqlalchemy import insert, text
 
 from gallery.catalog.models import Product
-from gallery.catalog.version import bump_catalogue_version, current_version
+from gallery.catalogue_version import bump_catalogue_version, current_version
 from gallery.consignment import ledger
 from gallery.consignment.models import MovementKind
 from gallery.extensions import db
