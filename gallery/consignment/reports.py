@@ -12,10 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import BigInteger, and_, cast, func, or_, select
+from sqlalchemy import BigInteger, and_, cast, exists, func, or_, select, true
 from sqlalchemy.orm import aliased, joinedload
 
 from gallery import clock
+from gallery.cache import memoize
 from gallery.accounts.models import User
 from gallery.catalog.models import Producer, Product, Variant
 from gallery.consignment.models import ConsignmentReceipt, Lot, MovementKind, StockMovement, StockTake, StockTakeLine
@@ -88,33 +89,14 @@ class ProducerStockRow:
         return self.nearest_expiry is not None and self.nearest_expiry <= self.today
 
 
-def _producer_stock_statement(today: date, q: str = ""):
-    lots = func.count(Lot.id)
-    statement = (
-        select(
-            Producer.id.label("producer_id"),
-            Producer.business_name.label("name"),
-            Producer.is_active.label("is_active"),
-            func.coalesce(func.sum(Lot.on_hand), 0).label("units"),
-            func.coalesce(func.sum(_value(Lot.on_hand)), 0).label("value"),
-            lots.label("lots"),
-            func.coalesce(func.sum(Lot.on_hand).filter(_expired_condition(today)), 0).label("expired_units"),
-            func.min(Lot.expires_on).label("nearest_expiry"),
-        )
-        .outerjoin(Lot, and_(Lot.producer_id == Producer.id, Lot.on_hand > 0))
-        .group_by(Producer.id, Producer.business_name, Producer.is_active)
-        .having(or_(Producer.is_active.is_(True), lots > 0))
+def _stock_columns(today: date) -> tuple:
+    return (
+        func.coalesce(func.sum(Lot.on_hand), 0),
+        func.coalesce(func.sum(_value(Lot.on_hand)), 0),
+        func.count(Lot.id),
+        func.coalesce(func.sum(Lot.on_hand).filter(_expired_condition(today)), 0),
+        func.min(Lot.expires_on),
     )
-    if q := q.strip()[:100]:
-        statement = statement.where(Producer.business_name.icontains(q, autoescape=True))
-    return statement.order_by(Producer.business_name, Producer.id)
-
-
-def _stock_rows(result, today: date) -> list[ProducerStockRow]:
-    return [
-        ProducerStockRow(pid, name, bool(active), int(units), int(value), int(count), int(expired), nearest, today)
-        for pid, name, active, units, value, count, expired, nearest in result
-    ]
 
 
 def producer_stock_summary(today: date | None = None) -> list[ProducerStockRow]:
@@ -123,7 +105,17 @@ def producer_stock_summary(today: date | None = None) -> list[ProducerStockRow]:
     One statement (every producer: for the CSV file; the screen shows a page of them).
     """
     today = today or clock.today_wib()
-    return _stock_rows(db.session.execute(_producer_stock_statement(today)), today)
+    rows = db.session.execute(
+        select(Producer.id, Producer.business_name, Producer.is_active, *_stock_columns(today))
+        .outerjoin(Lot, and_(Lot.producer_id == Producer.id, Lot.on_hand > 0))
+        .group_by(Producer.id, Producer.business_name, Producer.is_active)
+        .having(or_(Producer.is_active.is_(True), func.count(Lot.id) > 0))
+        .order_by(Producer.business_name, Producer.id)
+    )
+    return [
+        ProducerStockRow(pid, name, bool(active), int(units), int(value), int(count), int(expired), nearest, today)
+        for pid, name, active, units, value, count, expired, nearest in rows
+    ]
 
 
 @dataclass
@@ -137,19 +129,44 @@ class ProducerStockPage(PageNumbers):
     totals: Totals
 
 
+def _stock_totals(listed, q: str) -> dict[str, int]:
+    lots, units, value = db.session.execute(
+        select(func.count(Lot.id), func.coalesce(func.sum(Lot.on_hand), 0), func.coalesce(func.sum(_value(Lot.on_hand)), 0))
+        .where(Lot.on_hand > 0, Lot.producer_id.in_(listed.with_only_columns(Producer.id)) if q else true())
+    ).one()
+    return {"lots": int(lots), "units": int(units), "value": int(value)}
+
+
 def producer_stock_page(q: str = "", page: int = 1, per_page: int = 50,
                         today: date | None = None) -> ProducerStockPage:
-    """A page of `producer_stock_summary`, searched by name: two statements whatever the number of producers."""
+    """A page of `producer_stock_summary`, searched by name, with the totals over all it matched.
+
+    Three statements whatever the number of producers and lots: the count, the page of producers, and
+    their lots summed; the totals over every match are kept under the catalogue version (gallery.cache).
+    """
     today = today or clock.today_wib()
-    statement = _producer_stock_statement(today, q)
-    grouped = statement.order_by(None).subquery()
-    total, lots, units, value = db.session.execute(select(
-        func.count(), func.coalesce(func.sum(grouped.c.lots), 0), func.coalesce(func.sum(grouped.c.units), 0),
-        func.coalesce(func.sum(grouped.c.value), 0),
-    ).select_from(grouped)).one()
+    has_stock = exists().where(Lot.producer_id == Producer.id, Lot.on_hand > 0)
+    listed = select(Producer.id, Producer.business_name, Producer.is_active).where(
+        or_(Producer.is_active.is_(True), has_stock))
+    if q := q.strip()[:100]:
+        listed = listed.where(Producer.business_name.icontains(q, autoescape=True))
+    total = db.session.scalar(listed.with_only_columns(func.count(Producer.id))) or 0
     page = clamp_page(page, total, per_page)
-    rows = _stock_rows(db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)), today)
-    return ProducerStockPage(rows, int(total), page, per_page, Totals(int(lots), int(units), int(value)))
+    producers = db.session.execute(
+        listed.order_by(Producer.business_name, Producer.id).limit(per_page).offset((page - 1) * per_page)).all()
+    stock = {}
+    if producers:
+        stock = {row[0]: row[1:] for row in db.session.execute(
+            select(Lot.producer_id, *_stock_columns(today))
+            .where(Lot.on_hand > 0, Lot.producer_id.in_([producer.id for producer in producers]))
+            .group_by(Lot.producer_id))}
+    rows = []
+    for pid, name, active in producers:
+        units, value, count, expired, nearest = stock.get(pid, (0, 0, 0, 0, None))
+        rows.append(ProducerStockRow(pid, name, bool(active), int(units), int(value), int(count), int(expired),
+                                     nearest, today))
+    totals = memoize("staff-stock-totals", "all", (q,), lambda: _stock_totals(listed, q))
+    return ProducerStockPage(rows, total, page, per_page, Totals(**totals))
 
 
 # --- Lots ----------------------------------------------------------------------------------
@@ -280,11 +297,18 @@ def expiry_counts(days: int = DEFAULT_EXPIRY_DAYS, today: date | None = None) ->
     return int(expiring_count or 0), int(expired_count or 0), int(expiring_units or 0)
 
 
-def soonest_expiring(days: int = DEFAULT_EXPIRY_DAYS, limit: int = 5, today: date | None = None) -> list[LotRow]:
-    """The first `limit` lots to expire within `days`. One statement."""
+def soonest_expiring(days: int = DEFAULT_EXPIRY_DAYS, limit: int = 5, today: date | None = None,
+                     among: list[int] | None = None) -> list[LotRow]:
+    """The first `limit` lots to expire within `days` (only `among` these lot ids, when given: a few rows
+    read by their keys instead of a search of every lot). One statement, none for an empty `among`."""
     today = today or clock.today_wib()
-    expiring = and_(Lot.expires_on > today, Lot.expires_on <= today + timedelta(days=days))
-    return _lot_rows(expiring, order_by=(Lot.expires_on, Producer.business_name, Lot.id), today=today, limit=limit)
+    conditions = [Lot.expires_on > today, Lot.expires_on <= today + timedelta(days=days)]
+    if among is not None:
+        if not among:
+            return []
+        conditions.append(Lot.id.in_(among))
+    return _lot_rows(*conditions, order_by=(Lot.expires_on, Producer.business_name, Lot.id), today=today,
+                     limit=limit)
 
 
 # --- Variants: low stock and slow movers -----------------------------------------------------

@@ -118,7 +118,7 @@ def test_the_dashboard_runs_the_same_statements_for_a_small_and_a_big_shop(staff
     with count_statements() as many:
         page = dashboard(staff_client)
     assert page.count('href="/staff/receipts/TT-2026-') == 31
-    assert len(many) == len(few) <= 12, len(many)
+    assert len(many) == len(few) <= 13, len(many)  # counted again after each change; kept: six
 
 
 @pytest.mark.parametrize("role", [Role.PRODUCER, Role.CUSTOMER])
