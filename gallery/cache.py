@@ -16,7 +16,9 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
+import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from gallery import clock
 from gallery.catalogue_version import current_version
@@ -153,3 +155,16 @@ def memoize(kind: str, depends_on: str, parts: tuple, compute: Callable[[], obje
 def init_app(app: Flask) -> None:
     """Create the application's store."""
     app.extensions[EXTENSION] = make_store(app)
+
+
+@click.group("cache")
+def cache_commands():
+    """The page and figure caches."""
+
+
+@cache_commands.command("clear")
+@with_appcontext
+def clear_command():
+    """Delete every cached page and figure of this shop (never needed for freshness; frees memory at once)."""
+    store().clear()
+    click.echo("cache: cleared")

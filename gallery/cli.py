@@ -4,6 +4,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from gallery.accounts.cli import users
+    from gallery.cache import cache_commands
     from gallery.catalog.cli import catalog
     from gallery.demo import demo
     from gallery.orders.cli import orders
@@ -11,5 +12,5 @@ def register(app: Flask) -> None:
     from gallery.shipping.cli import regions, tariff
     from gallery.translations_cli import translations
 
-    for group in (users, regions, tariff, catalog, demo, translations, orders, producers):
+    for group in (users, regions, tariff, catalog, demo, translations, orders, producers, cache_commands):
         app.cli.add_command(group)

@@ -83,10 +83,17 @@ def _render_for_cache(view, args, kwargs) -> tuple[object, bool]:
     return result, keep
 
 
+def _render_slots(names: list[str]) -> dict[str, str]:
+    """Render the slots with one template context (the context processors run once, not once per slot)."""
+    context: dict = {}
+    current_app.update_template_context(context)
+    return {name: current_app.jinja_env.get_template(name).render(context) for name in names}
+
+
 def _serve(html: str, key: str):
     """The cached page with this visitor's parts, or 304 when they already hold it."""
     names = [name for name in dict.fromkeys(_SLOT_MARKER.findall(html)) if name in SLOTS]
-    parts = _with_csrf_placeholder(lambda: {name: render_template(name) for name in names})
+    parts = _with_csrf_placeholder(lambda: _render_slots(names))
     flashed = bool(parts.get("_flashes.html", "").strip())
     body = _SLOT_MARKER.sub(lambda match: parts.get(match.group(1), ""), html)
     uses_csrf = CSRF_PLACEHOLDER in body

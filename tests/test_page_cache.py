@@ -98,3 +98,13 @@ def test_a_message_flashed_by_an_earlier_request_shows_on_a_cached_page_once(cli
     # Then the cached page shows the message once, and not on the next visit
     assert "masuk keranjang" in client.get(path).get_data(as_text=True)
     assert "masuk keranjang" not in client.get(path).get_data(as_text=True)
+
+
+def test_flask_cache_clear_empties_the_cache(app, client, make):
+    _product(make)
+    client.get("/products")
+    result = app.test_cli_runner().invoke(args=["cache", "clear"])
+    assert result.exit_code == 0 and "cache: cleared" in result.output
+    with count_statements() as statements:
+        client.get("/products")
+    assert len(statements) > 1  # rendered again
