@@ -170,6 +170,8 @@ class Config:
     # Email: "console" prints messages (development), "file" writes them under MAIL_FILE_PATH,
     # "smtp" sends them (production), "locmem" keeps them in memory (tests).
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
+    # Hand rendered messages to a thread of the process, so no request waits for the mail server.
+    MAIL_SEND_IN_BACKGROUND = _env_bool("MAIL_SEND_IN_BACKGROUND", True)
     MAIL_FILE_PATH = os.environ.get("MAIL_FILE_PATH", str(INSTANCE_DIR / "mail"))
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _env_int("MAIL_PORT", 587)
@@ -216,6 +218,7 @@ class TestingConfig(Config):
     CACHE_REDIS_URL = None  # tests of the Redis store point it at a database of their own
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     MAIL_BACKEND = "locmem"
+    MAIL_SEND_IN_BACKGROUND = False  # tests read the outbox right after the request
     DEMO_SALES = 20
 
 
