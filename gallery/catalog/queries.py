@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from gallery.cache import memoize
@@ -220,7 +220,9 @@ def _ordered(statement: Select, sort: str, matched) -> Select:
 
 def _card_options(statement: Select) -> Select:
     # The halal certificate is joined into the page's own statement: its validity decides the badge.
+    # A card shows neither the description, the story nor the search text: they stay in the database.
     return statement.options(
+        defer(Product.description), defer(Product.story), defer(Product.search_text),
         contains_eager(Product.producer),
         joinedload(Product.halal_certificate),
         selectinload(Product.variants),
