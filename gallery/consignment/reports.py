@@ -22,7 +22,7 @@ from gallery.catalog.models import Producer, Product, Variant
 from gallery.consignment.models import ConsignmentReceipt, Lot, MovementKind, StockMovement, StockTake, StockTakeLine
 from gallery.consignment.services import sellable_lot_condition
 from gallery.extensions import db
-from gallery.pagination import PageNumbers, clamp_page
+from gallery.pagination import ListPage, PageNumbers, clamp_page, offset_of
 
 DEFAULT_EXPIRY_DAYS = 14
 DEFAULT_SLOW_DAYS = 60
@@ -351,7 +351,8 @@ def _low_stock_statement(today: date):
     return (
         select(
             Variant.id, Variant.sku, Variant.label, Product.name, Producer.id, Producer.business_name,
-            Producer.whatsapp, Variant.low_stock_threshold, sellable, func.coalesce(stock.c.expired, 0),
+            Producer.whatsapp, Variant.low_stock_threshold, sellable.label("sellable"),
+            func.coalesce(stock.c.expired, 0).label("expired"),
         )
         .join(Product, Product.id == Variant.product_id)
         .join(Producer, Producer.id == Product.producer_id)
@@ -365,17 +366,35 @@ def _low_stock_statement(today: date):
     )
 
 
-def low_stock(today: date | None = None) -> list[LowStockRow]:
-    """Active variants of published products of active producers whose sellable units (non-expired
-    lots) are below the variant's threshold, sold-out ones included; by producer. One statement."""
-    today = today or clock.today_wib()
-    statement = _low_stock_statement(today).order_by(
-        Producer.business_name, Producer.id, Product.name, Variant.position, Variant.id
-    )
+def _low_stock_rows(statement) -> list[LowStockRow]:
     return [
         LowStockRow(vid, sku, label, product, pid, producer, wa, int(threshold), int(units), int(expired))
         for vid, sku, label, product, pid, producer, wa, threshold, units, expired in db.session.execute(statement)
     ]
+
+
+def _by_producer(statement):
+    return statement.order_by(Producer.business_name, Producer.id, Product.name, Variant.position, Variant.id)
+
+
+def low_stock(today: date | None = None) -> list[LowStockRow]:
+    """Active variants of published products of active producers whose sellable units (non-expired
+    lots) are below the variant's threshold, sold-out ones included; by producer. One statement."""
+    return _low_stock_rows(_by_producer(_low_stock_statement(today or clock.today_wib())))
+
+
+def low_stock_page(page: int = 1, per_page: int = 100, today: date | None = None) -> ListPage:
+    """A page of `low_stock`, with how many there are and how many are sold out (figures["sold_out"]).
+
+    Two statements whatever the size of the catalogue's list.
+    """
+    listed = _low_stock_statement(today or clock.today_wib())
+    grouped = listed.subquery()
+    total, sold_out = db.session.execute(
+        select(func.count(), func.count().filter(grouped.c.sellable == 0)).select_from(grouped)).one()
+    page = clamp_page(page, total, per_page)
+    rows = _low_stock_rows(_by_producer(listed).limit(per_page).offset(offset_of(page, per_page)))
+    return ListPage(rows, int(total), page, per_page, {"sold_out": int(sold_out or 0)})
 
 
 def low_stock_count(today: date | None = None) -> int:
@@ -417,10 +436,7 @@ class SlowMoverRow:
         return (self.today - self.last_sale_on).days if self.last_sale_at else None
 
 
-def slow_movers(days: int = DEFAULT_SLOW_DAYS, now: datetime | None = None) -> list[SlowMoverRow]:
-    """Variants with units on hand, no sale (reserve movement) in the last `days` days or never, whose
-    oldest lot on hand was received more than `days` days ago; oldest first. One statement."""
-    now = now or clock.utcnow()
+def _slow_mover_statement(days: int, now: datetime):
     cutoff = now - timedelta(days=days)
     stock = (
         select(
@@ -441,7 +457,7 @@ def slow_movers(days: int = DEFAULT_SLOW_DAYS, now: datetime | None = None) -> l
         .group_by(Lot.variant_id)
         .subquery()
     )
-    statement = (
+    return (
         select(
             Variant.id, Variant.sku, Variant.label, Product.name, Producer.id, Producer.business_name,
             stock.c.units, stock.c.value, stock.c.lots, stock.c.oldest, sales.c.last_sale,
@@ -453,11 +469,38 @@ def slow_movers(days: int = DEFAULT_SLOW_DAYS, now: datetime | None = None) -> l
         .where(stock.c.oldest < cutoff, or_(sales.c.last_sale.is_(None), sales.c.last_sale < cutoff))
         .order_by(stock.c.oldest, Producer.business_name, Product.name, Variant.id)
     )
+
+
+def _slow_mover_rows(statement, now: datetime) -> list[SlowMoverRow]:
     today = clock.to_wib(now).date()
     return [
         SlowMoverRow(vid, sku, label, product, pid, producer, int(units), int(value), int(lots), oldest, last, today)
         for vid, sku, label, product, pid, producer, units, value, lots, oldest, last in db.session.execute(statement)
     ]
+
+
+def slow_movers(days: int = DEFAULT_SLOW_DAYS, now: datetime | None = None) -> list[SlowMoverRow]:
+    """Variants with units on hand, no sale (reserve movement) in the last `days` days or never, whose
+    oldest lot on hand was received more than `days` days ago; oldest first. One statement."""
+    now = now or clock.utcnow()
+    return _slow_mover_rows(_slow_mover_statement(days, now), now)
+
+
+def slow_movers_page(days: int = DEFAULT_SLOW_DAYS, page: int = 1, per_page: int = 100,
+                     now: datetime | None = None) -> ListPage:
+    """A page of `slow_movers`, with the totals over all of them (figures["totals"], a Totals).
+
+    Two statements whatever the size of the catalogue's list.
+    """
+    now = now or clock.utcnow()
+    listed = _slow_mover_statement(days, now)
+    grouped = listed.order_by(None).subquery()
+    total, lots, units, value = db.session.execute(select(
+        func.count(), func.coalesce(func.sum(grouped.c.lots), 0), func.coalesce(func.sum(grouped.c.units), 0),
+        func.coalesce(func.sum(grouped.c.value), 0)).select_from(grouped)).one()
+    page = clamp_page(page, total, per_page)
+    rows = _slow_mover_rows(listed.limit(per_page).offset(offset_of(page, per_page)), now)
+    return ListPage(rows, int(total), page, per_page, {"totals": Totals(int(lots), int(units), int(value))})
 
 
 # --- Dashboard -------------------------------------------------------------------------------

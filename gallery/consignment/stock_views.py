@@ -162,17 +162,17 @@ def stock_expiring():
 @bp.route("/stock/low.csv", endpoint="stock_low_csv")
 def stock_low():
     today = clock.today_wib()
-    rows = reports.low_stock(today)
     if _wants_csv():
         return csv_response(
             f"stok-menipis-{today.isoformat()}.csv",
             [_("Produsen"), _("WhatsApp"), _("Produk"), _("Varian"), _("SKU"), _("Bisa dijual"), _("Batas menipis"),
              _("Unit kedaluwarsa")],
             ([row.producer_name, row.whatsapp, row.product_name, row.variant_label, row.sku, row.sellable,
-              row.threshold, row.expired_units] for row in rows),
+              row.threshold, row.expired_units] for row in reports.low_stock(today)),
         )
-    return render_template("consignment/stock/low.html", rows=rows, groups=_low_stock_groups(rows), today=today,
-                           sold_out=sum(1 for row in rows if row.sold_out))
+    results = reports.low_stock_page(_positive_id(request.args.get("page")) or 1, today=today)
+    return render_template("consignment/stock/low.html", results=results, groups=_low_stock_groups(results.rows),
+                           today=today, sold_out=results.figures["sold_out"])
 
 
 @dataclass(frozen=True)
@@ -210,20 +210,18 @@ def stock_slow():
     today = clock.today_wib()
     notices: list[str] = []
     days = _days_arg(reports.DEFAULT_SLOW_DAYS, notices)
-    rows = reports.slow_movers(days)
     if _wants_csv():
         return csv_response(
             f"stok-lambat-laku-{days}-hari-{today.isoformat()}.csv",
             [_("Produsen"), _("Produk"), _("Varian"), _("SKU"), _("Di rak"), _("Nilai titipan"), _("Lot"),
              _("Lot tertua diterima"), _("Umur (hari)"), _("Penjualan terakhir"), _("Hari sejak penjualan")],
             ([row.producer_name, row.product_name, row.variant_label, row.sku, row.units, row.value, row.lots,
-              row.oldest_received_on, row.age_days, row.last_sale_on, row.days_since_sale] for row in rows),
+              row.oldest_received_on, row.age_days, row.last_sale_on, row.days_since_sale]
+             for row in reports.slow_movers(days)),
         )
-    return render_template(
-        "consignment/stock/slow.html", rows=rows, days=days, notices=notices, today=today,
-        totals=reports.Totals(lots=sum(r.lots for r in rows), units=sum(r.units for r in rows),
-                              value=sum(r.value for r in rows)),
-    )
+    results = reports.slow_movers_page(days, _positive_id(request.args.get("page")) or 1)
+    return render_template("consignment/stock/slow.html", results=results, rows=results.rows, days=days,
+                           notices=notices, today=today, totals=results.figures["totals"])
 
 
 # --- Stock-takes (stok opname) ----------------------------------------------------------------

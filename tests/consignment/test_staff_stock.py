@@ -502,3 +502,23 @@ def test_stock_per_producer_is_a_searchable_page_of_50_with_totals_over_all(staf
     assert re.search(r'data-label="Unit di rak" class="num">2<', found)
     # And no list of every producer is sent with the page
     assert "<option" not in first
+
+
+def test_low_stock_and_slow_movers_show_100_rows_a_page_with_figures_over_all(staff_client, make):
+    # Given 103 variants with one unit each, received 120 days ago and never sold (low and slow both)
+    at(120)
+    producer = make.producer("IKM Seratus")
+    for _ in range(103):
+        make.stock(make.product(producer).variants[0], 1)
+    clock.freeze(NOW)
+    # When the lists are opened
+    low, low_next = html(staff_client.get("/staff/stock/low")), html(staff_client.get("/staff/stock/low?page=2"))
+    slow = html(staff_client.get("/staff/stock/slow"))
+    slow_next = html(staff_client.get("/staff/stock/slow?page=2"))
+    # Then each shows 100 rows, the rest on page 2, and counts over all 103
+    assert low.count('class="lead">Produk Uji') == 100 and low_next.count('class="lead">Produk Uji') == 3
+    assert "103 varian di bawah batas stok" in low and "Halaman 1 dari 2" in low
+    assert slow.count("<strong>Produk Uji") == 100 and slow_next.count("<strong>Produk Uji") == 3
+    assert "103 varian" in slow and re.search(r'data-label="Di rak" class="num">103<', slow)
+    # And the CSV files still hold every row
+    assert staff_client.get("/staff/stock/low.csv").get_data(as_text=True).count("IKM Seratus") == 103
