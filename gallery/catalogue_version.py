@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import g, has_request_context
-from sqlalchemy import String, event, select, update
+from sqlalchemy import String, event, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.dml import UpdateBase
 
@@ -44,6 +44,7 @@ WATCHED_TABLES = PRODUCT_TABLES | STOCK_TABLES
 _REQUEST_KEY = "catalogue_version"  # flask.g: the version this request read
 _PENDING = "catalogue_changes"  # session.info key: the kinds ("products", "stock") written so far
 STATE_ID = 1
+_READ_VERSION = "SELECT products_version, stock_version FROM catalogue_state WHERE id = 1"  # STATE_ID
 
 
 class CatalogueState(db.Model):
@@ -81,9 +82,8 @@ def current_version() -> CatalogueVersion | None:
     """
     if has_request_context() and _REQUEST_KEY in g:
         return g.get(_REQUEST_KEY)
-    row = db.session.execute(
-        select(CatalogueState.products_version, CatalogueState.stock_version).where(CatalogueState.id == STATE_ID)
-    ).first()
+    # Plain SQL: read on every cached page, where the ORM's result building cost more than the query.
+    row = db.session.connection().exec_driver_sql(_READ_VERSION).first()
     version = CatalogueVersion(*row) if row else None
     if has_request_context():
         setattr(g, _REQUEST_KEY, version)
