@@ -225,7 +225,7 @@ def lot_totals(rows: Iterable[LotRow]) -> Totals:
     return Totals(lots=len(rows), units=sum(row.on_hand for row in rows), value=sum(row.value for row in rows))
 
 
-def _lot_rows(*conditions, order_by, today: date, limit: int | None = None) -> list[LotRow]:
+def _lot_rows(*conditions, order_by, today: date, limit: int | None = None, offset: int = 0) -> list[LotRow]:
     statement = (
         select(
             Lot.id, Lot.producer_id, Producer.business_name, Product.name, Variant.label, Variant.sku,
@@ -239,7 +239,7 @@ def _lot_rows(*conditions, order_by, today: date, limit: int | None = None) -> l
         .order_by(*order_by)
     )
     if limit is not None:
-        statement = statement.limit(limit)
+        statement = statement.limit(limit).offset(offset)
     return [LotRow(*row, today=today) for row in db.session.execute(statement)]
 
 
@@ -261,17 +261,55 @@ class ExpiryReport:
     expired: list[LotRow]  # past their date but still on the shelf: return or write off
 
 
+def _expiry_conditions(days: int, today: date) -> tuple:
+    return Lot.expires_on.is_not(None), Lot.expires_on <= today + timedelta(days=days)
+
+
+_EXPIRY_ORDER = (Lot.expires_on, Producer.business_name, Product.name, Lot.id)
+
+
 def expiry_report(days: int = DEFAULT_EXPIRY_DAYS, today: date | None = None) -> ExpiryReport:
     """Lots on hand that expire within `days` days, and lots already expired (one statement)."""
     today = today or clock.today_wib()
-    until = today + timedelta(days=days)
-    rows = _lot_rows(
-        Lot.expires_on.is_not(None),
-        Lot.expires_on <= until,
-        order_by=(Lot.expires_on, Producer.business_name, Product.name, Lot.id),
-        today=today,
-    )
-    return ExpiryReport(days, until, [r for r in rows if not r.expired], [r for r in rows if r.expired])
+    rows = _lot_rows(*_expiry_conditions(days, today), order_by=_EXPIRY_ORDER, today=today)
+    return ExpiryReport(days, today + timedelta(days=days), [r for r in rows if not r.expired],
+                        [r for r in rows if r.expired])
+
+
+@dataclass
+class ExpiryPage(PageNumbers):
+    """A page of the expiry report (expired lots come first: they expire earliest), with totals over all."""
+
+    report: ExpiryReport
+    total: int
+    page: int
+    per_page: int
+    expired_totals: Totals
+    expiring_totals: Totals
+
+
+def expiry_report_page(days: int = DEFAULT_EXPIRY_DAYS, page: int = 1, per_page: int = 100,
+                       today: date | None = None) -> ExpiryPage:
+    """`expiry_report` a page at a time: two statements whatever the number of lots."""
+    today = today or clock.today_wib()
+    conditions = _expiry_conditions(days, today)
+    expired = _expired_condition(today)
+    figures = db.session.execute(
+        select(
+            func.count(Lot.id).filter(expired), func.coalesce(func.sum(Lot.on_hand).filter(expired), 0),
+            func.coalesce(func.sum(_value(Lot.on_hand)).filter(expired), 0),
+            func.count(Lot.id).filter(~expired), func.coalesce(func.sum(Lot.on_hand).filter(~expired), 0),
+            func.coalesce(func.sum(_value(Lot.on_hand)).filter(~expired), 0),
+        ).where(Lot.on_hand > 0, *conditions)
+    ).one()
+    expired_totals, expiring_totals = Totals(*map(int, figures[:3])), Totals(*map(int, figures[3:]))
+    total = expired_totals.lots + expiring_totals.lots
+    page = clamp_page(page, total, per_page)
+    rows = _lot_rows(*conditions, order_by=_EXPIRY_ORDER, today=today, limit=per_page,
+                     offset=offset_of(page, per_page))
+    report = ExpiryReport(days, today + timedelta(days=days), [r for r in rows if not r.expired],
+                          [r for r in rows if r.expired])
+    return ExpiryPage(report, total, page, per_page, expired_totals, expiring_totals)
 
 
 @dataclass(frozen=True)

@@ -138,8 +138,8 @@ def stock_expiring():
     today = clock.today_wib()
     notices: list[str] = []
     days = _days_arg(reports.DEFAULT_EXPIRY_DAYS, notices)
-    report = reports.expiry_report(days, today)
     if _wants_csv():
+        report = reports.expiry_report(days, today)
         return csv_response(
             f"stok-kedaluwarsa-{days}-hari-{today.isoformat()}.csv",
             [_("Status"), _("Kedaluwarsa"), _("Sisa hari"), _("Lot"), _("Produsen"), _("Produk"), _("Varian"),
@@ -149,9 +149,10 @@ def stock_expiring():
               lot.shelf, lot.on_hand, lot.unit_payout, lot.value]
              for lot in report.expired + report.expiring),
         )
+    results = reports.expiry_report_page(days, _positive_id(request.args.get("page")) or 1, today=today)
     return render_template(
-        "consignment/stock/expiring.html", report=report, notices=notices, today=today,
-        expiring_totals=reports.lot_totals(report.expiring), expired_totals=reports.lot_totals(report.expired),
+        "consignment/stock/expiring.html", results=results, report=results.report, notices=notices, today=today,
+        expiring_totals=results.expiring_totals, expired_totals=results.expired_totals,
     )
 
 

@@ -522,3 +522,18 @@ def test_low_stock_and_slow_movers_show_100_rows_a_page_with_figures_over_all(st
     assert "103 varian" in slow and re.search(r'data-label="Di rak" class="num">103<', slow)
     # And the CSV files still hold every row
     assert staff_client.get("/staff/stock/low.csv").get_data(as_text=True).count("IKM Seratus") == 103
+
+
+def test_the_expiry_list_shows_100_lots_a_page_expired_first_with_totals_over_all(staff_client, make):
+    # Given 2 lots already expired and 101 expiring within the month, one unit each
+    at(10)
+    producer = make.producer("IKM Seratus Tiga")
+    for n in range(103):
+        make.stock(make.product(producer, category="rendang").variants[0], 1, expires_in_days=5 if n < 2 else 15)
+    clock.freeze(NOW)
+    first, second = html(staff_client.get("/staff/stock/expiring")), html(staff_client.get("/staff/stock/expiring?page=2"))
+    # Then page 1 holds the 2 expired and 98 expiring lots, page 2 the last 3, each section totalled over all
+    assert len(lot_ids(first)) == 100 and len(lot_ids(second)) == 3
+    assert "Halaman 1 dari 2" in first
+    assert "2 lot kedaluwarsa ada di halaman sebelumnya." in second
+    assert re.search(r'class="lead">101 lot<', first) and re.search(r'class="lead">2 lot<', first)
