@@ -190,3 +190,16 @@ def set_producer_active(producer: Producer, active: bool) -> Producer:
     producer.is_active = bool(active)
     db.session.commit()
     return producer
+
+
+def producer_named(text: str, *, active_only: bool = True) -> tuple[int | None, int]:
+    """The one producer whose business name contains `text`: (its id, 1), or (None, how many matched: 0 or 2).
+
+    Back-office forms take a name typed by staff instead of a select of every producer in the registry.
+    """
+    statement = select(Producer.id).where(Producer.business_name.icontains(text.strip()[:100],
+                                                                             autoescape=True)).limit(2)
+    if active_only:
+        statement = statement.where(Producer.is_active.is_(True))
+    ids = list(db.session.scalars(statement))
+    return (ids[0], 1) if len(ids) == 1 else (None, len(ids))

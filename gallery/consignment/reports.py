@@ -54,23 +54,6 @@ def wib_day_bounds(day: date) -> tuple[datetime, datetime]:
 
 
 @dataclass(frozen=True)
-class ProducerChoice:
-    id: int
-    name: str
-    is_active: bool
-
-
-def producer_choices() -> list[ProducerChoice]:
-    """Every producer by name, for pickers (one statement)."""
-    rows = db.session.execute(
-        select(Producer.id, Producer.business_name, Producer.is_active).order_by(
-            Producer.business_name, Producer.id
-        )
-    )
-    return [ProducerChoice(id, name, bool(active)) for id, name, active in rows]
-
-
-@dataclass(frozen=True)
 class ProducerStockRow:
     """One producer's consigned goods on the shelf (expired lots included: they are still there)."""
 

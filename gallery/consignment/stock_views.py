@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from gallery import clock
 from gallery.accounts.models import Role
 from gallery.catalog.models import Producer
+from gallery.catalog.services import producer_named
 from gallery.consignment import bp, reports
 from gallery.consignment.documents import cancel_stock_take, confirm_stock_take, record_counts, start_stock_take
 from gallery.consignment.models import StockTake, StockTakeLine
@@ -232,7 +233,7 @@ def _render_stocktakes(status: int = 200, *, error: str | None = None, scope: st
                        producer_id: int | None = None, shelf: str = ""):
     page = reports.stocktake_page(_positive_id(request.args.get("page")) or 1)
     return render_template(
-        "consignment/stocktakes/index.html", results=page, choices=reports.producer_choices(),
+        "consignment/stocktakes/index.html", results=page,
         shelves=reports.shelves_with_stock(), error=error, scope=scope, producer_id=producer_id, shelf=shelf,
     ), status
 
@@ -250,7 +251,15 @@ def stocktake_start():
     shelf = ""
     if scope == "producer":
         raw = (request.form.get("producer_id") or "").strip()
+        name = (request.form.get("producer") or "").strip()
         producer_id = _positive_id(raw)
+        if producer_id is None and name:  # typed by staff: one producer (active or not) must match
+            producer_id, matched = producer_named(name, active_only=False)
+            if producer_id is None:
+                message = (_("Tidak ada produsen bernama \"%(name)s\".", name=name) if matched == 0 else
+                           _("Lebih dari satu produsen cocok dengan \"%(name)s\"; tulis nama usahanya lebih lengkap.",
+                             name=name))
+                return _render_stocktakes(422, error=message, scope=scope)
         producer = db.session.get(Producer, producer_id) if producer_id else None
         if producer is None:
             message = _("Pilih produsen dari daftar.") if raw else _("Pilih produsen yang akan dihitung.")

@@ -45,14 +45,6 @@ def statements_page(period: Period, status: str | None = None, q: str = "", page
     return ListPage(rows, int(total), page, per_page, {"total_due": int(due)})
 
 
-def active_producer_named(text: str) -> tuple[int | None, int]:
-    """The active producer whose business name contains `text` (its id, 1), or None with how many matched."""
-    ids = list(db.session.scalars(
-        select(Producer.id).where(Producer.is_active.is_(True),
-                                  Producer.business_name.icontains(text.strip()[:100], autoescape=True)).limit(2)))
-    return (ids[0], 1) if len(ids) == 1 else (None, len(ids))
-
-
 def get_statement(number: str, producer_id: int | None = None) -> Statement | None:
     """One statement with its lines and adjustments; pass `producer_id` to scope it to that producer."""
     query = select(Statement).options(selectinload(Statement.lines), selectinload(Statement.adjustments),

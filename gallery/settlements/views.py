@@ -16,13 +16,14 @@ from sqlalchemy.orm import selectinload
 from gallery import clock
 from gallery.accounts.decorators import check_role
 from gallery.accounts.models import Role
+from gallery.catalog.services import producer_named
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.inputs import parse_id
 from gallery.settlements import bp, carry, exports, proofs, services
 from gallery.settlements.reconciliation import reconcile
 from gallery.settlements.models import Statement, StatementStatus
-from gallery.settlements.queries import active_producer_named, get_statement, statements_page
+from gallery.settlements.queries import get_statement, statements_page
 from gallery.settlements.services import Period
 
 
@@ -72,7 +73,7 @@ def generate():
     period = _period_arg()
     producer_id = parse_id(request.form.get("producer_id"))
     if producer_id is None and (name := request.form.get("producer", "").strip()):
-        producer_id, matched = active_producer_named(name)
+        producer_id, matched = producer_named(name)
         if producer_id is None:
             flash(_("Tidak ada produsen aktif bernama \"%(name)s\".", name=name) if matched == 0 else
                   _("Lebih dari satu produsen cocok dengan \"%(name)s\"; tulis nama usahanya lebih lengkap.",

@@ -373,6 +373,8 @@ def test_a_stock_take_by_shelf_and_its_cancellation(staff_client, shop):
     ({"scope": "producer", "producer_id": ""}, "Pilih produsen yang akan dihitung."),
     ({"scope": "producer", "producer_id": "99999"}, "Pilih produsen dari daftar."),
     ({"scope": "producer", "producer_id": "x"}, "Pilih produsen dari daftar."),
+    ({"scope": "producer", "producer": "tidak ada"}, "Tidak ada produsen bernama"),
+    ({"scope": "producer", "producer": "an"}, "Lebih dari satu produsen cocok"),
     ({"scope": "shelf", "shelf": ""}, "Pilih rak yang akan dihitung."),
     ({"scope": "shelf", "shelf": "Z9"}, "Tidak ada stok untuk dihitung di sini."),
     ({}, "Pilih satu produsen atau satu rak."),
@@ -382,6 +384,15 @@ def test_starting_a_stock_take_badly_is_refused_and_writes_nothing(staff_client,
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert stock_take_count() == 0
+
+
+def test_a_stock_take_of_a_producer_named_by_staff(staff_client, shop):
+    # The form takes a typed business name (no select of every producer in the registry)
+    page = html(staff_client.get("/staff/stocktakes"))
+    assert 'name="producer"' in page and "<option" not in page.split("Hitung per rak")[0]
+    response = post(staff_client, "/staff/stocktakes", {"scope": "producer", "producer": "sulaman ros"},
+                    "/staff/stocktakes")
+    assert response.status_code == 302 and stock_take_count() == 1
 
 
 def test_a_producer_without_stock_cannot_be_counted(staff_client, make):
