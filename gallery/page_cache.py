@@ -97,19 +97,19 @@ def _serve(html: str, key: str):
     flashed = bool(parts.get("_flashes.html", "").strip())
     body = _SLOT_MARKER.sub(lambda match: parts.get(match.group(1), ""), html)
     uses_csrf = CSRF_PLACEHOLDER in body
-    response = current_app.response_class(mimetype="text/html")
+    shared = not (flashed or uses_csrf or current_user.is_authenticated or session.modified or session.get("cart"))
+    response = _cache_control(current_app.response_class(mimetype="text/html"), shared=shared)
     if not flashed:
         secret = str(session.get(_csrf_field(), "")) if uses_csrf else ""
         digest = hashlib.sha256("\x1f".join([key, secret, *parts.values()]).encode()).hexdigest()
         response.set_etag(digest, weak=True)
         if request.if_none_match.contains_weak(digest):
             response.status_code = 304
-            return _cache_control(response, shared=False)
+            return response
     if uses_csrf:
         body = body.replace(CSRF_PLACEHOLDER, generate_csrf())
     response.set_data(body)
-    shared = not (flashed or uses_csrf or current_user.is_authenticated or session.modified or session.get("cart"))
-    return _cache_control(response, shared=shared)
+    return response
 
 
 def _cache_control(response, *, shared: bool):
@@ -133,7 +133,8 @@ def cached_page(view):
             return _serve(cached.decode(), key)
         result, keep = _render_for_cache(view, args, kwargs)
         if not isinstance(result, str):
-            return result  # a redirect or another response: never kept
+            # A redirect or another response: never kept, and made again without placeholders in it.
+            return view(*args, **kwargs)
         if keep:
             store().set(key, result.encode(), current_app.config["CACHE_TTL_SECONDS"])
         return _serve(result, key)
