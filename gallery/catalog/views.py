@@ -10,8 +10,8 @@ from gallery.catalog.models import Category
 from gallery.catalog.products import redirect_target
 from gallery.consignment.services import stock_levels
 from gallery.errors import NotFound
-from gallery.page_cache import cached_page
 from gallery.extensions import db
+from gallery.page_cache import cached_page
 from gallery.partners.forms import inquiry_form_for
 from gallery.shipping.models import HOME_REGENCY_CODE, District
 
