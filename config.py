@@ -71,6 +71,14 @@ class Config:
         statement_timeout_ms=DATABASE_STATEMENT_TIMEOUT_MS,
     )
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # Caches of storefront pages, listing counts and the staff dashboard (gallery.cache): keyed by the
+    # catalogue version and the WIB date, so never stale. In Redis (shared by all workers and hosts) when
+    # CACHE_REDIS_URL or REDIS_URL is set, else in each process's memory, at most CACHE_MEMORY_MB there.
+    CACHE_ENABLED = _env_bool("CACHE_ENABLED", True)
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or REDIS_URL
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "gallery:cache:")
+    CACHE_MEMORY_MB = _env_int("CACHE_MEMORY_MB", 64)
+    CACHE_TTL_SECONDS = _env_int("CACHE_TTL_SECONDS", 24 * 3600)
     # Seconds /healthz waits for each dependency before calling it down.
     HEALTH_CHECK_TIMEOUT = 2.0
 
@@ -199,6 +207,8 @@ class Config:
     # Email: "console" prints messages (development), "file" writes them under MAIL_FILE_PATH,
     # "smtp" sends them (production), "locmem" keeps them in memory (tests).
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
+    # Hand rendered messages to a thread of the process, so no request waits for the mail server.
+    MAIL_SEND_IN_BACKGROUND = _env_bool("MAIL_SEND_IN_BACKGROUND", True)
     MAIL_FILE_PATH = os.environ.get("MAIL_FILE_PATH", str(INSTANCE_DIR / "mail"))
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _env_int("MAIL_PORT", 587)
@@ -246,8 +256,10 @@ class TestingConfig(Config):
     LOGIN_RATE_LIMIT = "1000 per minute"
     ACCOUNT_EMAIL_RATE_LIMIT = "1000 per minute"
     REDIS_URL = None
+    CACHE_REDIS_URL = None  # tests of the Redis store point it at a database of their own
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     MAIL_BACKEND = "locmem"
+    MAIL_SEND_IN_BACKGROUND = False  # tests read the outbox right after the request
     DEMO_SALES = 20
 
 

@@ -66,7 +66,7 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions created in gallery.extensions."""
-    from gallery import i18n
+    from gallery import cache, i18n
     from gallery.accounts import sessions
     from gallery.extensions import babel, compress, csrf, db, limiter, login_manager, mail, migrate
 
@@ -89,6 +89,7 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
     compress.init_app(app)
     i18n.init_app(app)
+    cache.init_app(app)
     _import_models()
 
 
@@ -98,6 +99,7 @@ def _import_models() -> None:
     from gallery.catalog import models as _catalog  # noqa: F401
     from gallery.catalog import history as _catalog_history  # noqa: F401
     from gallery.catalog import proposal_models as _catalog_proposals  # noqa: F401
+    from gallery import catalogue_version as _catalogue_version  # noqa: F401
     from gallery import numbering as _numbering  # noqa: F401
     from gallery.consignment import models as _consignment  # noqa: F401
     from gallery.consignment import markdown_models as _markdowns  # noqa: F401
@@ -167,9 +169,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Filters and globals the templates use (Rupiah, WIB dates, image URLs…)."""
+    from gallery import page_cache
     from gallery.templating import register
 
     register(app)
+    page_cache.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -4,6 +4,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from gallery.accounts.cli import users
+    from gallery.cache import cache_commands
     from gallery.catalog.cli import catalog
     from gallery.consignment.cli import consignment
     from gallery.demo import demo
@@ -12,5 +13,5 @@ def register(app: Flask) -> None:
     from gallery.shipping.cli import regions, tariff
     from gallery.translations_cli import translations
 
-    for group in (users, regions, tariff, catalog, consignment, demo, translations, orders, producers):
+    for group in (users, regions, tariff, catalog, consignment, demo, translations, orders, producers, cache_commands):
         app.cli.add_command(group)

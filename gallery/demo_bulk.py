@@ -34,6 +34,7 @@ from gallery.demo_content import (
     PRODUCTS,
 )
 from gallery.extensions import db
+from gallery.planner_stats import refresh_planner_statistics
 from gallery.money import less_basis_points
 from gallery.numbering import next_value
 from gallery.shipping.regions import home_districts
@@ -193,4 +194,5 @@ def load_bulk_catalogue(product_count: int, rng: random.Random, *, pictures_per_
     _insert(StockMovement, movements)
     _sync_sequences(Producer, ProducerCertificate, Product, Variant, ConsignmentReceipt, Lot)
     db.session.commit()
+    refresh_planner_statistics()  # the planner must know the catalogue is large now
     return {"producers": producer_count, "products": product_count, "variants": len(variants), "lots": len(lots)}

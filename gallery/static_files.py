@@ -7,7 +7,8 @@ import hashlib
 import re
 from pathlib import Path
 
-from flask import Flask, abort, current_app, send_from_directory
+from flask import Flask, abort, current_app, request, send_from_directory
+from flask.sessions import SecureCookieSessionInterface
 
 HASHED = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{10})(?P<suffix>\.[A-Za-z0-9]+)$")
 ONE_YEAR = 365 * 24 * 3600
@@ -58,8 +59,30 @@ def serve_static(filename: str):
     return send_from_directory(current_app.static_folder, filename, max_age=300)
 
 
+# Responses that never depend on the visitor: no `Vary: Cookie`, so shared caches (nginx, a CDN) keep one copy.
+SESSIONLESS_ENDPOINTS = frozenset({"static", "catalog.media"})
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, minus `Vary: Cookie` on static files and product images.
+
+    Flask-Login reads the session after every request, which made Flask add `Vary: Cookie` to every
+    response, files included, and so defeated shared caches.
+    """
+
+    def save_session(self, app: Flask, session, response) -> None:
+        super().save_session(app, session, response)
+        if request.endpoint in SESSIONLESS_ENDPOINTS and "Set-Cookie" not in response.headers:
+            kept = [value for value in response.vary if value.lower() != "cookie"]
+            if kept:
+                response.headers["Vary"] = ", ".join(kept)
+            else:
+                response.headers.pop("Vary", None)
+
+
 def init_app(app: Flask) -> None:
     """Make url_for('static') write hashed names and the static view serve them."""
+    app.session_interface = SessionInterface()
 
     @app.url_defaults
     def hash_static_names(endpoint, values):

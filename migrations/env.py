@@ -51,7 +51,9 @@ def include_object(obj, name, type_, reflected, compare_to):
     """Leave the full-text search objects (gallery.catalog.search) out of autogenerate."""
     if type_ == "table" and name and name.startswith("product_search"):
         return False
-    if type_ == "index" and name == "ix_products_search_text":
+    if type_ == "index" and name in ("ix_products_search_text", "ix_products_search_vector"):
+        return False
+    if type_ == "column" and name == "search_vector":  # PostgreSQL only, generated from search_text
         return False
     return True
 
@@ -112,6 +114,10 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            # The planner needs statistics of the new schema (SQLite never gathers them itself).
+            from gallery.planner_stats import refresh_planner_statistics
+
+            refresh_planner_statistics(connection)
 
 
 if context.is_offline_mode():

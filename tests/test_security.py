@@ -254,6 +254,19 @@ def test_static_files_have_content_hashed_names_cached_for_a_year(client):
     assert client.get("/static/../config.py").status_code == 404
 
 
+def test_static_files_and_images_do_not_vary_by_cookie_so_shared_caches_keep_one_copy(client, make):
+    # Given a visitor with a session cookie (signed in)
+    make.login(client, make.user())
+    import re
+
+    name = re.search(r'href="(/static/css/shop\.[0-9a-f]{10}\.css)"', client.get("/products").get_data(as_text=True))
+    response = client.get(name.group(1))
+    assert "Cookie" not in response.headers.get("Vary", "") and "Set-Cookie" not in response.headers
+    response.close()
+    # While pages, which show the visitor's header, still do
+    assert "Cookie" in client.get("/products").headers["Vary"]
+
+
 def test_html_is_compressed_for_browsers_that_accept_it(client):
     response = client.get("/login", headers={"Accept-Encoding": "br, gzip"})
     assert response.headers["Content-Encoding"] in ("br", "gzip")

@@ -3,6 +3,8 @@ import click
 from flask.cli import with_appcontext
 
 from gallery.catalog.reference import seed_reference_data
+from gallery.jobs import periodic
+from gallery.planner_stats import refresh_planner_statistics
 
 
 @click.group()
@@ -16,3 +18,11 @@ def seed_command():
     """Create missing sectors, sub-categories and IKM classifications (safe to run again)."""
     categories, classifications = seed_reference_data()
     click.echo(f"catalog: {categories} categories and {classifications} classifications added")
+
+
+@catalog.command("analyze")
+@with_appcontext
+@periodic("catalog-analyze")
+def analyze_command():
+    """Refresh the query planner's statistics (nightly; SQLite never does it by itself)."""
+    refresh_planner_statistics()

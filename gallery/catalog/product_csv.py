@@ -28,6 +28,7 @@ from gallery.catalog.variants import VariantError, VariantInput
 from gallery.csvimport import ImportPreview, RowError, read_rows
 from gallery.errors import DomainError
 from gallery.extensions import db
+from gallery.planner_stats import refresh_planner_statistics
 
 PRODUCT_COLUMNS = ("product_slug", "producer", "category", "name", "description", "story", "storage_note", "status",
                    "min_shelf_life_days", "pirt", "bpom", "halal")
@@ -268,6 +269,7 @@ def run_import(content: bytes, filename: str = "", *, user=None, save: bool = Fa
     preview.errors.sort(key=lambda error: error.line)
     if save and preview.ok:
         db.session.commit()
+        refresh_planner_statistics()  # an import can change the catalogue's size many times over
     else:
         db.session.rollback()
     return preview

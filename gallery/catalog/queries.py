@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from gallery.cache import memoize
 from gallery.catalog.certificates import valid_certificate
 from gallery.catalog.models import Category, Producer, Product
 from gallery.catalog.search import matching_products, search_terms
@@ -219,7 +220,9 @@ def _ordered(statement: Select, sort: str, matched) -> Select:
 
 def _card_options(statement: Select) -> Select:
     # The halal certificate is joined into the page's own statement: its validity decides the badge.
+    # A card shows neither the description, the story nor the search text: they stay in the database.
     return statement.options(
+        defer(Product.description), defer(Product.story), defer(Product.search_text),
         contains_eager(Product.producer),
         joinedload(Product.halal_certificate),
         selectinload(Product.variants),
@@ -233,14 +236,44 @@ def cards_for(products: list[Product]) -> list[ProductCard]:
     return [ProductCard(product, stock) for product in products]
 
 
+def listing_total(query: ListingQuery) -> int:
+    """How many products match the filters: counted once per catalogue version and day, then kept.
+
+    Without the in-stock filter the count does not depend on stock, so a sale leaves it cached.
+    """
+    def count() -> int:
+        statement, _ = _listing_statement(query)
+        return db.session.scalar(statement.with_only_columns(func.count(Product.id)).order_by(None)) or 0
+
+    filters = sorted(query.as_args(sort=None, page=None).items())
+    return memoize("listing-count", "all" if query.in_stock else "products", (repr(filters),), count)
+
+
 def list_products(query: ListingQuery, per_page: int = 24) -> ResultPage:
-    """One page of the listing: a count, the page's products, their variants, images and stock."""
-    statement, matched = _listing_statement(query)
-    total = db.session.scalar(statement.with_only_columns(func.count(Product.id)).order_by(None)) or 0
+    """One page of the listing: a count (cached), the page's ids, its products, their variants, images and stock.
+
+    The page's ids are chosen first over narrow rows, then only those products are loaded: a deep page
+    (OFFSET tens of thousands) no longer drags every skipped row through the joins of a card.
+    """
+    total = listing_total(query)
     page = query.page = clamp_page(query.page, total, per_page)
-    ordered = _ordered(_card_options(statement), query.effective_sort, matched)
-    products = list(db.session.scalars(ordered.limit(per_page).offset((page - 1) * per_page)).unique())
-    return ResultPage(cards_for(products), total, page, per_page)
+    statement, matched = _listing_statement(query)
+    ids_statement = _ordered(statement.with_only_columns(Product.id), query.effective_sort, matched)
+    ids = list(db.session.scalars(ids_statement.limit(per_page).offset((page - 1) * per_page)))
+    return ResultPage(cards_for(products_by_ids(ids)), total, page, per_page)
+
+
+def products_by_ids(ids: list[int]) -> list[Product]:
+    """Load these products for cards (producer, halal certificate, variants, images), in the order given."""
+    if not ids:
+        return []
+    loaded = {
+        product.id: product
+        for product in db.session.scalars(
+            _card_options(select(Product).join(Product.producer)).where(Product.id.in_(ids))
+        ).unique()
+    }
+    return [loaded[product_id] for product_id in ids if product_id in loaded]
 
 
 def newest_products(limit: int = 8) -> list[ProductCard]:
@@ -293,16 +326,20 @@ def category_tree() -> list[Category]:
 
 
 def sector_product_counts() -> dict[int, int]:
-    """Published products per sector id, in one query."""
-    parent = func.coalesce(Category.parent_id, Category.id)
-    rows = db.session.execute(
-        select(parent, func.count(Product.id))
-        .join(Product, Product.category_id == Category.id)
-        .join(Producer, Producer.id == Product.producer_id)
-        .where(Product.published.is_(True), Producer.is_active.is_(True), Product.price_from.is_not(None))
-        .group_by(parent)
-    )
-    return {sector_id: count for sector_id, count in rows}
+    """Published products per sector id, in one query, kept while the products do not change."""
+
+    def count() -> dict[str, int]:
+        parent = func.coalesce(Category.parent_id, Category.id)
+        rows = db.session.execute(
+            select(parent, func.count(Product.id))
+            .join(Product, Product.category_id == Category.id)
+            .join(Producer, Producer.id == Product.producer_id)
+            .where(Product.published.is_(True), Producer.is_active.is_(True), Product.price_from.is_not(None))
+            .group_by(parent)
+        )
+        return {str(sector_id): count for sector_id, count in rows}
+
+    return {int(sector_id): count for sector_id, count in memoize("sector-counts", "products", (), count).items()}
 
 
 def get_product_page(slug: str) -> Product:
@@ -326,18 +363,49 @@ def get_product_page(slug: str) -> Product:
     return product
 
 
-def list_producers(kecamatan: District | None = None) -> list[tuple[Producer, int]]:
-    """Active producers with their number of published products, by name."""
-    count = (
-        select(func.count(Product.id))
-        .where(Product.producer_id == Producer.id, Product.published.is_(True), Product.price_from.is_not(None))
-        .correlate(Producer)
-        .scalar_subquery()
-    )
-    statement = select(Producer, count).where(Producer.is_active.is_(True)).order_by(Producer.business_name)
+@dataclass
+class PublicProducerPage(PageNumbers):
+    """One page of the public producers list: each producer with its number of products on sale."""
+
+    rows: list[tuple[Producer, int]]
+    total: int
+    page: int
+    per_page: int
+
+
+def _producer_search(statement: Select, q: str) -> Select:
+    if q := q.strip()[:MAX_QUERY_LENGTH]:
+        statement = statement.where(
+            Producer.business_name.icontains(q, autoescape=True) | Producer.owner_name.icontains(q, autoescape=True)
+        )
+    return statement
+
+
+def list_producers(kecamatan: District | None = None, q: str = "", page: int = 1,
+                   per_page: int = 48) -> PublicProducerPage:
+    """Active producers by name, a page at a time, with their number of published products.
+
+    Three statements whatever the size of the registry: the count, the page, and the page's product
+    counts (grouped over the page's producers only).
+    """
+    statement = _producer_search(select(Producer).where(Producer.is_active.is_(True)), q)
     if kecamatan is not None:
         statement = statement.where(Producer.kecamatan_code == kecamatan.code)
-    return [(producer, n) for producer, n in db.session.execute(statement).unique()]
+    total = db.session.scalar(statement.with_only_columns(func.count(Producer.id)).order_by(None)) or 0
+    page = clamp_page(page, total, per_page)
+    producers = list(db.session.scalars(
+        statement.order_by(Producer.business_name, Producer.id).limit(per_page).offset((page - 1) * per_page)
+    ).unique())
+    counts: dict[int, int] = {}
+    if producers:
+        counts = dict(db.session.execute(
+            select(Product.producer_id, func.count(Product.id))
+            .where(Product.producer_id.in_([producer.id for producer in producers]), Product.published.is_(True),
+                   Product.price_from.is_not(None))
+            .group_by(Product.producer_id)
+        ).all())
+    return PublicProducerPage([(producer, counts.get(producer.id, 0)) for producer in producers], total, page,
+                              per_page)
 
 
 def featured_producers(limit: int = 6) -> list[Producer]:
@@ -421,11 +489,7 @@ def staff_producer_page(
     classification joined), the page's product counts, and its units on hand, i.e. the sum of
     on-hand units over sellable lots (on hand and not expired), grouped by producer.
     """
-    statement = select(Producer)
-    if q := q.strip()[:MAX_QUERY_LENGTH]:
-        statement = statement.where(
-            Producer.business_name.icontains(q, autoescape=True) | Producer.owner_name.icontains(q, autoescape=True)
-        )
+    statement = _producer_search(select(Producer), q)
     if active is not None:
         statement = statement.where(Producer.is_active.is_(active))
     if kecamatan_code:

@@ -15,8 +15,8 @@ from gallery.extensions import db
 MAX_TERMS = 8
 _WORD = re.compile(r"\w+", re.UNICODE)
 
-# The index itself (an FTS5 table with triggers on SQLite, a GIN expression index on PostgreSQL)
-# is created by migration 0001.
+# The index itself (an FTS5 table with triggers on SQLite, created by migration 0001; on PostgreSQL a
+# stored `search_vector` column generated from search_text with a GIN index, migration 0016).
 
 
 def compose_search_text(*parts: str | None) -> str:
@@ -47,10 +47,11 @@ def matching_products(query: str) -> Select | None:
         )
     if dialect == "postgresql":
         expression = " & ".join(f"{term}:*" for term in terms)
+        # `search_vector` is stored and GIN-indexed (migration 0016): nothing is tokenised again to match or rank.
         return select(
             literal_column("products.id").label("product_id"),
-            (-literal_column("ts_rank(to_tsvector('simple', products.search_text), q.query)")).label("score"),
+            (-literal_column("ts_rank(products.search_vector, q.query)")).label("score"),
         ).select_from(
             text("products, to_tsquery('simple', :ts_query) AS q(query)").bindparams(ts_query=expression)
-        ).where(literal_column("to_tsvector('simple', products.search_text) @@ q.query"))
+        ).where(literal_column("products.search_vector @@ q.query"))
     raise RuntimeError(f"search is not implemented for {dialect}")

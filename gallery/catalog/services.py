@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from slugify import slugify
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from gallery.catalog.bank_details import clean_account_number, clean_bank_name_field
 from gallery.catalog.certificates import add_producer_certificate
@@ -190,3 +190,21 @@ def set_producer_active(producer: Producer, active: bool) -> Producer:
     producer.is_active = bool(active)
     db.session.commit()
     return producer
+
+
+def producer_named(text: str, *, active_only: bool = True) -> tuple[int | None, int]:
+    """The one producer staff mean by `text`: (its id, 1), or (None, how many matched: 0 or 2).
+
+    Back-office forms take a name typed by staff instead of a select of every producer in the registry. A
+    name typed in full wins over longer names that contain it ("Tenun Layar" beside "Tenun Layar Baru");
+    otherwise the name must be part of exactly one business name.
+    """
+    typed = text.strip()[:100]
+    base = select(Producer.id).limit(2)
+    if active_only:
+        base = base.where(Producer.is_active.is_(True))
+    exact = list(db.session.scalars(base.where(func.lower(Producer.business_name) == typed.lower())))
+    if len(exact) == 1:
+        return exact[0], 1
+    ids = list(db.session.scalars(base.where(Producer.business_name.icontains(typed, autoescape=True))))
+    return (ids[0], 1) if len(ids) == 1 else (None, len(ids))

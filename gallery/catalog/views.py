@@ -12,11 +12,13 @@ from gallery.consignment.pricing import shelf_prices
 from gallery.consignment.services import stock_levels
 from gallery.errors import NotFound
 from gallery.extensions import db
+from gallery.page_cache import cached_page
 from gallery.partners.forms import inquiry_form_for
 from gallery.shipping.models import HOME_REGENCY_CODE, District
 
 
 @bp.route("/")
+@cached_page
 def home():
     sectors = queries.category_tree()
     return render_template(
@@ -30,6 +32,7 @@ def home():
 
 
 @bp.route("/products")
+@cached_page
 def products():
     query = queries.parse_listing_args(request.args)
     for notice in query.notices:
@@ -45,6 +48,7 @@ def products():
 
 
 @bp.route("/products/<slug>")
+@cached_page
 def product(slug: str):
     try:
         item = queries.get_product_page(slug)
@@ -73,21 +77,26 @@ def category(slug: str):
 
 
 @bp.route("/producers")
+@cached_page
 def producers():
     kecamatan = None
     if code := request.args.get("kecamatan", "").strip():
         kecamatan = db.session.get(District, code)
         if kecamatan is None or kecamatan.regency_code != HOME_REGENCY_CODE:
             abort(404)
+    q = request.args.get("q", "").strip()[:queries.MAX_QUERY_LENGTH]
+    page = queries.parse_listing_args({"page": request.args.get("page", "1")}).page
     return render_template(
         "catalog/producers.html",
-        producers=queries.list_producers(kecamatan),
+        results=queries.list_producers(kecamatan, q, page),
+        q=q,
         kecamatan=kecamatan,
         kecamatan_list=queries.home_kecamatan(),
     )
 
 
 @bp.route("/producers/<slug>")
+@cached_page
 def producer(slug: str):
     item = queries.get_producer_page(slug)
     query = queries.parse_listing_args({"page": request.args.get("page", "1")})

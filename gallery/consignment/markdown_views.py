@@ -12,9 +12,9 @@ from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from gallery.catalog.models import Category, Producer, Product, Variant
+from gallery.catalog.services import producer_named
 from gallery.consignment import bp, markdowns
 from gallery.consignment.markdown_models import Markdown
-from gallery.consignment.reports import producer_choices
 from gallery.consignment.term_forms import AgeingRuleForm, SaleForm, StopMarkdownForm
 from gallery.errors import DomainError
 from gallery.extensions import db
@@ -27,7 +27,7 @@ def _user():
 def _fail(form, error: DomainError) -> None:
     db.session.rollback()
     target = {"discount": "discount", "shared_bp": "producer_share", "steps": "step1_days",
-              "scope": "producer_id"}.get(error.field or "", error.field or "name")
+              "scope": "producer_name"}.get(error.field or "", error.field or "name")
     getattr(form, target, form.name).errors.append(error.message)
 
 
@@ -53,11 +53,23 @@ def stop_markdown(markdown_id: int):
 
 
 def _rule_choices(form: AgeingRuleForm) -> None:
-    form.producer_id.choices = [SelectChoice("", "—")] + [SelectChoice(str(p.id), p.name)
-                                                          for p in producer_choices() if p.is_active]
     subcategories = db.session.scalars(select(Category).where(Category.parent_id.is_not(None))
                                        .order_by(Category.position, Category.name)).all()
     form.category_id.choices = [SelectChoice("", "—")] + [SelectChoice(str(c.id), c.name) for c in subcategories]
+
+
+def _named_producer(form: AgeingRuleForm) -> tuple[Producer | None, bool]:
+    """The producer staff typed (None when left empty), and whether the name found exactly one."""
+    name = (form.producer_name.data or "").strip()
+    if not name:
+        return None, True
+    producer_id, matched = producer_named(name)
+    if producer_id is None:
+        form.producer_name.errors.append(
+            _("Tidak ada produsen bernama \"%(name)s\".", name=name) if matched == 0 else
+            _("Lebih dari satu produsen cocok dengan \"%(name)s\"; tulis nama usahanya lebih lengkap.", name=name))
+        return None, False
+    return db.session.get(Producer, producer_id), True
 
 
 def _picked(model, text: str | None):
@@ -70,12 +82,14 @@ def new_rule():
     _rule_choices(form)
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
+        valid = form.validate_on_submit()
+        producer, named = _named_producer(form) if valid else (None, False)
+        if valid and named:
             try:
                 markdowns.create_ageing_rule(
                     name=form.name.data, steps=[markdowns.StepInput(d, b) for d, b in form.steps()],
                     bearer=form.bearer.data, shared_bp=form.producer_share.data,
-                    producer=_picked(Producer, form.producer_id.data), category=_picked(Category, form.category_id.data),
+                    producer=producer, category=_picked(Category, form.category_id.data),
                     starts_on=form.starts_on.data, ends_on=form.ends_on.data, notes=form.notes.data or "", user=_user())
             except DomainError as error:
                 _fail(form, error)

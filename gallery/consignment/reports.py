@@ -12,16 +12,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import BigInteger, and_, cast, func, or_, select
+from sqlalchemy import BigInteger, and_, cast, exists, func, or_, select, true
 from sqlalchemy.orm import aliased, joinedload
 
 from gallery import clock
+from gallery.cache import memoize
 from gallery.accounts.models import User
 from gallery.catalog.models import Producer, Product, Variant
 from gallery.consignment.models import ConsignmentReceipt, Lot, MovementKind, StockMovement, StockTake, StockTakeLine
 from gallery.consignment.services import sellable_lot_condition
 from gallery.extensions import db
-from gallery.pagination import PageNumbers, clamp_page
+from gallery.pagination import ListPage, PageNumbers, clamp_page, offset_of
 
 DEFAULT_EXPIRY_DAYS = 14
 DEFAULT_SLOW_DAYS = 60
@@ -53,23 +54,6 @@ def wib_day_bounds(day: date) -> tuple[datetime, datetime]:
 
 
 @dataclass(frozen=True)
-class ProducerChoice:
-    id: int
-    name: str
-    is_active: bool
-
-
-def producer_choices() -> list[ProducerChoice]:
-    """Every producer by name, for pickers (one statement)."""
-    rows = db.session.execute(
-        select(Producer.id, Producer.business_name, Producer.is_active).order_by(
-            Producer.business_name, Producer.id
-        )
-    )
-    return [ProducerChoice(id, name, bool(active)) for id, name, active in rows]
-
-
-@dataclass(frozen=True)
 class ProducerStockRow:
     """One producer's consigned goods on the shelf (expired lots included: they are still there)."""
 
@@ -88,33 +72,84 @@ class ProducerStockRow:
         return self.nearest_expiry is not None and self.nearest_expiry <= self.today
 
 
+def _stock_columns(today: date) -> tuple:
+    return (
+        func.coalesce(func.sum(Lot.on_hand), 0),
+        func.coalesce(func.sum(_value(Lot.on_hand)), 0),
+        func.count(Lot.id),
+        func.coalesce(func.sum(Lot.on_hand).filter(_expired_condition(today)), 0),
+        func.min(Lot.expires_on),
+    )
+
+
 def producer_stock_summary(today: date | None = None) -> list[ProducerStockRow]:
     """Active producers and any producer with units on hand: units, payout value, lots, nearest expiry.
 
-    One statement.
+    One statement (every producer: for the CSV file; the screen shows a page of them).
     """
     today = today or clock.today_wib()
-    lots = func.count(Lot.id)
     rows = db.session.execute(
-        select(
-            Producer.id,
-            Producer.business_name,
-            Producer.is_active,
-            func.coalesce(func.sum(Lot.on_hand), 0),
-            func.coalesce(func.sum(_value(Lot.on_hand)), 0),
-            lots,
-            func.coalesce(func.sum(Lot.on_hand).filter(_expired_condition(today)), 0),
-            func.min(Lot.expires_on),
-        )
+        select(Producer.id, Producer.business_name, Producer.is_active, *_stock_columns(today))
         .outerjoin(Lot, and_(Lot.producer_id == Producer.id, Lot.on_hand > 0))
         .group_by(Producer.id, Producer.business_name, Producer.is_active)
-        .having(or_(Producer.is_active.is_(True), lots > 0))
+        .having(or_(Producer.is_active.is_(True), func.count(Lot.id) > 0))
         .order_by(Producer.business_name, Producer.id)
     )
     return [
         ProducerStockRow(pid, name, bool(active), int(units), int(value), int(count), int(expired), nearest, today)
         for pid, name, active, units, value, count, expired, nearest in rows
     ]
+
+
+@dataclass
+class ProducerStockPage(PageNumbers):
+    """One page of the stock-per-producer list, with the totals over every producer the search matched."""
+
+    rows: list[ProducerStockRow]
+    total: int
+    page: int
+    per_page: int
+    totals: Totals
+
+
+def _stock_totals(listed, q: str) -> dict[str, int]:
+    lots, units, value = db.session.execute(
+        select(func.count(Lot.id), func.coalesce(func.sum(Lot.on_hand), 0), func.coalesce(func.sum(_value(Lot.on_hand)), 0))
+        .where(Lot.on_hand > 0, Lot.producer_id.in_(listed.with_only_columns(Producer.id)) if q else true())
+    ).one()
+    return {"lots": int(lots), "units": int(units), "value": int(value)}
+
+
+def producer_stock_page(q: str = "", page: int = 1, per_page: int = 50,
+                        today: date | None = None) -> ProducerStockPage:
+    """A page of `producer_stock_summary`, searched by name, with the totals over all it matched.
+
+    Three statements whatever the number of producers and lots: the count, the page of producers, and
+    their lots summed; the totals over every match are kept under the catalogue version (gallery.cache).
+    """
+    today = today or clock.today_wib()
+    has_stock = exists().where(Lot.producer_id == Producer.id, Lot.on_hand > 0)
+    listed = select(Producer.id, Producer.business_name, Producer.is_active).where(
+        or_(Producer.is_active.is_(True), has_stock))
+    if q := q.strip()[:100]:
+        listed = listed.where(Producer.business_name.icontains(q, autoescape=True))
+    total = db.session.scalar(listed.with_only_columns(func.count(Producer.id))) or 0
+    page = clamp_page(page, total, per_page)
+    producers = db.session.execute(
+        listed.order_by(Producer.business_name, Producer.id).limit(per_page).offset((page - 1) * per_page)).all()
+    stock = {}
+    if producers:
+        stock = {row[0]: row[1:] for row in db.session.execute(
+            select(Lot.producer_id, *_stock_columns(today))
+            .where(Lot.on_hand > 0, Lot.producer_id.in_([producer.id for producer in producers]))
+            .group_by(Lot.producer_id))}
+    rows = []
+    for pid, name, active in producers:
+        units, value, count, expired, nearest = stock.get(pid, (0, 0, 0, 0, None))
+        rows.append(ProducerStockRow(pid, name, bool(active), int(units), int(value), int(count), int(expired),
+                                     nearest, today))
+    totals = memoize("staff-stock-totals", "all", (q,), lambda: _stock_totals(listed, q))
+    return ProducerStockPage(rows, total, page, per_page, Totals(**totals))
 
 
 # --- Lots ----------------------------------------------------------------------------------
@@ -174,13 +209,7 @@ def lot_totals(rows: Iterable[LotRow]) -> Totals:
     return Totals(lots=len(rows), units=sum(row.on_hand for row in rows), value=sum(row.value for row in rows))
 
 
-def producer_totals(rows: Iterable[ProducerStockRow]) -> Totals:
-    rows = list(rows)
-    return Totals(lots=sum(row.lots for row in rows), units=sum(row.units for row in rows),
-                  value=sum(row.value for row in rows))
-
-
-def _lot_rows(*conditions, order_by, today: date, limit: int | None = None) -> list[LotRow]:
+def _lot_rows(*conditions, order_by, today: date, limit: int | None = None, offset: int = 0) -> list[LotRow]:
     statement = (
         select(
             Lot.id, Lot.producer_id, Producer.business_name, Product.name, Variant.label, Variant.sku,
@@ -195,7 +224,7 @@ def _lot_rows(*conditions, order_by, today: date, limit: int | None = None) -> l
         .order_by(*order_by)
     )
     if limit is not None:
-        statement = statement.limit(limit)
+        statement = statement.limit(limit).offset(offset)
     return [LotRow(*row, today=today) for row in db.session.execute(statement)]
 
 
@@ -217,17 +246,55 @@ class ExpiryReport:
     expired: list[LotRow]  # past their date but still on the shelf: return or write off
 
 
+def _expiry_conditions(days: int, today: date) -> tuple:
+    return Lot.expires_on.is_not(None), Lot.expires_on <= today + timedelta(days=days)
+
+
+_EXPIRY_ORDER = (Lot.expires_on, Producer.business_name, Product.name, Lot.id)
+
+
 def expiry_report(days: int = DEFAULT_EXPIRY_DAYS, today: date | None = None) -> ExpiryReport:
     """Lots on hand that expire within `days` days, and lots already expired (one statement)."""
     today = today or clock.today_wib()
-    until = today + timedelta(days=days)
-    rows = _lot_rows(
-        Lot.expires_on.is_not(None),
-        Lot.expires_on <= until,
-        order_by=(Lot.expires_on, Producer.business_name, Product.name, Lot.id),
-        today=today,
-    )
-    return ExpiryReport(days, until, [r for r in rows if not r.expired], [r for r in rows if r.expired])
+    rows = _lot_rows(*_expiry_conditions(days, today), order_by=_EXPIRY_ORDER, today=today)
+    return ExpiryReport(days, today + timedelta(days=days), [r for r in rows if not r.expired],
+                        [r for r in rows if r.expired])
+
+
+@dataclass
+class ExpiryPage(PageNumbers):
+    """A page of the expiry report (expired lots come first: they expire earliest), with totals over all."""
+
+    report: ExpiryReport
+    total: int
+    page: int
+    per_page: int
+    expired_totals: Totals
+    expiring_totals: Totals
+
+
+def expiry_report_page(days: int = DEFAULT_EXPIRY_DAYS, page: int = 1, per_page: int = 100,
+                       today: date | None = None) -> ExpiryPage:
+    """`expiry_report` a page at a time: two statements whatever the number of lots."""
+    today = today or clock.today_wib()
+    conditions = _expiry_conditions(days, today)
+    expired = _expired_condition(today)
+    figures = db.session.execute(
+        select(
+            func.count(Lot.id).filter(expired), func.coalesce(func.sum(Lot.on_hand).filter(expired), 0),
+            func.coalesce(func.sum(_value(Lot.on_hand)).filter(expired), 0),
+            func.count(Lot.id).filter(~expired), func.coalesce(func.sum(Lot.on_hand).filter(~expired), 0),
+            func.coalesce(func.sum(_value(Lot.on_hand)).filter(~expired), 0),
+        ).where(Lot.on_hand > 0, *conditions)
+    ).one()
+    expired_totals, expiring_totals = Totals(*map(int, figures[:3])), Totals(*map(int, figures[3:]))
+    total = expired_totals.lots + expiring_totals.lots
+    page = clamp_page(page, total, per_page)
+    rows = _lot_rows(*conditions, order_by=_EXPIRY_ORDER, today=today, limit=per_page,
+                     offset=offset_of(page, per_page))
+    report = ExpiryReport(days, today + timedelta(days=days), [r for r in rows if not r.expired],
+                          [r for r in rows if r.expired])
+    return ExpiryPage(report, total, page, per_page, expired_totals, expiring_totals)
 
 
 @dataclass(frozen=True)
@@ -238,24 +305,33 @@ class ExpiryOverview:
     soonest: list[LotRow]
 
 
-def expiry_overview(days: int = DEFAULT_EXPIRY_DAYS, limit: int = 5, today: date | None = None) -> ExpiryOverview:
-    """For the dashboard: how many lots expire within `days`, how many are already expired, and the
-    first `limit` to expire. Two statements."""
+def expiry_counts(days: int = DEFAULT_EXPIRY_DAYS, today: date | None = None) -> tuple[int, int, int]:
+    """How many lots expire within `days`, how many are already expired, and the units expiring. One statement."""
     today = today or clock.today_wib()
     until = today + timedelta(days=days)
-    expired = _expired_condition(today)
     expiring = and_(Lot.expires_on > today, Lot.expires_on <= until)
     expiring_count, expired_count, expiring_units = db.session.execute(
         select(
             func.count(Lot.id).filter(expiring),
-            func.count(Lot.id).filter(expired),
+            func.count(Lot.id).filter(_expired_condition(today)),
             func.coalesce(func.sum(Lot.on_hand).filter(expiring), 0),
         ).where(Lot.on_hand > 0, Lot.expires_on.is_not(None))
     ).one()
-    soonest = _lot_rows(
-        expiring, order_by=(Lot.expires_on, Producer.business_name, Lot.id), today=today, limit=limit
-    )
-    return ExpiryOverview(int(expiring_count or 0), int(expired_count or 0), int(expiring_units or 0), soonest)
+    return int(expiring_count or 0), int(expired_count or 0), int(expiring_units or 0)
+
+
+def soonest_expiring(days: int = DEFAULT_EXPIRY_DAYS, limit: int = 5, today: date | None = None,
+                     among: list[int] | None = None) -> list[LotRow]:
+    """The first `limit` lots to expire within `days` (only `among` these lot ids, when given: a few rows
+    read by their keys instead of a search of every lot). One statement, none for an empty `among`."""
+    today = today or clock.today_wib()
+    conditions = [Lot.expires_on > today, Lot.expires_on <= today + timedelta(days=days)]
+    if among is not None:
+        if not among:
+            return []
+        conditions.append(Lot.id.in_(among))
+    return _lot_rows(*conditions, order_by=(Lot.expires_on, Producer.business_name, Lot.id), today=today,
+                     limit=limit)
 
 
 # --- Variants: low stock and slow movers -----------------------------------------------------
@@ -298,7 +374,8 @@ def _low_stock_statement(today: date):
     return (
         select(
             Variant.id, Variant.sku, Variant.label, Product.name, Producer.id, Producer.business_name,
-            Producer.whatsapp, Variant.low_stock_threshold, sellable, func.coalesce(stock.c.expired, 0),
+            Producer.whatsapp, Variant.low_stock_threshold, sellable.label("sellable"),
+            func.coalesce(stock.c.expired, 0).label("expired"),
         )
         .join(Product, Product.id == Variant.product_id)
         .join(Producer, Producer.id == Product.producer_id)
@@ -312,17 +389,35 @@ def _low_stock_statement(today: date):
     )
 
 
-def low_stock(today: date | None = None) -> list[LowStockRow]:
-    """Active variants of published products of active producers whose sellable units (non-expired
-    lots) are below the variant's threshold, sold-out ones included; by producer. One statement."""
-    today = today or clock.today_wib()
-    statement = _low_stock_statement(today).order_by(
-        Producer.business_name, Producer.id, Product.name, Variant.position, Variant.id
-    )
+def _low_stock_rows(statement) -> list[LowStockRow]:
     return [
         LowStockRow(vid, sku, label, product, pid, producer, wa, int(threshold), int(units), int(expired))
         for vid, sku, label, product, pid, producer, wa, threshold, units, expired in db.session.execute(statement)
     ]
+
+
+def _by_producer(statement):
+    return statement.order_by(Producer.business_name, Producer.id, Product.name, Variant.position, Variant.id)
+
+
+def low_stock(today: date | None = None) -> list[LowStockRow]:
+    """Active variants of published products of active producers whose sellable units (non-expired
+    lots) are below the variant's threshold, sold-out ones included; by producer. One statement."""
+    return _low_stock_rows(_by_producer(_low_stock_statement(today or clock.today_wib())))
+
+
+def low_stock_page(page: int = 1, per_page: int = 100, today: date | None = None) -> ListPage:
+    """A page of `low_stock`, with how many there are and how many are sold out (figures["sold_out"]).
+
+    Two statements whatever the size of the catalogue's list.
+    """
+    listed = _low_stock_statement(today or clock.today_wib())
+    grouped = listed.subquery()
+    total, sold_out = db.session.execute(
+        select(func.count(), func.count().filter(grouped.c.sellable == 0)).select_from(grouped)).one()
+    page = clamp_page(page, total, per_page)
+    rows = _low_stock_rows(_by_producer(listed).limit(per_page).offset(offset_of(page, per_page)))
+    return ListPage(rows, int(total), page, per_page, {"sold_out": int(sold_out or 0)})
 
 
 def low_stock_count(today: date | None = None) -> int:
@@ -364,10 +459,7 @@ class SlowMoverRow:
         return (self.today - self.last_sale_on).days if self.last_sale_at else None
 
 
-def slow_movers(days: int = DEFAULT_SLOW_DAYS, now: datetime | None = None) -> list[SlowMoverRow]:
-    """Variants with units on hand, no sale (reserve movement) in the last `days` days or never, whose
-    oldest lot on hand was received more than `days` days ago; oldest first. One statement."""
-    now = now or clock.utcnow()
+def _slow_mover_statement(days: int, now: datetime):
     cutoff = now - timedelta(days=days)
     stock = (
         select(
@@ -388,7 +480,7 @@ def slow_movers(days: int = DEFAULT_SLOW_DAYS, now: datetime | None = None) -> l
         .group_by(Lot.variant_id)
         .subquery()
     )
-    statement = (
+    return (
         select(
             Variant.id, Variant.sku, Variant.label, Product.name, Producer.id, Producer.business_name,
             stock.c.units, stock.c.value, stock.c.lots, stock.c.oldest, sales.c.last_sale,
@@ -400,11 +492,38 @@ def slow_movers(days: int = DEFAULT_SLOW_DAYS, now: datetime | None = None) -> l
         .where(stock.c.oldest < cutoff, or_(sales.c.last_sale.is_(None), sales.c.last_sale < cutoff))
         .order_by(stock.c.oldest, Producer.business_name, Product.name, Variant.id)
     )
+
+
+def _slow_mover_rows(statement, now: datetime) -> list[SlowMoverRow]:
     today = clock.to_wib(now).date()
     return [
         SlowMoverRow(vid, sku, label, product, pid, producer, int(units), int(value), int(lots), oldest, last, today)
         for vid, sku, label, product, pid, producer, units, value, lots, oldest, last in db.session.execute(statement)
     ]
+
+
+def slow_movers(days: int = DEFAULT_SLOW_DAYS, now: datetime | None = None) -> list[SlowMoverRow]:
+    """Variants with units on hand, no sale (reserve movement) in the last `days` days or never, whose
+    oldest lot on hand was received more than `days` days ago; oldest first. One statement."""
+    now = now or clock.utcnow()
+    return _slow_mover_rows(_slow_mover_statement(days, now), now)
+
+
+def slow_movers_page(days: int = DEFAULT_SLOW_DAYS, page: int = 1, per_page: int = 100,
+                     now: datetime | None = None) -> ListPage:
+    """A page of `slow_movers`, with the totals over all of them (figures["totals"], a Totals).
+
+    Two statements whatever the size of the catalogue's list.
+    """
+    now = now or clock.utcnow()
+    listed = _slow_mover_statement(days, now)
+    grouped = listed.order_by(None).subquery()
+    total, lots, units, value = db.session.execute(select(
+        func.count(), func.coalesce(func.sum(grouped.c.lots), 0), func.coalesce(func.sum(grouped.c.units), 0),
+        func.coalesce(func.sum(grouped.c.value), 0)).select_from(grouped)).one()
+    page = clamp_page(page, total, per_page)
+    rows = _slow_mover_rows(listed.limit(per_page).offset(offset_of(page, per_page)), now)
+    return ListPage(rows, int(total), page, per_page, {"totals": Totals(int(lots), int(units), int(value))})
 
 
 # --- Dashboard -------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from gallery import clock
 from gallery.accounts.models import Role
 from gallery.catalog.models import Producer
+from gallery.catalog.services import producer_named
 from gallery.consignment import bp, reports
 from gallery.consignment.documents import cancel_stock_take, confirm_stock_take, record_counts, start_stock_take
 from gallery.consignment.models import StockTake, StockTakeLine
@@ -112,23 +113,21 @@ def stock():
             )
         return render_template(
             "consignment/stock/index.html", producer=producer, lots=lots, totals=reports.lot_totals(lots),
-            expired=reports.lot_totals(lot for lot in lots if lot.expired), choices=reports.producer_choices(),
-            notices=notices, today=today,
+            expired=reports.lot_totals(lot for lot in lots if lot.expired), notices=notices, today=today,
         )
 
-    summary = reports.producer_stock_summary(today)
     if _wants_csv():
         return csv_response(
             f"stok-per-produsen-{today.isoformat()}.csv",
             [_("ID produsen"), _("Produsen"), _("Aktif"), _("Unit di rak"), _("Nilai titipan"), _("Lot"),
              _("Unit kedaluwarsa"), _("Kedaluwarsa terdekat")],
             ([row.producer_id, row.name, row.is_active, row.units, row.value, row.lots, row.expired_units,
-              row.nearest_expiry] for row in summary),
+              row.nearest_expiry] for row in reports.producer_stock_summary(today)),
         )
-    return render_template(
-        "consignment/stock/index.html", producer=None, summary=summary, totals=reports.producer_totals(summary),
-        choices=reports.producer_choices(), notices=notices, today=today,
-    )
+    q = request.args.get("q", "").strip()[:100]
+    results = reports.producer_stock_page(q, _positive_id(request.args.get("page")) or 1, today=today)
+    return render_template("consignment/stock/index.html", producer=None, results=results, q=q,
+                           totals=results.totals, notices=notices, today=today)
 
 
 # --- Expiring and expired ---------------------------------------------------------------------
@@ -140,8 +139,8 @@ def stock_expiring():
     today = clock.today_wib()
     notices: list[str] = []
     days = _days_arg(reports.DEFAULT_EXPIRY_DAYS, notices)
-    report = reports.expiry_report(days, today)
     if _wants_csv():
+        report = reports.expiry_report(days, today)
         return csv_response(
             f"stok-kedaluwarsa-{days}-hari-{today.isoformat()}.csv",
             [_("Status"), _("Kedaluwarsa"), _("Sisa hari"), _("Lot"), _("Produsen"), _("Produk"), _("Varian"),
@@ -151,9 +150,10 @@ def stock_expiring():
               lot.shelf, lot.on_hand, lot.unit_payout, lot.value]
              for lot in report.expired + report.expiring),
         )
+    results = reports.expiry_report_page(days, _positive_id(request.args.get("page")) or 1, today=today)
     return render_template(
-        "consignment/stock/expiring.html", report=report, notices=notices, today=today,
-        expiring_totals=reports.lot_totals(report.expiring), expired_totals=reports.lot_totals(report.expired),
+        "consignment/stock/expiring.html", results=results, report=results.report, notices=notices, today=today,
+        expiring_totals=results.expiring_totals, expired_totals=results.expired_totals,
     )
 
 
@@ -164,17 +164,17 @@ def stock_expiring():
 @bp.route("/stock/low.csv", endpoint="stock_low_csv")
 def stock_low():
     today = clock.today_wib()
-    rows = reports.low_stock(today)
     if _wants_csv():
         return csv_response(
             f"stok-menipis-{today.isoformat()}.csv",
             [_("Produsen"), _("WhatsApp"), _("Produk"), _("Varian"), _("SKU"), _("Bisa dijual"), _("Batas menipis"),
              _("Unit kedaluwarsa")],
             ([row.producer_name, row.whatsapp, row.product_name, row.variant_label, row.sku, row.sellable,
-              row.threshold, row.expired_units] for row in rows),
+              row.threshold, row.expired_units] for row in reports.low_stock(today)),
         )
-    return render_template("consignment/stock/low.html", rows=rows, groups=_low_stock_groups(rows), today=today,
-                           sold_out=sum(1 for row in rows if row.sold_out))
+    results = reports.low_stock_page(_positive_id(request.args.get("page")) or 1, today=today)
+    return render_template("consignment/stock/low.html", results=results, groups=_low_stock_groups(results.rows),
+                           today=today, sold_out=results.figures["sold_out"])
 
 
 @dataclass(frozen=True)
@@ -212,20 +212,18 @@ def stock_slow():
     today = clock.today_wib()
     notices: list[str] = []
     days = _days_arg(reports.DEFAULT_SLOW_DAYS, notices)
-    rows = reports.slow_movers(days)
     if _wants_csv():
         return csv_response(
             f"stok-lambat-laku-{days}-hari-{today.isoformat()}.csv",
             [_("Produsen"), _("Produk"), _("Varian"), _("SKU"), _("Di rak"), _("Nilai titipan"), _("Lot"),
              _("Lot tertua diterima"), _("Umur (hari)"), _("Penjualan terakhir"), _("Hari sejak penjualan")],
             ([row.producer_name, row.product_name, row.variant_label, row.sku, row.units, row.value, row.lots,
-              row.oldest_received_on, row.age_days, row.last_sale_on, row.days_since_sale] for row in rows),
+              row.oldest_received_on, row.age_days, row.last_sale_on, row.days_since_sale]
+             for row in reports.slow_movers(days)),
         )
-    return render_template(
-        "consignment/stock/slow.html", rows=rows, days=days, notices=notices, today=today,
-        totals=reports.Totals(lots=sum(r.lots for r in rows), units=sum(r.units for r in rows),
-                              value=sum(r.value for r in rows)),
-    )
+    results = reports.slow_movers_page(days, _positive_id(request.args.get("page")) or 1)
+    return render_template("consignment/stock/slow.html", results=results, rows=results.rows, days=days,
+                           notices=notices, today=today, totals=results.figures["totals"])
 
 
 # --- Stock-takes (stok opname) ----------------------------------------------------------------
@@ -235,7 +233,7 @@ def _render_stocktakes(status: int = 200, *, error: str | None = None, scope: st
                        producer_id: int | None = None, shelf: str = ""):
     page = reports.stocktake_page(_positive_id(request.args.get("page")) or 1)
     return render_template(
-        "consignment/stocktakes/index.html", results=page, choices=reports.producer_choices(),
+        "consignment/stocktakes/index.html", results=page,
         shelves=reports.shelves_with_stock(), error=error, scope=scope, producer_id=producer_id, shelf=shelf,
     ), status
 
@@ -253,7 +251,15 @@ def stocktake_start():
     shelf = ""
     if scope == "producer":
         raw = (request.form.get("producer_id") or "").strip()
+        name = (request.form.get("producer") or "").strip()
         producer_id = _positive_id(raw)
+        if producer_id is None and name:  # typed by staff: one producer (active or not) must match
+            producer_id, matched = producer_named(name, active_only=False)
+            if producer_id is None:
+                message = (_("Tidak ada produsen bernama \"%(name)s\".", name=name) if matched == 0 else
+                           _("Lebih dari satu produsen cocok dengan \"%(name)s\"; tulis nama usahanya lebih lengkap.",
+                             name=name))
+                return _render_stocktakes(422, error=message, scope=scope)
         producer = db.session.get(Producer, producer_id) if producer_id else None
         if producer is None:
             message = _("Pilih produsen dari daftar.") if raw else _("Pilih produsen yang akan dihitung.")

@@ -85,7 +85,8 @@ STEP_ROWS = 3
 class AgeingRuleForm(MarkdownBaseForm):
     """Steps by days on the shelf, for a producer or a sub-category."""
 
-    producer_id = SelectField(_l("Produsen"), choices=[], validate_choice=False)
+    # A typed business name: a select of every producer in the registry (thousands) is no use on a phone.
+    producer_name = StringField(_l("Produsen (nama usaha)"), validators=[Optional(), Length(max=100)])
     category_id = SelectField(_l("atau subkategori"), choices=[], validate_choice=False)
     step1_days = IntegerField(_l("Tahap 1: setelah (hari di rak)"), validators=[InputRequired(), NumberRange(0, 3650)])
     step1_discount = PercentField(_l("potongan (%)"), validators=[InputRequired()])

@@ -27,6 +27,7 @@ from gallery.catalog.models import Category, IkmClassification, Producer, Produc
 from gallery.csvimport import ImportPreview, RowError, read_rows
 from gallery.errors import DomainError
 from gallery.extensions import db
+from gallery.planner_stats import refresh_planner_statistics
 from gallery.orders.models import Order, OrderAllocation, OrderLine
 from gallery.orders.sales import is_sale, net_quantity
 from gallery.payments.models import RefundLine
@@ -285,6 +286,7 @@ def import_registry(content: bytes, filename: str = "") -> ImportResult:
     except Exception:
         db.session.rollback()
         raise
+    refresh_planner_statistics()  # an import can change the registry's size many times over
     return ImportResult(preview.added, preview.changed, preview.unchanged, preview.linked)
 
 

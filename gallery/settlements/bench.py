@@ -90,6 +90,7 @@ def run(allocations: int, instance: Path) -> float:
     from gallery.catalog.reference import seed_reference_data
     from gallery.extensions import db
     from gallery.settlements import services
+    from gallery.settlements.reconciliation import reconcile
     from gallery.shipping.regions import load_regions
 
     DevelopmentConfig.SQLALCHEMY_DATABASE_URI = url
@@ -111,7 +112,7 @@ def run(allocations: int, instance: Path) -> float:
         result = services.generate(services.Period.month(2026, 11))
         elapsed = time.perf_counter() - began
         event.remove(db.engine, "before_cursor_execute", listener)
-        check = services.reconcile(services.Period.month(2026, 11))
+        check = reconcile(services.Period.month(2026, 11))
         print(f"bench: settlements — generated {result.statements} statements, {result.lines:,} lines in "
               f"{elapsed:.2f} s with {len(statements)} SQL statements; reconciliation "
               f"{'balanced' if check.balanced else 'NOT balanced'}")

@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from gallery import clock
+from gallery.catalog.models import Producer
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderAllocation, OrderLine
+from gallery.pagination import ListPage, clamp_page, offset_of
 from gallery.settlements.models import Statement, StatementLine, StatementStatus
 from gallery.settlements.services import Period, counts_for_settlement, sold_at_column
 from gallery.shipping.models import Regency
@@ -23,6 +25,24 @@ def statements_of(producer_id: int) -> list[Statement]:
     return list(db.session.scalars(
         select(Statement).where(Statement.producer_id == producer_id)
         .order_by(Statement.period_start.desc(), Statement.id.desc())))
+
+
+def statements_page(period: Period, status: str | None = None, q: str = "", page: int = 1,
+                    per_page: int = 100) -> ListPage:
+    """A period's statements by number, searched by producer name, a page at a time; figures["total_due"]
+    is the amount due over every statement matched. Three statements whatever the number of producers."""
+    query = select(Statement).where(Statement.period_start == period.start)
+    if status in StatementStatus.ALL:
+        query = query.where(Statement.status == status)
+    if q := q.strip()[:100]:
+        query = query.join(Producer, Producer.id == Statement.producer_id).where(
+            Producer.business_name.icontains(q, autoescape=True))
+    total, due = db.session.execute(query.with_only_columns(
+        func.count(Statement.id), func.coalesce(func.sum(Statement.amount_due), 0)).order_by(None)).one()
+    page = clamp_page(page, total, per_page)
+    rows = list(db.session.scalars(query.options(selectinload(Statement.producer)).order_by(Statement.number)
+                                   .limit(per_page).offset(offset_of(page, per_page))))
+    return ListPage(rows, int(total), page, per_page, {"total_due": int(due)})
 
 
 def get_statement(number: str, producer_id: int | None = None) -> Statement | None:

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, delete, exists, insert, select, update
+from sqlalchemy import DateTime, bindparam, delete, exists, insert, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 
 from gallery import clock
 from gallery.accounts.models import Role, User
+from gallery.dbtypes import insert_many
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.numbering import next_value
@@ -130,12 +131,14 @@ class GenerationResult:
 def _eligible_allocations(period: Period, producer_id: int | None):
     """ONE select: unsettled allocations sold in the period, with their line and order."""
     start, end = period.utc_bounds()
-    sold_at = sold_at_column().label("sold_at")
+    sold_at = sold_at_column()
+    # Read as naive UTC, as stored: the lines are written back raw (dbtypes.insert_many).
+    sold_at_stored = type_coerce(sold_at, DateTime).label("sold_at")
     query = (
         select(OrderAllocation.id.label("allocation_id"), OrderAllocation.quantity, OrderAllocation.unit_price,
                OrderAllocation.unit_payout, OrderLine.id.label("order_line_id"), OrderLine.producer_id,
                OrderLine.product_name, OrderLine.variant_label, OrderLine.sku, Order.number.label("order_number"),
-               Order.channel, sold_at, OrderLine.list_price, OrderLine.markdown_bearer,
+               Order.channel, sold_at_stored, OrderLine.list_price, OrderLine.markdown_bearer,
                Lot.unit_payout.label("base_payout"))
         .join(OrderLine, OrderLine.id == OrderAllocation.line_id)
         .join(Order, Order.id == OrderLine.order_id)
@@ -234,6 +237,12 @@ def _statement_numbers(period: Period, count: int) -> list[str]:
     return [f"{series}-{n:04d}" for n in range(last - count + 1, last + 1)]
 
 
+LINE_COLUMNS = ["allocation_id", "order_line_id", "order_number", "channel", "sold_at", "sold_on", "product_name",
+                "variant_label", "sku", "quantity", "unit_price", "unit_payout", "list_price", "base_payout",
+                "markdown_bearer"]
+_QUANTITY, _UNIT_PRICE, _UNIT_PAYOUT = (LINE_COLUMNS.index(name) for name in ("quantity", "unit_price", "unit_payout"))
+
+
 def generate(period: Period | None = None, *, producer_id: int | None = None, user: User | None = None
              ) -> GenerationResult:
     """Build (or rebuild) the draft statements of `period` for one producer or all of them, in one transaction.
@@ -262,28 +271,30 @@ def generate(period: Period | None = None, *, producer_id: int | None = None, us
         refunds = _sorted_refunds(_refunds_of_eligible(eligible))
         pending = _pending_adjustments(producer_id)
 
+        # Rows are unpacked by position (the select's column order): attribute access per row cost more.
         allocations_of_line: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for row in rows:
-            allocations_of_line[row.order_line_id].append((row.allocation_id, row.quantity))
+        refunded_lines = set(refunds)
+        for allocation_id, quantity, _price, _payout, line_id, *_rest in rows:
+            if line_id in refunded_lines:
+                allocations_of_line[line_id].append((allocation_id, quantity))
         excluded: dict[int, int] = {}
         for line_id, refund_rows in refunds.items():
             excluded.update(refunded_per_allocation(allocations_of_line[line_id],
                                                     sum(r.quantity for r in refund_rows)))
 
-        lines_of: dict[int, list[dict]] = defaultdict(list)
-        for row in rows:
-            quantity = row.quantity - excluded.get(row.allocation_id, 0)
-            if quantity <= 0:
-                continue
-            sold_at = row.sold_at if row.sold_at.tzinfo else row.sold_at.replace(tzinfo=timezone.utc)
-            markdown = row.markdown_bearer is not None
-            lines_of[row.producer_id].append(dict(
-                allocation_id=row.allocation_id, order_line_id=row.order_line_id, order_number=row.order_number,
-                channel=row.channel, sold_at=sold_at, sold_on=clock.to_wib(sold_at).date(),
-                product_name=row.product_name, variant_label=row.variant_label, sku=row.sku,
-                quantity=quantity, unit_price=row.unit_price, unit_payout=row.unit_payout,
-                list_price=row.list_price if markdown else None, base_payout=row.base_payout if markdown else None,
-                markdown_bearer=row.markdown_bearer))
+        # Lines as tuples in LINE_COLUMNS order (after statement_id), inserted raw: see dbtypes.insert_many.
+        # A marked-down line keeps its list price and the lot's normal payout beside what it sold at.
+        lines_of: dict[int, list[tuple]] = defaultdict(list)
+        to_wib = clock.to_wib
+        for (allocation_id, quantity, unit_price, unit_payout, line_id, producer, product_name, variant_label, sku,
+             order_number, channel, sold_at, list_price, markdown_bearer, base_payout) in rows:
+            quantity -= excluded.get(allocation_id, 0)
+            if quantity > 0:
+                markdown = markdown_bearer is not None
+                lines_of[producer].append((allocation_id, line_id, order_number, channel, sold_at,
+                                           to_wib(sold_at).date(), product_name, variant_label, sku, quantity,
+                                           unit_price, unit_payout, list_price if markdown else None,
+                                           base_payout if markdown else None, markdown_bearer))
         adjustments_of: dict[int, list[dict]] = defaultdict(list)
         for item in pending:
             adjustments_of[item.pop("producer_id")].append(item)
@@ -293,11 +304,11 @@ def generate(period: Period | None = None, *, producer_id: int | None = None, us
         new_statements, totals = [], {}
         for pid in producers:
             lines, adjustments = lines_of.get(pid, []), adjustments_of.get(pid, [])
-            gross = sum(l["quantity"] * l["unit_price"] for l in lines)
-            payout = sum(l["quantity"] * l["unit_payout"] for l in lines)
+            gross = sum(line[_QUANTITY] * line[_UNIT_PRICE] for line in lines)
+            payout = sum(line[_QUANTITY] * line[_UNIT_PAYOUT] for line in lines)
             adjusted = sum(a["amount"] for a in adjustments)
             brought = sum(amount for _id, amount in balances.get(pid, []))
-            totals[pid] = dict(units=sum(l["quantity"] for l in lines), gross_sales=gross, payout_total=payout,
+            totals[pid] = dict(units=sum(line[_QUANTITY] for line in lines), gross_sales=gross, payout_total=payout,
                                commission=gross - payout, adjustments_total=adjusted, brought_forward=brought,
                                amount_due=payout + adjusted + brought,
                                generated_at=now, generated_by_id=user.id if user else None)
@@ -319,10 +330,9 @@ def generate(period: Period | None = None, *, producer_id: int | None = None, us
             select(Statement.id, Statement.producer_id).where(
                 Statement.status == StatementStatus.DRAFT, Statement.period_start == period.start,
                 Statement.period_end == period.end))}
-        line_rows = [dict(statement_id=ids[pid], **line) for pid, lines in lines_of.items() for line in lines]
+        line_rows = [(ids[pid], *line) for pid, lines in lines_of.items() for line in lines]
         adjustment_rows = [dict(statement_id=ids[pid], **a) for pid, items in adjustments_of.items() for a in items]
-        if line_rows:
-            db.session.execute(insert(StatementLine.__table__), line_rows)
+        insert_many(db.session, StatementLine.__table__, ["statement_id", *LINE_COLUMNS], line_rows)
         if adjustment_rows:
             db.session.execute(insert(StatementAdjustment.__table__), adjustment_rows)
         carry_rows = [dict(statement_id=ids[pid], carried_statement_id=sid, amount=amount)

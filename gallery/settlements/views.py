@@ -16,14 +16,14 @@ from sqlalchemy.orm import selectinload
 from gallery import clock
 from gallery.accounts.decorators import check_role
 from gallery.accounts.models import Role
-from gallery.catalog.models import Producer
+from gallery.catalog.services import producer_named
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.inputs import parse_id
 from gallery.settlements import bp, carry, exports, proofs, services
 from gallery.settlements.reconciliation import reconcile
 from gallery.settlements.models import Statement, StatementStatus
-from gallery.settlements.queries import get_statement
+from gallery.settlements.queries import get_statement, statements_page
 from gallery.settlements.services import Period
 
 
@@ -62,22 +62,23 @@ def _render(template: str, status: int = 200, **context):
 def index():
     period = _period_arg()
     state = request.args.get("status")
-    query = (select(Statement).options(selectinload(Statement.producer))
-             .where(Statement.period_start == period.start).order_by(Statement.number))
-    if state in StatementStatus.ALL:
-        query = query.where(Statement.status == state)
-    statements = list(db.session.scalars(query))
-    producers = db.session.execute(
-        select(Producer.id, Producer.business_name).where(Producer.is_active.is_(True))
-        .order_by(Producer.business_name)).all()
-    return _render("settlements/index.html", statements=statements, period=period, state=state,
-                   producers=producers, total_due=sum(s.amount_due for s in statements))
+    q = request.args.get("q", "").strip()[:100]
+    results = statements_page(period, state, q, parse_id(request.args.get("page")) or 1)
+    return _render("settlements/index.html", results=results, statements=results.rows, period=period, state=state,
+                   q=q, total_due=results.figures["total_due"])
 
 
 @bp.route("/generate", methods=["POST"])
 def generate():
     period = _period_arg()
     producer_id = parse_id(request.form.get("producer_id"))
+    if producer_id is None and (name := request.form.get("producer", "").strip()):
+        producer_id, matched = producer_named(name)
+        if producer_id is None:
+            flash(_("Tidak ada produsen aktif bernama \"%(name)s\".", name=name) if matched == 0 else
+                  _("Lebih dari satu produsen cocok dengan \"%(name)s\"; tulis nama usahanya lebih lengkap.",
+                    name=name), "error")
+            return redirect(url_for(".index", period=period.key))
     try:
         result = services.generate(period, producer_id=producer_id, user=current_user)
     except DomainError as error:

@@ -1,7 +1,7 @@
 """Consignment-shop parity: consignment terms and notices, markdowns and who bears them, portal visibility
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0016
 Create Date: 2026-11-28 09:00:00
 
 * consignment_terms (per producer; NULL follows the setting), lots.term_ends_on (existing lots: their
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0018'
-down_revision = '0015'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

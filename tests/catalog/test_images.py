@@ -347,3 +347,9 @@ def test_no_more_uploads_are_decoded_at_once_than_the_configured_slots(app, monk
             store_image(picture())
     # and once the slot is free it goes through
     assert store_image(picture()).width == 640
+
+
+def test_media_does_not_vary_by_cookie_so_shared_caches_keep_one_copy(client, stored):
+    client.set_cookie("session", "anything")
+    response = client.get(f"/media/products/{stored.key}-card.webp")
+    assert response.status_code == 200 and "Cookie" not in response.headers.get("Vary", "")

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from gallery import clock
 from gallery.accounts.models import Role
+from gallery.cache import store
 from gallery.consignment.documents import ReceiptLine, create_receipt, write_off
 from gallery.consignment.ledger import allocate, lot_balances
 from gallery.consignment.models import Lot, StockMovement, StockTake
@@ -372,6 +373,8 @@ def test_a_stock_take_by_shelf_and_its_cancellation(staff_client, shop):
     ({"scope": "producer", "producer_id": ""}, "Pilih produsen yang akan dihitung."),
     ({"scope": "producer", "producer_id": "99999"}, "Pilih produsen dari daftar."),
     ({"scope": "producer", "producer_id": "x"}, "Pilih produsen dari daftar."),
+    ({"scope": "producer", "producer": "tidak ada"}, "Tidak ada produsen bernama"),
+    ({"scope": "producer", "producer": "an"}, "Lebih dari satu produsen cocok"),
     ({"scope": "shelf", "shelf": ""}, "Pilih rak yang akan dihitung."),
     ({"scope": "shelf", "shelf": "Z9"}, "Tidak ada stok untuk dihitung di sini."),
     ({}, "Pilih satu produsen atau satu rak."),
@@ -381,6 +384,15 @@ def test_starting_a_stock_take_badly_is_refused_and_writes_nothing(staff_client,
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert stock_take_count() == 0
+
+
+def test_a_stock_take_of_a_producer_named_by_staff(staff_client, shop):
+    # The form takes a typed business name (no select of every producer in the registry)
+    page = html(staff_client.get("/staff/stocktakes"))
+    assert 'name="producer"' in page and "<option" not in page.split("Hitung per rak")[0]
+    response = post(staff_client, "/staff/stocktakes", {"scope": "producer", "producer": "sulaman ros"},
+                    "/staff/stocktakes")
+    assert response.status_code == 302 and stock_take_count() == 1
 
 
 def test_a_producer_without_stock_cannot_be_counted(staff_client, make):
@@ -436,6 +448,7 @@ def test_producers_and_customers_get_403(client, make, role):
 
 
 def _statements(client, path: str) -> int:
+    store().clear()  # what the page costs when nothing of it is cached
     with count_statements() as statements:
         response = client.get(path)
     assert response.status_code == 200, path
@@ -480,3 +493,58 @@ def test_list_pages_run_the_same_number_of_statements_for_few_and_many_rows(staf
             for path in LIST_PATHS + [f"/staff/stock?producer={more[0].id}", "/staff/stocktakes/SO-2026-00007"]]
     assert many == few
     assert max(many) <= 8, many
+
+
+def test_stock_per_producer_is_a_searchable_page_of_50_with_totals_over_all(staff_client, make):
+    # Given 55 producers, each with 2 units on the shelf
+    for n in range(55):
+        producer = make.producer(f"IKM Rak {n:02d}")
+        make.stock(make.product(producer).variants[0], 2)
+    # When the stock list is opened
+    first = html(staff_client.get("/staff/stock"))
+    # Then it shows 50 producers, the pager, and totals over all 55
+    assert first.count('href="/staff/stock?producer=') == 50
+    assert "Halaman 1 dari 2" in first and "55 produsen" in first
+    assert re.search(r'data-label="Unit di rak" class="num">110<', first)
+    assert html(staff_client.get("/staff/stock?page=2")).count('href="/staff/stock?producer=') == 5
+    # And a search narrows it by name, its totals too
+    found = html(staff_client.get("/staff/stock?q=rak+07"))
+    assert found.count('href="/staff/stock?producer=') == 1 and "IKM Rak 07" in found
+    assert re.search(r'data-label="Unit di rak" class="num">2<', found)
+    # And no list of every producer is sent with the page
+    assert "<option" not in first
+
+
+def test_low_stock_and_slow_movers_show_100_rows_a_page_with_figures_over_all(staff_client, make):
+    # Given 103 variants with one unit each, received 120 days ago and never sold (low and slow both)
+    at(120)
+    producer = make.producer("IKM Seratus")
+    for _ in range(103):
+        make.stock(make.product(producer).variants[0], 1)
+    clock.freeze(NOW)
+    # When the lists are opened
+    low, low_next = html(staff_client.get("/staff/stock/low")), html(staff_client.get("/staff/stock/low?page=2"))
+    slow = html(staff_client.get("/staff/stock/slow"))
+    slow_next = html(staff_client.get("/staff/stock/slow?page=2"))
+    # Then each shows 100 rows, the rest on page 2, and counts over all 103
+    assert low.count('class="lead">Produk Uji') == 100 and low_next.count('class="lead">Produk Uji') == 3
+    assert "103 varian di bawah batas stok" in low and "Halaman 1 dari 2" in low
+    assert slow.count("<strong>Produk Uji") == 100 and slow_next.count("<strong>Produk Uji") == 3
+    assert "103 varian" in slow and re.search(r'data-label="Di rak" class="num">103<', slow)
+    # And the CSV files still hold every row
+    assert staff_client.get("/staff/stock/low.csv").get_data(as_text=True).count("IKM Seratus") == 103
+
+
+def test_the_expiry_list_shows_100_lots_a_page_expired_first_with_totals_over_all(staff_client, make):
+    # Given 2 lots already expired and 101 expiring within the month, one unit each
+    at(10)
+    producer = make.producer("IKM Seratus Tiga")
+    for n in range(103):
+        make.stock(make.product(producer, category="rendang").variants[0], 1, expires_in_days=5 if n < 2 else 15)
+    clock.freeze(NOW)
+    first, second = html(staff_client.get("/staff/stock/expiring")), html(staff_client.get("/staff/stock/expiring?page=2"))
+    # Then page 1 holds the 2 expired and 98 expiring lots, page 2 the last 3, each section totalled over all
+    assert len(lot_ids(first)) == 100 and len(lot_ids(second)) == 3
+    assert "Halaman 1 dari 2" in first
+    assert "2 lot kedaluwarsa ada di halaman sebelumnya." in second
+    assert re.search(r'class="lead">101 lot<', first) and re.search(r'class="lead">2 lot<', first)

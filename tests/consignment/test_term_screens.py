@@ -107,3 +107,27 @@ def test_staff_put_a_variant_on_sale_and_write_an_ageing_rule(desk, make):
     db.session.expire_all()
     assert db.session.get(Markdown, sale.id).stopped_at is not None
     assert re.search(r"dihentikan", desk.client.get("/staff/markdowns?ended=1").get_data(as_text=True))
+
+
+def test_an_ageing_rule_names_its_producer_by_typing_the_business_name(desk, make):
+    # Given two producers whose names share a word, and no select of every producer on the form
+    make.producer("Tenun Layar Baru")
+    form = desk.client.get("/staff/markdowns/rules/new").get_data(as_text=True)
+    assert 'name="producer_name"' in form and "<select" in form and 'name="producer_id"' not in form
+    token = csrf_token(desk.client, "/staff/markdowns/rules/new")
+    rule = {"csrf_token": token, "name": "Songket lama", "step1_days": "60", "step1_discount": "10",
+            "bearer": "gallery"}
+    # When staff type a name that matches nobody, or both, then nothing is saved and the form says why
+    for typed, message in (("Anyaman", "Tidak ada produsen bernama"), ("Tenun", "Lebih dari satu produsen cocok")):
+        refused = desk.client.post("/staff/markdowns/rules/new", data={**rule, "producer_name": typed})
+        assert refused.status_code == 422 and message in refused.get_data(as_text=True)
+    assert db.session.scalar(select(Markdown.id)) is None
+    # When the name matches one producer, then the rule is that producer's
+    assert desk.client.post("/staff/markdowns/rules/new",
+                            data={**rule, "producer_name": "Tenun Layar Baru"}).status_code == 302
+    saved = db.session.scalar(select(Markdown))
+    assert saved.producer_id != desk.producer.id and saved.producer.business_name == "Tenun Layar Baru"
+    # and a name typed in full is that producer, though a longer name contains it
+    assert desk.client.post("/staff/markdowns/rules/new",
+                            data={**rule, "name": "Songket lama 2", "producer_name": "tenun layar"}).status_code == 302
+    assert db.session.scalar(select(Markdown.producer_id).where(Markdown.name == "Songket lama 2")) == desk.producer.id

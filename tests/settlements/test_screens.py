@@ -4,7 +4,7 @@ import io
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from gallery.accounts.models import Role
 from gallery.extensions import db
@@ -78,3 +78,20 @@ def test_staff_generate_pay_and_export_admin_approves(app, client, make, month):
 
     recon = client.get("/staff/settlements/reconciliation?period=2026-11").get_data(as_text=True)
     assert 'id="sales">Rp 1.450.000' in recon and "Seimbang" in recon
+
+
+def test_statements_are_searched_by_producer_and_one_producer_is_generated_by_its_name(client, make, month):
+    at(2, month=12)
+    make.login(client, month.staff)
+    # When staff generate only Songket Pandai Sikek's statement, naming it
+    assert _post(client, "/staff/settlements/generate", {"period": "2026-11", "producer": "pandai sikek"}).status_code == 302
+    # Then only that statement exists, and the list finds it by name and not by another
+    assert [s.producer.business_name for s in db.session.scalars(select(Statement))] == ["Songket Pandai Sikek"]
+    assert "Songket Pandai Sikek" in client.get(INDEX + "&q=songket").get_data(as_text=True)
+    assert "Songket Pandai Sikek" not in client.get(INDEX + "&q=bundo").get_data(as_text=True)
+    # And a name matching nobody generates nothing, with a message
+    _post(client, "/staff/settlements/generate", {"period": "2026-11", "producer": "tidak ada"})
+    assert "Tidak ada produsen aktif bernama" in client.get(INDEX).get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Statement.id))) == 1
+    # And no list of every producer is sent with the page
+    assert "<option value=\"1\">" not in client.get(INDEX).get_data(as_text=True)
