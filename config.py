@@ -207,8 +207,6 @@ class Config:
     # Email: "console" prints messages (development), "file" writes them under MAIL_FILE_PATH,
     # "smtp" sends them (production), "locmem" keeps them in memory (tests).
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
-    # Hand rendered messages to a thread of the process, so no request waits for the mail server.
-    MAIL_SEND_IN_BACKGROUND = _env_bool("MAIL_SEND_IN_BACKGROUND", True)
     MAIL_FILE_PATH = os.environ.get("MAIL_FILE_PATH", str(INSTANCE_DIR / "mail"))
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _env_int("MAIL_PORT", 587)
@@ -218,6 +216,35 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Galeri Oleh-oleh Pesisir Selatan <galeri@localhost>")
     # Links in emails are absolute; behind a proxy set the public address of the shop.
     SHOP_URL = os.environ.get("SHOP_URL", "http://127.0.0.1:5000")
+
+    # Messages (gallery.notifications) are written to an outbox with the change that causes them and sent
+    # by an RQ worker when REDIS_URL is set, otherwise right after the commit; a failed attempt is tried
+    # again after 1, 5, 15, 60, 240 minutes, up to this many attempts, then shown to staff.
+    NOTIFICATION_MAX_ATTEMPTS = _env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
+    # WhatsApp Business Cloud API (template messages); without the token and number id it is not used.
+    WHATSAPP_TOKEN = os.environ.get("WHATSAPP_TOKEN") or None
+    WHATSAPP_PHONE_NUMBER_ID = os.environ.get("WHATSAPP_PHONE_NUMBER_ID") or None
+    # Where the Cloud API is (tests point it at a local fake) and the Graph API version the shop speaks.
+    WHATSAPP_API_BASE = os.environ.get("WHATSAPP_API_BASE") or "https://graph.facebook.com"
+    WHATSAPP_API_VERSION = os.environ.get("WHATSAPP_API_VERSION") or "v21.0"
+    WHATSAPP_TIMEOUT_SECONDS = _env_int("WHATSAPP_TIMEOUT_SECONDS", 10)
+    # The gallery's own WhatsApp number for "Tanya via WhatsApp" links (wa.me); unset hides the links.
+    GALLERY_WHATSAPP = os.environ.get("GALLERY_WHATSAPP") or None
+    # An unpaid order's shopper is reminded once when its deadline is this many hours away.
+    PAYMENT_REMINDER_HOURS = _env_int("PAYMENT_REMINDER_HOURS", 6)
+    # Producers are told when a lot of food on the shelf expires within this many days.
+    LOT_EXPIRY_NOTICE_DAYS = _env_int("LOT_EXPIRY_NOTICE_DAYS", 14)
+
+    # Following a parcel by its resi: the Pos Indonesia tracking API (the agency's key and secret; without
+    # them staff type or import the events), and the days after delivery an order completes by itself
+    # unless the shopper reported a problem.
+    POS_TRACKING_URL = os.environ.get("POS_TRACKING_URL") or None
+    POS_TRACKING_KEY = os.environ.get("POS_TRACKING_KEY") or None
+    POS_TRACKING_SECRET = os.environ.get("POS_TRACKING_SECRET") or None
+    POS_TRACKING_TIMEOUT_SECONDS = _env_int("POS_TRACKING_TIMEOUT_SECONDS", 15)
+    ORDER_COMPLETE_AFTER_DAYS = _env_int("ORDER_COMPLETE_AFTER_DAYS", 3)
+    # Looking an order up by number and e-mail/WhatsApp (/orders/track), per client address.
+    ORDER_LOOKUP_RATE_LIMIT = os.environ.get("ORDER_LOOKUP_RATE_LIMIT", "10 per minute;60 per day")
 
     DEMO_ALLOWED = True
     # Sales the demo history makes over the last months (tests use fewer: each is a few transactions).
@@ -255,11 +282,11 @@ class TestingConfig(Config):
     UPLOAD_FOLDER = str(INSTANCE_DIR / "test-uploads")
     LOGIN_RATE_LIMIT = "1000 per minute"
     ACCOUNT_EMAIL_RATE_LIMIT = "1000 per minute"
+    ORDER_LOOKUP_RATE_LIMIT = "1000 per minute"
     REDIS_URL = None
     CACHE_REDIS_URL = None  # tests of the Redis store point it at a database of their own
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     MAIL_BACKEND = "locmem"
-    MAIL_SEND_IN_BACKGROUND = False  # tests read the outbox right after the request
     DEMO_SALES = 20
 
 

@@ -69,6 +69,7 @@ def register_extensions(app: Flask) -> None:
     from gallery import cache, i18n
     from gallery.accounts import sessions
     from gallery.extensions import babel, compress, csrf, db, limiter, login_manager, mail, migrate
+    from gallery.notifications import outbox
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_project_dir() / "migrations"), render_as_batch=True)
@@ -87,6 +88,7 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 0.5, "socket_timeout": 0.5})
     limiter.init_app(app)
     mail.init_app(app)
+    outbox.init_app(app)
     compress.init_app(app)
     i18n.init_app(app)
     cache.init_app(app)
@@ -96,6 +98,7 @@ def register_extensions(app: Flask) -> None:
 def _import_models() -> None:
     """Import every domain's models so SQLAlchemy and Alembic know all tables."""
     from gallery.accounts import models as _accounts  # noqa: F401
+    from gallery.accounts import address_models as _addresses  # noqa: F401
     from gallery.catalog import models as _catalog  # noqa: F401
     from gallery.catalog import history as _catalog_history  # noqa: F401
     from gallery.catalog import proposal_models as _catalog_proposals  # noqa: F401
@@ -111,11 +114,14 @@ def _import_models() -> None:
     from gallery.settlements import models as _settlements  # noqa: F401
     from gallery.partners import models as _partners  # noqa: F401
     from gallery.registry import models as _registry  # noqa: F401
+    from gallery.notifications import models as _notifications  # noqa: F401
+    from gallery.reviews import models as _reviews  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
     """Attach each domain's blueprint."""
     from gallery.accounts import bp as accounts_bp
+    from gallery.accounts.address_views import bp as addresses_bp
     from gallery.catalog import bp as catalog_bp
     from gallery.catalog.staff_products import bp as products_admin_bp
     from gallery.catalog.staff_views import bp as producers_admin_bp
@@ -135,9 +141,12 @@ def register_blueprints(app: Flask) -> None:
     from gallery.partners.views import bp as partners_bp
     from gallery.partners.staff_views import bp as partners_staff_bp
     from gallery.partners.portal_views import bp as partners_portal_bp
+    from gallery.notifications import staff_bp as notifications_staff_bp
+    from gallery.reviews import bp as reviews_bp, portal_bp as reviews_portal_bp, staff_bp as reviews_staff_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(addresses_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(producers_admin_bp)
@@ -158,6 +167,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(partners_bp)
     app.register_blueprint(partners_staff_bp)
     app.register_blueprint(partners_portal_bp)
+    app.register_blueprint(notifications_staff_bp)
+    app.register_blueprint(reviews_bp)
+    app.register_blueprint(reviews_staff_bp)
+    app.register_blueprint(reviews_portal_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -170,9 +183,13 @@ def register_errorhandlers(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     """Filters and globals the templates use (Rupiah, WIB dates, image URLs…)."""
     from gallery import page_cache
+    from gallery.notifications import click_to_chat
+    from gallery.reviews import templating as reviews
     from gallery.templating import register
 
     register(app)
+    click_to_chat.register(app)
+    reviews.register(app)
     page_cache.init_app(app)
 
 

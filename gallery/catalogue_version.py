@@ -39,8 +39,10 @@ PRODUCT_TABLES = frozenset({
     "products", "variants", "product_images", "product_slug_redirects", "producers", "producer_certificates",
     "categories", "ikm_classifications", "districts",
     # Markdowns change the price a unit sells at (they start and end on WIB dates, which the date in every
-    # cache key already covers); named here before their tables reach this branch.
+    # cache key already covers).
     "markdowns", "markdown_steps",
+    # The product page shows published reviews, their average and count, and the producer's replies.
+    "reviews",
 })
 STOCK_TABLES = frozenset({"lots"})
 WATCHED_TABLES = PRODUCT_TABLES | STOCK_TABLES

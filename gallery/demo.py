@@ -25,7 +25,7 @@ from gallery.catalog.variants import VariantInput
 from gallery.consignment.documents import ReceiptLine, create_receipt
 from gallery.consignment.services import stock_levels
 from gallery.demo_bulk import load_bulk_catalogue
-from gallery.demo_content import BANKS, CLASSIFICATION_CATEGORIES, PRODUCERS, PRODUCTS, SECTOR_COLOURS
+from gallery.demo_content import BANKS, PRODUCER_PRODUCTS, PRODUCERS, PRODUCTS, SECTOR_COLOURS
 from gallery.extensions import db
 from gallery.shipping.regions import load_regions, regions_loaded
 
@@ -36,7 +36,6 @@ DEMO_USERS = (
     ("produsen@galeri.test", Role.PRODUCER, "Nurhayati", "rendang-lokan-amak-painan"),
     ("pembeli@galeri.test", Role.CUSTOMER, "Pembeli Demo", None),
 )
-PRODUCTS_PER_PRODUCER = 4
 
 
 def sample_data_loaded() -> bool:
@@ -131,8 +130,9 @@ def _stock_plan(rng: random.Random, is_food: bool, index: int) -> list[tuple[int
 DEMO_BUYERS = ("Siti Rahma", "Budi Santoso", "Rina Marlina", "Dedi Kurniawan", "Yuni Astuti", "Fajar Hidayat",
                "Nurul Aini", "Rudi Hartono", "Maya Sari", "Andi Saputra", "Desi Ratnasari", "Hendra Gunawan")
 # Destinations of demo parcels: (regency, district) pairs the sample tariff serves.
-DEMO_DESTINATIONS = (("13.71", "13.71.01"), ("31.71", "31.71.01"), ("32.73", "32.73.01"), ("14.71", "14.71.01"),
-                     ("12.71", "12.71.01"), ("13.75", "13.75.01"))
+# Regency, district and a postal code of that district's province (gallery.shipping.postal_codes).
+DEMO_DESTINATIONS = (("13.71", "13.71.01", "25111"), ("31.71", "31.71.01", "10110"), ("32.73", "32.73.01", "40111"),
+                     ("14.71", "14.71.01", "28111"), ("12.71", "12.71.01", "20111"), ("13.75", "13.75.01", "26111"))
 FAVOURED_PRODUCER = "rendang-lokan-amak-painan"  # the demo producer account sees its own sales
 
 
@@ -171,10 +171,10 @@ def _demo_sale(rng: random.Random, when, now, staff, customer, serial: int) -> b
         pay_at_desk(order, rng.choice(("cash", "qris")), user=staff)
         mark_picked_up(order, user=staff)
         return True
-    regency, district = rng.choice(DEMO_DESTINATIONS)
+    regency, district, postal_code = rng.choice(DEMO_DESTINATIONS)
     province = db.session.get(District, district).regency.province_code
     order = place_order(lines, contact, fulfilment="delivery", service_code="POS_REG",
-                        address=Address(province, regency, district, f"Jl. Demo No. {serial}", "25000"))
+                        address=Address(province, regency, district, f"Jl. Demo No. {serial}", postal_code))
     pay_at_desk(order, "bank_transfer", user=staff)
     mark_packed(order, user=staff)
     ship(order, f"P{clock.to_wib(when):%y%m%d}{serial:05d}", user=staff)
@@ -280,7 +280,7 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
     classifications = {c.code: c for c in db.session.scalars(select(IkmClassification))}
     today = clock.today_wib()
     counters = {"producers": 0, "products": 0, "variants": 0, "lots": 0, "users": 0, "sales": 0, "statements": 0}
-    template_cursor: dict[str, int] = {}
+    templates = {template[0]: template for items in PRODUCTS.values() for template in items}
     deliveries: dict[Producer, tuple[list, list]] = {}
     variant_index = 0
 
@@ -300,8 +300,9 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
             commission_bp=rng.choice([1500, 2000, 2000, 2500]),
             is_featured=featured,
         )
-        sector_slugs = CLASSIFICATION_CATEGORIES[classification]
-        is_food_producer = any(categories[slug].is_food for slug in sector_slugs)
+        # Each producer makes what its name says (gallery.demo_content.PRODUCER_PRODUCTS).
+        made = PRODUCER_PRODUCTS[name]
+        is_food_producer = any(categories[slug].is_food for slug, _ in made)
         producer = create_producer(data, commit=False)
         halal = None
         if is_food_producer and producer_seq % 3 != 0:
@@ -311,14 +312,9 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
                                              issued_by="BPJPH", valid_until=valid_until, commit=False)
         counters["producers"] += 1
 
-        for product_seq in range(1, PRODUCTS_PER_PRODUCER + 1):
-            category = categories[sector_slugs[(product_seq - 1) % len(sector_slugs)]]
-            templates = PRODUCTS[category.slug]
-            cursor = template_cursor.get(category.slug, 0)
-            template_cursor[category.slug] = cursor + 1
-            title, description, variants, storage = templates[cursor % len(templates)]
-            if cursor >= len(templates):
-                title = f"{title} {owner}"
+        for product_seq, (category_slug, product_name) in enumerate(made, 1):
+            category = categories[category_slug]
+            title, description, variants, storage = templates[product_name]
             sku_base = f"{producer_seq:02d}{product_seq}{title[:3].upper()}".replace(" ", "")
             # A P-IRT is issued per product: each food product has its own, valid five years.
             pirt = add_producer_certificate(
@@ -380,6 +376,9 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
         deliveries, rng, users["staf@galeri.test"], users["pembeli@galeri.test"])
     counters["statements"] = _settle_demo_months(users["staf@galeri.test"], users["admin@galeri.test"])
     counters["markdowns"] = start_demo_markdowns(users["staf@galeri.test"])
+    from gallery.reviews.demo import load_demo_reviews
+
+    counters["reviews"] = load_demo_reviews(rng, users["staf@galeri.test"], users["produsen@galeri.test"])
 
     if product_target and product_target > counters["products"]:
         bulk = load_bulk_catalogue(product_target - counters["products"], rng)

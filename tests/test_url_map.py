@@ -32,6 +32,8 @@ OWN = {**PORTAL, "producer_b": 404}
 SIGNED_IN = {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 200)}
 # An order's own pages: its shopper opens them with the order's secret link (not used here), staff always.
 ORDER_PAGE = {**dict.fromkeys(ROLES, 404), "staff": 200, "admin": 200}
+# The customer's own pages (the address book): other roles are refused.
+CUSTOMER = {"anonymous": LOGIN, "customer": 200, **dict.fromkeys(ROLES[2:], 403)}
 # Pages for signing in or up: the signed in are sent home.
 GUESTS = {"anonymous": 200, **dict.fromkeys(ROLES[1:], 302)}
 
@@ -85,6 +87,11 @@ EXPECTED: dict[str, Expect] = {
     "GET /orders/<number>/payment/<int:payment_id>/proof.jpg": E(found(PUBLIC, 404),
                                                                 {"number": "pending", "payment_id": "payment"}),
     "GET /account/orders": E(SIGNED_IN),
+    "GET /orders/track": E(PUBLIC),
+    "GET /orders/<number>/reviews/<int:line_id>": E(found(PUBLIC, 404), {"number": "delivery", "line_id": "1"}),
+    "GET /account/addresses": E(CUSTOMER),
+    "GET /account/addresses/new": E(CUSTOMER),
+    "GET /account/addresses/<int:address_id>": E(found(CUSTOMER, 404), {"address_id": "1"}),  # not theirs
     # accounts
     "GET /login": E(GUESTS),
     "GET /register": E(GUESTS),
@@ -162,6 +169,9 @@ EXPECTED: dict[str, Expect] = {
     "GET /staff/products/proposals": E(STAFF),
     "GET /staff/products/proposals/<int:proposal_id>": E(STAFF, {"proposal_id": "proposal"}),
     "GET /staff/settlements/<number>/proof": E(found(STAFF, 404), {"number": "statement"}),  # not paid yet
+    "GET /staff/notifications": E(STAFF),
+    "GET /staff/reviews": E(STAFF),
+    "GET /staff/orders/tracking/import": E(STAFF),
     # the producer's portal
     "GET /portal": E(PORTAL),
     "GET /portal/stock": E(PORTAL),
@@ -173,6 +183,7 @@ EXPECTED: dict[str, Expect] = {
     "GET /portal/receipts/<number>": E(OWN, {"number": "receipt"}),
     "GET /portal/returns/<number>": E(OWN, {"number": "my_return"}),
     "GET /portal/profile": E(PORTAL),
+    "GET /portal/reviews": E(PORTAL),
     "GET /portal/partners": E(PORTAL),
     "GET /portal/partners/<int:inquiry_id>": E(OWN, {"inquiry_id": "inquiry"}),
     "GET /portal/partners/events": E(PORTAL),
@@ -190,6 +201,18 @@ EXPECTED: dict[str, Expect] = {
     "POST /cart/update": E(PUBLIC),
     "POST /cart/remove": E(PUBLIC),
     "POST /checkout": E(PUBLIC),
+    "POST /orders/track": E(PUBLIC),
+    "POST /orders/<number>/reviews/<int:line_id>": E(PUBLIC, {"number": "delivery", "line_id": "1"}),
+    "POST /staff/reviews/<int:review_id>/moderate": E(STAFF, {"review_id": "1"}),
+    "POST /portal/reviews/<int:review_id>/reply": E(PORTAL, {"review_id": "1"}),
+    "POST /orders/<number>/problem": E(PUBLIC, {"number": "delivery"}),
+    "POST /account/addresses/new": E(CUSTOMER),
+    "POST /account/addresses/<int:address_id>": E(CUSTOMER, {"address_id": "1"}),
+    "POST /account/addresses/<int:address_id>/default": E(CUSTOMER, {"address_id": "1"}),
+    "POST /account/addresses/<int:address_id>/delete": E(CUSTOMER, {"address_id": "1"}),
+    "POST /staff/notifications/<int:message_id>/resend": E(STAFF, {"message_id": "1"}),
+    "POST /staff/orders/<number>/tracking": E(STAFF, {"number": "delivery"}),
+    "POST /staff/orders/tracking/import": E(STAFF),
     "POST /partners/inquire": E(PUBLIC),
     "POST /orders/<number>/pay/<method>": E(PUBLIC, {"number": "pending", "method": "bank_transfer"}),
     "POST /orders/<number>/payment/<int:payment_id>/proof": E(PUBLIC, {"number": "pending", "payment_id": "payment"}),
@@ -264,6 +287,7 @@ EXPECTED: dict[str, Expect] = {
     "POST /staff/products/proposals/<int:proposal_id>/<any(approve, changes, reject):decision>": E(
         STAFF, {"proposal_id": "proposal", "decision": "approve"}),
     "POST /portal/profile": E(PORTAL),
+    "POST /portal/profile/channels": E(PORTAL),
     "POST /portal/partners/<int:inquiry_id>": E(OWN, {"inquiry_id": "inquiry"}),
     "POST /portal/partners/events/<int:event_id>/register": E(PORTAL, {"event_id": "event"}),
     "POST /portal/products/propose": E(PORTAL),

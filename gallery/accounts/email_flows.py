@@ -1,7 +1,8 @@
 """Sign-up and password reset by e-mail, answering the same whether or not an address is known.
 
-A sign-up writes nothing until its owner opens the link mailed to the address (a signed token holding
-the name and the password's hash, valid SIGNUP_LINK_HOURS); a known address gets a note instead. A
+A sign-up writes no account until its owner opens the link mailed to the address (a signed token holding
+the name and the password's hash, valid SIGNUP_LINK_HOURS); a known address gets a note instead. The
+messages go through the outbox (gallery.notifications); a body with a link is erased once sent. A
 reset link is signed, expires after PASSWORD_RESET_MINUTES and is single-use: it names the session
 version and password hash it was issued under, and using it moves both on.
 """
@@ -12,11 +13,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from gallery import mail
 from gallery.accounts.models import Role, User
 from gallery.accounts.services import change_password, check_new_account_shape, find_user_by_email
 from gallery.errors import DomainError
 from gallery.extensions import db
+from gallery.notifications.compose import Message, to_address
 
 _SIGNUP = "signup"
 _RESET = "password-reset"
@@ -48,15 +49,18 @@ def request_signup(name: str, email: str, password: str, phone: str | None = Non
     probe = User(email=email, name=name)
     probe.set_password(password)
     if find_user_by_email(email) is not None:
-        mail.send(email, _("Akun Anda di Galeri Oleh-oleh"), "account_exists",
-                  login_url=_external("accounts.login"), reset_url=_external("accounts.forgot_password"))
+        to_address(Message("account_exists", _("Akun Anda di Galeri Oleh-oleh"), "account_exists",
+                           {"login_url": _external("accounts.login"),
+                            "reset_url": _external("accounts.forgot_password")}), email)
+        db.session.commit()
         return
     token = _serializer(_SIGNUP).dumps(
         {"name": name, "email": email, "phone": (phone or "").strip() or None, "hash": probe.password_hash}
     )
-    mail.send(email, _("Konfirmasi pendaftaran akun Anda"), "confirm_signup",
-              name=name, confirm_url=_external("accounts.confirm_signup", token=token),
-              hours=current_app.config["SIGNUP_LINK_HOURS"])
+    to_address(Message("confirm_signup", _("Konfirmasi pendaftaran akun Anda"), "confirm_signup",
+                       {"name": name, "confirm_url": _external("accounts.confirm_signup", token=token),
+                        "hours": current_app.config["SIGNUP_LINK_HOURS"]}), email, sensitive=True)
+    db.session.commit()
 
 
 def confirm_signup(token: str) -> User:
@@ -79,9 +83,10 @@ def request_password_reset(email: str) -> None:
     token = _serializer(_RESET).dumps(
         {"user": user.id, "version": user.session_version, "hash": user.password_hash[-16:]}
     )
-    mail.send(user.email, _("Atur ulang kata sandi Anda"), "password_reset", name=user.name,
-              reset_url=_external("accounts.reset_password", token=token),
-              minutes=current_app.config["PASSWORD_RESET_MINUTES"])
+    to_address(Message("password_reset", _("Atur ulang kata sandi Anda"), "password_reset",
+                       {"name": user.name, "reset_url": _external("accounts.reset_password", token=token),
+                        "minutes": current_app.config["PASSWORD_RESET_MINUTES"]}), user.email, sensitive=True)
+    db.session.commit()
 
 
 def user_for_reset(token: str) -> User:

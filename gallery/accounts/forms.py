@@ -1,7 +1,7 @@
 """Sign-in and sign-up forms (shape only; the services decide)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 
@@ -46,3 +46,16 @@ class ResetPasswordForm(FlaskForm):
         _l("Ulangi kata sandi"),
         validators=[DataRequired(_l("Ulangi kata sandi.")), EqualTo("password", _l("Kata sandi tidak sama."))],
     )
+
+
+class AddressForm(FlaskForm):
+    """A saved delivery address; the region choices are filled by the view, the service checks them."""
+
+    label = StringField(_l("Nama alamat (mis. Rumah, Kantor)"), validators=[Optional(), Length(max=40)])
+    province_code = SelectField(_l("Provinsi"), choices=[], validate_choice=False)
+    regency_code = SelectField(_l("Kabupaten/kota"), choices=[], validate_choice=False)
+    district_code = SelectField(_l("Kecamatan"), choices=[], validate_choice=False)
+    street = TextAreaField(_l("Alamat lengkap"), validators=[DataRequired(_l("Alamat wajib diisi.")),
+                                                             Length(max=300)])
+    postal_code = StringField(_l("Kode pos"), validators=[DataRequired(_l("Kode pos wajib diisi.")), Length(max=10)])
+    is_default = BooleanField(_l("Jadikan alamat utama (dipakai otomatis saat checkout)"))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from gallery.catalog.models import Producer, Product, Variant
 from gallery.consignment.pricing import Quote, QuoteLine, quote
+from gallery.consignment.sellable import on_sale_variant_condition
 from gallery.consignment.services import sellable_quantity, stock_levels
 from gallery.errors import DomainError
 from gallery.extensions import db
@@ -90,8 +91,7 @@ def _sellable_variant(variant_id: int) -> Variant:
         .join(Product, Product.id == Variant.product_id)
         .join(Producer, Producer.id == Product.producer_id)
         .options(selectinload(Variant.product))
-        .where(Variant.id == variant_id, Variant.is_active.is_(True), Product.published.is_(True),
-               Producer.is_active.is_(True))
+        .where(Variant.id == variant_id, on_sale_variant_condition())
     )
     if variant is None:
         raise DomainError(_l("Produk ini tidak tersedia."), field="variant_id")
@@ -183,8 +183,7 @@ def current() -> Cart:
             .join(Producer, Producer.id == Product.producer_id)
             .options(selectinload(Variant.product).selectinload(Product.images),
                      selectinload(Variant.product).selectinload(Product.producer))
-            .where(Variant.id.in_(ids), Variant.is_active.is_(True), Product.published.is_(True),
-                   Producer.is_active.is_(True))
+            .where(Variant.id.in_(ids), on_sale_variant_condition())
         )
     }
     levels = stock_levels(variants)

@@ -45,12 +45,18 @@ def request_limit() -> int:
 
 
 def keys_in_use(keys: set[str]) -> set[str]:
-    """Which of these rendition keys a product or proposal photo still names (one statement)."""
+    """Which of these rendition keys a product, proposal or review photo still names (one statement).
+
+    Renditions are stored by content hash, so a shopper's review photo may share a key with a product photo.
+    """
+    from gallery.reviews.models import Review
+
     if not keys:
         return set()
     return set(db.session.scalars(union(
         select(ProductImage.key).where(ProductImage.key.in_(keys)),
         select(ProposalImage.key).where(ProposalImage.key.in_(keys)),
+        select(Review.photo_key).where(Review.photo_key.in_(keys)),
     )))
 
 

@@ -15,9 +15,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from gallery import clock, mail
+from gallery import clock
 from gallery.accounts.models import Role, User
-from gallery.accounts.contacts import producer_emails
 from gallery.catalog import history
 from gallery.catalog.models import Category, Producer, ProducerCertificate, Product, ProductImage, ProductStatus
 from gallery.catalog.photos import Upload, delete_unused_renditions, store_uploads
@@ -26,6 +25,7 @@ from gallery.catalog.proposal_models import ProductProposal, ProposalImage, Prop
 from gallery.catalog.variants import VariantInput, check_price_against_lots, check_variant, variant_input
 from gallery.errors import DomainError, NotFound
 from gallery.extensions import db
+from gallery.notifications.compose import Message, to_producers
 
 MAX_NOTE = 2000
 MAX_NEW_VARIANTS = 10
@@ -228,8 +228,8 @@ def approve(proposal: ProductProposal, *, user: User, comment: str = "") -> Prod
     except DomainError:
         db.session.rollback()
         raise
-    db.session.commit()
     _notify(proposal)
+    db.session.commit()
     return product
 
 
@@ -253,23 +253,29 @@ def _close(proposal: ProductProposal, status: str, comment: str, user: User, mis
     _decide(proposal, status, user, comment)
     if drop_photos:
         proposal.images.clear()
+    _notify(proposal)
     db.session.commit()
     delete_unused_renditions(set(drop_photos))
-    _notify(proposal)
     return proposal
 
 
 def _notify(proposal: ProductProposal) -> None:
-    """E-mail the producer's accounts about the decision (after the commit: mail never undoes it)."""
-    emails = producer_emails([proposal.producer_id]).get(proposal.producer_id, [])
+    """Tell the producer about the decision, on its channels (queued with the decision's commit)."""
     subjects = {
         ProposalStatus.APPROVED: _("Usulan produk Anda disetujui"),
         ProposalStatus.CHANGES_REQUESTED: _("Usulan produk Anda perlu diubah"),
         ProposalStatus.REJECTED: _("Usulan produk Anda ditolak"),
     }
-    for email in emails:
-        mail.send(email, subjects[proposal.status], "proposal_decided", proposal=proposal,
-                  name=proposal.payload.get("name", ""))
+    name = proposal.payload.get("name", "")
+    outcome = {ProposalStatus.APPROVED: _("disetujui"), ProposalStatus.CHANGES_REQUESTED: _("perlu diubah"),
+               ProposalStatus.REJECTED: _("ditolak")}
+
+    def build(producer) -> Message:
+        return Message("proposal_decided", subjects[proposal.status], "proposal_decided",
+                       {"proposal": proposal, "name": name},
+                       ("galeri_proposal_decided", [producer.business_name, name, outcome[proposal.status]]))
+
+    to_producers([proposal.producer_id], build)
 
 
 def proposal_input(proposal: ProductProposal) -> ProposalInput:

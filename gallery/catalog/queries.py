@@ -20,9 +20,9 @@ from gallery.consignment.models import Lot
 from gallery.consignment.services import (
     StockLevel,
     product_in_stock_condition,
-    sellable_lot_condition,
     stock_levels,
 )
+from gallery.consignment.sellable import on_sale_product_condition, sellable_lot_condition
 from gallery.errors import NotFound
 from gallery.extensions import db
 from gallery.pagination import PageNumbers, clamp_page
@@ -176,7 +176,7 @@ def _listing_statement(query: ListingQuery) -> tuple[Select, object | None]:
     statement = (
         select(Product)
         .join(Product.producer)
-        .where(Product.published.is_(True), Producer.is_active.is_(True), Product.price_from.is_not(None))
+        .where(on_sale_product_condition(), Product.price_from.is_not(None))
     )
     if query.category is not None:
         if query.category.is_sector:
@@ -334,7 +334,7 @@ def sector_product_counts() -> dict[int, int]:
             select(parent, func.count(Product.id))
             .join(Product, Product.category_id == Category.id)
             .join(Producer, Producer.id == Product.producer_id)
-            .where(Product.published.is_(True), Producer.is_active.is_(True), Product.price_from.is_not(None))
+            .where(on_sale_product_condition(), Product.price_from.is_not(None))
             .group_by(parent)
         )
         return {str(sector_id): count for sector_id, count in rows}
@@ -356,7 +356,7 @@ def get_product_page(slug: str) -> Product:
             joinedload(Product.bpom_certificate),
             joinedload(Product.halal_certificate),
         )
-        .where(Product.slug == slug, Product.published.is_(True), Producer.is_active.is_(True))
+        .where(Product.slug == slug, on_sale_product_condition())
     )
     if product is None or not product.active_variants:
         raise NotFound(_l("Produk tidak ditemukan."))

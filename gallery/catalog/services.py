@@ -13,6 +13,7 @@ from gallery.catalog.bank_details import clean_account_number, clean_bank_name_f
 from gallery.catalog.certificates import add_producer_certificate
 from gallery.catalog.models import Category, IkmClassification, Producer, Product
 from gallery.catalog.search import compose_search_text
+from gallery.consignment.sellable import on_sale_product_condition
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.shipping.models import District
@@ -157,7 +158,7 @@ def get_published_product(slug: str) -> Product | None:
     return db.session.scalar(
         select(Product)
         .join(Producer)
-        .where(Product.slug == slug, Product.published.is_(True), Producer.is_active.is_(True))
+        .where(Product.slug == slug, on_sale_product_condition())
     )
 
 

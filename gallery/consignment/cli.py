@@ -1,4 +1,5 @@
-"""`flask consignment notices`: tell producers their consignment terms are ending or over (run by cron)."""
+"""`flask consignment notices`: tell producers their consignment terms are ending or over, and that food lots
+near their date (run by cron)."""
 from __future__ import annotations
 
 import click
@@ -11,10 +12,10 @@ consignment = AppGroup("consignment", help="Consignment terms.")
 
 @consignment.command("notices")
 def notices_command() -> None:
-    """Send each due term notice once per lot and stage; safe to run on several hosts at once."""
+    """Queue each due term notice once per lot and stage, and each expiring food lot once; safe to run on
+    several hosts at once."""
     run = send_due_notices()
-    click.echo(f"consignment notices: {run.sent} sent to {run.producers} producer(s)")
+    click.echo(f"consignment notices: {run.sent} queued for {run.producers} producer(s), "
+               f"{run.expiring} expiring lot(s)")
     if run.without_email:
-        click.echo("no e-mail address (kept for a later run): " + ", ".join(run.without_email), err=True)
-    if run.failed:
-        click.echo("mail failed (left unsent): " + ", ".join(run.failed), err=True)
+        click.echo("no e-mail address or WhatsApp (kept for a later run): " + ", ".join(run.without_email), err=True)

@@ -16,7 +16,8 @@ from sqlalchemy import case, func, or_, select, update
 from gallery import clock
 from gallery.catalog.models import Variant
 from gallery.consignment.models import Lot, MovementKind, StockMovement
-from gallery.consignment.services import FEFO_ORDER, sellable_lot_condition
+from gallery.consignment.sellable import sellable_lot_condition
+from gallery.consignment.services import FEFO_ORDER
 from gallery.errors import DomainError
 from gallery.extensions import db
 

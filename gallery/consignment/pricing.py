@@ -19,7 +19,8 @@ from gallery.catalog.models import Product, Variant
 from gallery.consignment.markdown_split import UnitTerms, full_price, split_markdown
 from gallery.consignment.markdowns import AppliedMarkdown, applicable, lot_facts
 from gallery.consignment.models import Lot
-from gallery.consignment.services import FEFO_ORDER, sellable_lot_condition
+from gallery.consignment.sellable import sellable_lot_condition
+from gallery.consignment.services import FEFO_ORDER
 from gallery.extensions import db
 
 

@@ -20,7 +20,7 @@ from gallery.cache import memoize
 from gallery.accounts.models import User
 from gallery.catalog.models import Producer, Product, Variant
 from gallery.consignment.models import ConsignmentReceipt, Lot, MovementKind, StockMovement, StockTake, StockTakeLine
-from gallery.consignment.services import sellable_lot_condition
+from gallery.consignment.sellable import on_sale_variant_condition, sellable_lot_condition
 from gallery.extensions import db
 from gallery.pagination import ListPage, PageNumbers, clamp_page, offset_of
 
@@ -381,9 +381,7 @@ def _low_stock_statement(today: date):
         .join(Producer, Producer.id == Product.producer_id)
         .outerjoin(stock, stock.c.variant_id == Variant.id)
         .where(
-            Variant.is_active.is_(True),
-            Product.published.is_(True),
-            Producer.is_active.is_(True),
+            on_sale_variant_condition(),
             sellable < Variant.low_stock_threshold,
         )
     )

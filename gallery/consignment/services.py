@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from gallery import clock
 from gallery.catalog.certificates import intake_refusal
 from gallery.catalog.models import Variant
 from gallery.consignment.models import Lot, MovementKind, StockMovement
+from gallery.consignment.sellable import sellable_lot_condition
 from gallery.consignment.terms import term_end_at_intake
 from gallery.errors import DomainError
 from gallery.extensions import db
@@ -36,16 +37,6 @@ NO_STOCK = StockLevel(0, None)
 
 # The order units leave the shelf in (DESIGN.md rule 4): first to expire, then the oldest receipt.
 FEFO_ORDER = (Lot.expires_on.asc().nulls_last(), Lot.received_at.asc(), Lot.id.asc())
-
-
-def sellable_lot_condition(today: date | None = None) -> ColumnElement[bool]:
-    """SQL condition for a lot whose units may be sold today: some on hand and not expired.
-
-    A lot's `expires_on` is its "baik digunakan sebelum" date, so it may be sold only
-    strictly before that day (WIB).
-    """
-    today = today or clock.today_wib()
-    return and_(Lot.on_hand > 0, or_(Lot.expires_on.is_(None), Lot.expires_on > today))
 
 
 def stock_levels(variant_ids: Iterable[int]) -> dict[int, StockLevel]:

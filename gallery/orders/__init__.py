@@ -8,4 +8,4 @@ from flask import Blueprint
 bp = Blueprint("orders", __name__)
 staff_bp = Blueprint("orders_staff", __name__)
 
-from gallery.orders import checkout_views, staff_views, views  # noqa: E402,F401
+from gallery.orders import checkout_views, staff_views, tracking_views, views  # noqa: E402,F401

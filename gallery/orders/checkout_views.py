@@ -14,77 +14,23 @@ from dataclasses import dataclass, field
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
+from gallery.accounts import address_book
+from gallery.accounts.models import Role
 from gallery.cart import services as cart_services
 from gallery.errors import DomainError
-from gallery.extensions import db
+from gallery.notifications.outbox import whatsapp_configured
 from gallery.orders import bp
 from gallery.orders.forms import CheckoutForm
 from gallery.orders.models import Fulfilment
 from gallery.orders.services import Address, Contact, SoldOut, parcel_items, place_order
 from gallery.shipping import cod
-from gallery.shipping.models import District, Province, Regency
 from gallery.shipping.quotes import ShippingOption, quote
-from gallery.shipping.regions import display_name
+from gallery.shipping.region_choices import Regions, chosen_regions, fill_region_choices, region_errors
 
 # Where a service's DomainError is shown when its field is not one of the form's.
 _FIELD_ALIASES = {"destination": "regency_code", "weight": "service", "value": "insured"}
-
-
-@dataclass
-class Regions:
-    """The three dependent selects: their options and the valid choice in each."""
-
-    provinces: list[Province]
-    regencies: list[Regency] = field(default_factory=list)
-    districts: list[District] = field(default_factory=list)
-    province: Province | None = None
-    regency: Regency | None = None
-    district: District | None = None
-
-
-def _regions(province_code: str | None, regency_code: str | None, district_code: str | None) -> Regions:
-    """Options for each select, in at most three statements; a choice outside its parent is dropped."""
-    provinces = list(db.session.scalars(select(Province).order_by(Province.name)))
-    regions = Regions(provinces)
-    regions.province = next((p for p in provinces if p.code == province_code), None)
-    if regions.province is None:
-        return regions
-    regions.regencies = list(db.session.scalars(
-        select(Regency).where(Regency.province_code == regions.province.code).order_by(Regency.name)))
-    regions.regency = next((r for r in regions.regencies if r.code == regency_code), None)
-    if regions.regency is None:
-        return regions
-    regions.districts = list(db.session.scalars(
-        select(District).where(District.regency_code == regions.regency.code).order_by(District.name)))
-    regions.district = next((d for d in regions.districts if d.code == district_code), None)
-    return regions
-
-
-def _fill_choices(form: CheckoutForm, regions: Regions) -> None:
-    form.province_code.choices = [SelectChoice("", _("— pilih provinsi —"))] + [
-        SelectChoice(p.code, display_name(p.name)) for p in regions.provinces]
-    form.regency_code.choices = [SelectChoice("", _("— pilih kabupaten/kota —"))] + [
-        SelectChoice(r.code, display_name(r.name)) for r in regions.regencies]
-    form.district_code.choices = [SelectChoice("", _("— pilih kecamatan —"))] + [
-        SelectChoice(d.code, display_name(d.name)) for d in regions.districts]
-
-
-def _region_errors(form: CheckoutForm, regions: Regions) -> bool:
-    """On placing a delivery order: every select must hold a choice that belongs to its parent."""
-    ok = True
-    if regions.province is None:
-        form.province_code.errors.append(_("Pilih provinsi."))
-        ok = False
-    if regions.regency is None:
-        form.regency_code.errors.append(_("Pilih kabupaten/kota dari daftar provinsi yang dipilih."))
-        ok = False
-    if regions.district is None:
-        form.district_code.errors.append(_("Pilih kecamatan dari daftar kabupaten/kota yang dipilih."))
-        ok = False
-    return ok
 
 
 @dataclass
@@ -156,11 +102,30 @@ def _summary(form: CheckoutForm, cart, shipping: Shipping) -> Summary:
     return Summary(cart.subtotal, chosen.public_price, chosen.price, chosen.discount, insurance, True, fee)
 
 
-def _prefill(form: CheckoutForm) -> None:
+def _may_save_address() -> bool:
+    """Only a signed-in customer keeps an address book."""
+    return current_user.is_authenticated and current_user.role == Role.CUSTOMER
+
+
+def _saved_addresses() -> list:
+    """The signed-in customer's address book (empty for guests and other roles)."""
+    if not _may_save_address():
+        return []
+    return address_book.addresses_of(current_user)
+
+
+def _prefill(form: CheckoutForm, saved: list) -> None:
+    """The customer's contact, and the address chosen from the book (?address=id) or the default one."""
     if current_user.is_authenticated:
         form.name.data = current_user.name
         form.email.data = current_user.email
         form.whatsapp.data = current_user.phone
+    wanted = request.args.get("address", type=int)
+    chosen = next((a for a in saved if a.id == wanted), saved[0] if saved else None)
+    if chosen is not None:
+        form.province_code.data, form.regency_code.data = chosen.province_code, chosen.regency_code
+        form.district_code.data, form.street.data = chosen.district_code, chosen.street
+        form.postal_code.data = chosen.postal_code
 
 
 def _show_error(form: CheckoutForm, error: DomainError, general: list[str]) -> None:
@@ -172,16 +137,18 @@ def _show_error(form: CheckoutForm, error: DomainError, general: list[str]) -> N
         target.errors = list(target.errors) + [error.message]
 
 
+def _address(form: CheckoutForm) -> Address:
+    return Address(
+        province_code=form.province_code.data or "", regency_code=form.regency_code.data or "",
+        district_code=form.district_code.data or "", street=form.street.data or "",
+        postal_code=form.postal_code.data or "",
+    )
+
+
 def _place(form: CheckoutForm, cart):
     """Hand the cart's ids and quantities to place_order; the order, or None with the errors on the form."""
     delivery = form.delivery
-    address = None
-    if delivery:
-        address = Address(
-            province_code=form.province_code.data or "", regency_code=form.regency_code.data or "",
-            district_code=form.district_code.data or "", street=form.street.data or "",
-            postal_code=form.postal_code.data or "",
-        )
+    address = _address(form) if delivery else None
     return place_order(
         cart.as_lines(),
         Contact(form.name.data or "", form.email.data or "", form.whatsapp.data or ""),
@@ -192,6 +159,7 @@ def _place(form: CheckoutForm, cart):
         customer=current_user if current_user.is_authenticated else None,
         notes=form.notes.data or "",
         cash_on_delivery=bool(form.pay_on_delivery.data) and delivery,
+        notify_whatsapp=bool(form.notify_whatsapp.data) and whatsapp_configured(),
     )
 
 
@@ -205,11 +173,12 @@ def checkout():
         return redirect(url_for("cart.show"), code=303)
 
     form = CheckoutForm()
+    saved = _saved_addresses()
     if request.method == "GET":
-        _prefill(form)
+        _prefill(form, saved)
     action = request.form.get("action") if request.method == "POST" else None
-    regions = _regions(form.province_code.data, form.regency_code.data, form.district_code.data)
-    _fill_choices(form, regions)
+    regions = chosen_regions(form.province_code.data, form.regency_code.data, form.district_code.data)
+    fill_region_choices(form, regions)
     # A choice that does not belong to its parent is dropped when the page is refreshed…
     if action != "place":
         form.province_code.data = regions.province.code if regions.province else ""
@@ -221,7 +190,7 @@ def checkout():
     if action == "place":
         valid = form.validate()
         if form.delivery:
-            valid = _region_errors(form, regions) and valid
+            valid = region_errors(form, regions) and valid
         if cart.notices:
             general.append(_("Isi keranjang berubah karena stok. Periksa ringkasan lalu tekan Buat pesanan lagi."))
             valid = False
@@ -234,6 +203,8 @@ def checkout():
             except DomainError as error:
                 _show_error(form, error, general)
             else:
+                if form.save_address.data and form.delivery and _may_save_address():
+                    address_book.remember(current_user, _address(form))
                 cart_services.clear()
                 flash(_("Terima kasih! Pesanan %(number)s sudah kami terima.", number=order.number), "success")
                 return redirect(url_for("orders.show", number=order.number, t=order.access_token), code=303)
@@ -251,5 +222,8 @@ def checkout():
         pickup_hours=current_app.config["PICKUP_HOLD_HOURS"],
         payment_hours=current_app.config["PAYMENT_DEADLINE_HOURS"],
         fulfilment=Fulfilment,
+        whatsapp_messages=whatsapp_configured(),
+        saved_addresses=saved,
+        may_save_address=_may_save_address(),
     ), status
 

@@ -1,8 +1,11 @@
-"""`flask orders expire`: give back the stock of unpaid orders past their deadline (run by cron)."""
+"""`flask orders expire`, `remind` and `track` (cron): unpaid orders past their deadline give their stock back,
+those whose deadline is near are reminded once, parcels are followed and delivered orders completed."""
 import click
 from flask.cli import with_appcontext
 
 from gallery.jobs import periodic
+from gallery.orders import tracking
+from gallery.orders.reminders import remind_due_payments
 from gallery.orders.services import expire_due_orders
 
 
@@ -18,3 +21,25 @@ def expire_command():
     """Expire every unpaid order whose payment deadline has passed and release its stock."""
     numbers = expire_due_orders()
     click.echo(f"orders: {len(numbers)} expired" + (": " + ", ".join(numbers) if numbers else ""))
+
+
+@orders.command("remind")
+@with_appcontext
+@periodic("orders-remind")
+def remind_command():
+    """Remind the shopper of each unpaid order whose deadline is within PAYMENT_REMINDER_HOURS (once each)."""
+    numbers = remind_due_payments()
+    click.echo(f"orders: {len(numbers)} reminded" + (": " + ", ".join(numbers) if numbers else ""))
+
+
+@orders.command("track")
+@with_appcontext
+@periodic("orders-track")
+def track_command():
+    """Ask the Pos tracker about parcels on their way, then complete orders delivered long enough ago."""
+    run = tracking.poll()
+    run.completed = tracking.complete_delivered()
+    click.echo(f"orders: {run.polled} parcel(s) polled, {run.added} new event(s), {len(run.completed)} completed"
+               + (": " + ", ".join(run.completed) if run.completed else ""))
+    if run.unavailable:
+        click.echo("tracker could not answer for: " + ", ".join(run.unavailable), err=True)

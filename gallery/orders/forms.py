@@ -36,6 +36,8 @@ class CheckoutForm(FlaskForm):
     )
     whatsapp = TelField(_l("Nomor WhatsApp"), validators=[DataRequired(_l("Nomor WhatsApp wajib diisi.")),
                                                           Length(max=20)])
+    # Shown only when the shop sends WhatsApp messages (gallery.notifications); e-mail always goes.
+    notify_whatsapp = BooleanField(_l("Kabari saya juga lewat WhatsApp (pesanan, pembayaran, pengiriman)"))
     fulfilment = RadioField(
         _l("Cara menerima"),
         choices=[SelectChoice(Fulfilment.DELIVERY, _l("Dikirim via Pos Indonesia")),
@@ -54,6 +56,8 @@ class CheckoutForm(FlaskForm):
     # Offered by the view only where gallery.shipping.cod allows it; place_order checks again.
     pay_on_delivery = BooleanField(_l("Bayar di tempat (COD): bayar ke kurir Pos saat paket tiba"))
     notes = TextAreaField(_l("Catatan untuk galeri (opsional)"), validators=[Optional(), Length(max=1000)])
+    # Signed-in customers only: keep the delivery address in their address book.
+    save_address = BooleanField(_l("Simpan alamat ini di buku alamat saya"))
 
     @property
     def delivery(self) -> bool:

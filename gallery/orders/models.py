@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gallery.dbtypes import UTCDateTime, now_utc
@@ -75,6 +75,8 @@ class Order(db.Model):
     contact_name: Mapped[str] = mapped_column(String(120), default="")
     contact_email: Mapped[str | None] = mapped_column(String(254))
     contact_whatsapp: Mapped[str | None] = mapped_column(String(20))
+    # The shopper asked at checkout to be told about the order on WhatsApp too (gallery.notifications).
+    notify_whatsapp: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     province_code: Mapped[str | None] = mapped_column(ForeignKey("provinces.code"))
     regency_code: Mapped[str | None] = mapped_column(ForeignKey("regencies.code"))
     district_code: Mapped[str | None] = mapped_column(ForeignKey("districts.code"))
@@ -112,6 +114,10 @@ class Order(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The parcel's tracking said it was delivered (gallery.orders.tracking); the order completes
+    # ORDER_COMPLETE_AFTER_DAYS later unless the shopper reported a problem meanwhile.
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    problem_reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     customer = relationship("User")
     province = relationship("Province")
@@ -122,6 +128,10 @@ class Order(db.Model):
     )
     events: Mapped[list["OrderEvent"]] = relationship(
         back_populates="order", order_by="OrderEvent.id", cascade="all, delete-orphan"
+    )
+    parcel_events: Mapped[list["TrackingEvent"]] = relationship(
+        back_populates="order", order_by="(TrackingEvent.occurred_at, TrackingEvent.id)",
+        cascade="all, delete-orphan"
     )
 
     @property
@@ -221,3 +231,49 @@ class OrderEvent(db.Model):
 
     order: Mapped[Order] = relationship(back_populates="events")
     user = relationship("User")
+
+
+class ParcelStatus:
+    """What a tracking event says of the parcel, whatever words the courier used."""
+
+    POSTED = "posted"
+    IN_TRANSIT = "in_transit"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    FAILED_ATTEMPT = "failed_attempt"
+    DELIVERED = "delivered"
+    RETURNED = "returned"
+    ALL = (POSTED, IN_TRANSIT, OUT_FOR_DELIVERY, FAILED_ATTEMPT, DELIVERED, RETURNED)
+
+
+class TrackingSource:
+    POS_API = "pos_api"
+    STAFF = "staff"
+    IMPORT = "import"
+    ALL = (POS_API, STAFF, IMPORT)
+
+
+class TrackingEvent(db.Model):
+    """One step of a parcel's journey by its resi: from the Pos tracking API, typed or imported by staff.
+
+    An event is recorded once (UNIQUE per order, moment and status), so polling the tracker again or
+    importing the same file twice adds nothing.
+    """
+
+    __tablename__ = "tracking_events"
+    __table_args__ = (
+        CheckConstraint(_in("status", ParcelStatus.ALL), name="status_known"),
+        CheckConstraint(_in("source", TrackingSource.ALL), name="source_known"),
+        UniqueConstraint("order_id", "occurred_at", "status", name="uq_tracking_events_once"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(20))
+    location: Mapped[str] = mapped_column(String(120), default="")
+    description: Mapped[str] = mapped_column(String(300), default="")
+    source: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    order: Mapped[Order] = relationship(back_populates="parcel_events")

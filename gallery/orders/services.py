@@ -30,7 +30,9 @@ from gallery import clock
 from gallery.accounts.models import User
 from gallery.catalog.models import Producer, Product, Variant
 from gallery.catalog.services import normalise_whatsapp
+from gallery.consignment import alerts
 from gallery.consignment.ledger import OutOfStock, allocate, release
+from gallery.consignment.sellable import on_sale_variant_condition
 from gallery.consignment.models import Lot
 from gallery.email_address import normalise_email
 from gallery.errors import DomainError
@@ -45,7 +47,7 @@ from gallery.orders.models import (
     OrderStatus,
     PaymentMethod,
 )
-from gallery.shipping.models import District
+from gallery.shipping.addresses import Address, check_address
 
 MAX_QUANTITY = 999
 MAX_LINES = 50
@@ -108,15 +110,6 @@ class Contact:
     whatsapp: str | None = None
 
 
-@dataclass(frozen=True)
-class Address:
-    province_code: str
-    regency_code: str
-    district_code: str
-    street: str
-    postal_code: str
-
-
 def new_order_number(moment: datetime | None = None) -> str:
     """`GO-YYMM-XXXXX`: the month it was placed and five random characters (unguessable, unique)."""
     local = clock.to_wib(moment or clock.utcnow())
@@ -154,8 +147,7 @@ def _sellable_variants(lines: Sequence[CartLine]) -> dict[int, Variant]:
             .join(Product, Product.id == Variant.product_id)
             .join(Producer, Producer.id == Product.producer_id)
             .options(selectinload(Variant.product).selectinload(Product.producer))
-            .where(Variant.id.in_(ids), Variant.is_active.is_(True), Product.published.is_(True),
-                   Producer.is_active.is_(True))
+            .where(Variant.id.in_(ids), on_sale_variant_condition())
         )
     }
     if set(variants) != ids:
@@ -174,25 +166,6 @@ def _check_contact(contact: Contact) -> tuple[str, str, str]:
     return name, email, whatsapp
 
 
-def _check_address(address: Address | None) -> Address:
-    if address is None:
-        raise DomainError(_l("Alamat pengiriman wajib diisi."), field="regency_code")
-    district = db.session.get(District, address.district_code or "")
-    if (
-        district is None
-        or district.regency_code != address.regency_code
-        or district.regency.province_code != address.province_code
-    ):
-        raise DomainError(_l("Pilih provinsi, kabupaten/kota dan kecamatan yang sesuai."), field="district_code")
-    street = (address.street or "").strip()
-    if len(street) < 5 or len(street) > 300:
-        raise DomainError(_l("Tulis alamat jalan lengkap (nama jalan, nomor, RT/RW)."), field="street")
-    postal = (address.postal_code or "").strip()
-    if not re.fullmatch(r"\d{5}", postal):
-        raise DomainError(_l("Kode pos harus 5 angka."), field="postal_code")
-    return Address(address.province_code, address.regency_code, address.district_code, street, postal)
-
-
 def parcel_items(variants: dict[int, Variant], lines: Sequence[CartLine]) -> list:
     """The cart as the quote engine sees it: weights and sizes from the variants, never from the browser."""
     from gallery.shipping.quotes import ParcelItem
@@ -209,35 +182,40 @@ def _event(order: Order, to_status: str, user: User | None, note: str = "") -> N
                                    created_at=clock.utcnow(), user_id=user.id if user else None, note=note))
 
 
-def _allocate_lines(order: Order, variants: dict[int, Variant], lines: Sequence[CartLine]) -> None:
+def _allocate_lines(order: Order, variants: dict[int, Variant], lines: Sequence[CartLine],
+                    user: User | None = None) -> None:
     """Take the units and freeze each one's price and payout from the lot it came from (gallery.orders.pricing:
-    one order line per price); any shortage raises SoldOut (caller rolls back).
+    one order line per price); any shortage raises SoldOut (caller rolls back). The stock movements name
+    `user`: the cashier of a counter sale (an online order's are the shop's own).
 
-    Only lots good for the order's hand-over are taken (gallery.orders.shelf_life).
+    Only lots good for the order's hand-over are taken (gallery.orders.shelf_life). Producers whose variants
+    fall below their low-stock threshold are told (gallery.consignment.alerts).
     """
     day = shelf_life.placement_day(order)
     for line in lines:
         variant = variants[line.variant_id]
         product = variant.product
         try:
-            taken = allocate(variant, line.quantity, reference=order.number,
+            taken = allocate(variant, line.quantity, reference=order.number, user_id=user.id if user else None,
                              good_after=shelf_life.good_after(order, product, day), prefer_lot_id=line.lot_id)
         except OutOfStock as shortage:
             raise SoldOut(f"{product.name} ({variant.label})", shortage.wanted, shortage.available) from None
         order.lines.extend(pricing.lines_for(variant, taken))
     order.subtotal = sum(line.line_total for line in order.lines)
+    alerts.tell_low_stock({line.variant_id: line.quantity for line in lines})
 
 
 def place_order(lines: Sequence[CartLine], contact: Contact, *, fulfilment: str, address: Address | None = None,
                 service_code: str | None = None, insured: bool = False, customer: User | None = None,
-                notes: str = "", cash_on_delivery: bool = False) -> Order:
+                notes: str = "", cash_on_delivery: bool = False, notify_whatsapp: bool = False) -> Order:
     """Place an online order in one transaction: re-price, quote, take stock FEFO, number it, set its deadline.
 
     If any item ran out meanwhile nothing is written and SoldOut names the item and what is left.
     Delivery orders wait for payment until PAYMENT_DEADLINE_HOURS; pick-up orders are held for
     PICKUP_HOLD_HOURS to be paid at the gallery. A delivery paid on delivery (`cash_on_delivery`, where
     gallery.shipping.cod offers it) carries the COD fee in its total and has no deadline: it is packed
-    and shipped unpaid.
+    and shipped unpaid. The shopper is told by e-mail when an address was given, and by WhatsApp when
+    `notify_whatsapp` (gallery.orders.notifications).
     """
     if fulfilment not in Fulfilment.ALL:
         raise DomainError(_l("Pilih dikirim atau diambil di galeri."), field="fulfilment")
@@ -248,11 +226,11 @@ def place_order(lines: Sequence[CartLine], contact: Contact, *, fulfilment: str,
         number=new_order_number(now), access_token=secrets.token_urlsafe(24), status=OrderStatus.PENDING_PAYMENT,
         channel=Channel.ONLINE, fulfilment=fulfilment, customer_id=customer.id if customer else None,
         contact_name=name, contact_email=email, contact_whatsapp=whatsapp, notes=(notes or "").strip()[:1000],
-        placed_at=now,
+        placed_at=now, notify_whatsapp=bool(notify_whatsapp),
     )
     subtotal = sum(variants[line.variant_id].price * line.quantity for line in lines)
     if fulfilment == Fulfilment.DELIVERY:
-        checked = _check_address(address)
+        checked = check_address(address)
         if not service_code:
             raise DomainError(_l("Pilih layanan pengiriman."), field="service")
         from gallery.shipping.quotes import quote_service
@@ -289,8 +267,8 @@ def place_order(lines: Sequence[CartLine], contact: Contact, *, fulfilment: str,
         db.session.rollback()
         raise
     order.total = order.subtotal + order.shipping_price + order.insurance + order.cod_fee
-    db.session.commit()
     notifications.order_placed(order)
+    db.session.commit()
     return order
 
 
@@ -330,8 +308,10 @@ def counter_sale(lines: Sequence[CartLine], method: str, *, user: User, customer
     db.session.add(order)
     try:
         db.session.flush()
-        _allocate_lines(order, variants, lines)
+        _allocate_lines(order, variants, lines, user)
         order.total = order.subtotal
+        if order.status == OrderStatus.COMPLETED:
+            notifications.producers_sold(order)
         if commit:
             db.session.commit()
         else:
@@ -441,6 +421,8 @@ def mark_paid(order: Order, method: str, *, user: User | None, note: str = "", c
     _transition(order, OrderStatus.PAID, user, note)
     order.payment_method = method
     order.paid_at = clock.utcnow()
+    if order.channel == Channel.ONLINE:
+        notifications.order_paid(order)
     db.session.commit()
     return order
 
@@ -472,8 +454,10 @@ def ship(order: Order, tracking_number: str, *, user: User | None) -> Order:
     _transition(order, OrderStatus.SHIPPED, user)
     order.tracking_number = resi
     order.shipped_at = clock.utcnow()
-    db.session.commit()
     notifications.order_shipped(order)
+    if not order.cash_on_delivery:  # a COD parcel becomes a sale when the agency remits its money
+        notifications.producers_sold(order)
+    db.session.commit()
     return order
 
 
@@ -486,6 +470,7 @@ def mark_picked_up(order: Order, *, user: User | None) -> Order:
         shelf_life.check_hand_over(order)
     _transition(order, OrderStatus.COMPLETED, user, str(_l("Diambil di galeri")))
     order.completed_at = clock.utcnow()
+    notifications.producers_sold(order)
     db.session.commit()
     return order
 
@@ -524,6 +509,7 @@ def mark_remitted(order: Order, *, user: User | None, note: str = "") -> Order:
                           field="tracking_number")
     _transition(order, OrderStatus.COMPLETED, user, note)
     order.paid_at = order.completed_at = clock.utcnow()
+    notifications.producers_sold(order)
     return order
 
 
@@ -639,3 +625,11 @@ STATUS_LABELS = {
 def status_label(status: str) -> str:
     """An order status in the user's language."""
     return str(STATUS_LABELS.get(status, status))
+
+
+CHANNEL_LABELS = {Channel.ONLINE: _l("Online"), Channel.COUNTER: _l("Kasir")}
+
+
+def channel_label(channel: str) -> str:
+    """Where an order was placed, in the user's language ("online" → "Online", "counter" → "Kasir")."""
+    return str(CHANNEL_LABELS.get(channel, channel))

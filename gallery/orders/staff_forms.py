@@ -37,7 +37,6 @@ def payment_method_label(method: str | None) -> str:
     return str(PAYMENT_METHOD_LABELS.get(method) or _OTHER_METHOD_LABELS.get(method, method))
 
 
-CHANNEL_LABELS = {Channel.ONLINE: _l("Online"), Channel.COUNTER: _l("Kasir")}
 
 # The order list's tabs: "queue" is the work to do today, then one tab per state, then everything.
 QUEUE = "queue"

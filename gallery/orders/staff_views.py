@@ -26,6 +26,7 @@ from gallery.catalog.models import Producer, Product, Variant
 from gallery.catalog.search import matching_products
 from gallery.consignment.barcodes import parse_code
 from gallery.consignment.pricing import Quote, QuoteLine, quote, sellable_lots
+from gallery.consignment.sellable import on_sale_variant_condition
 from gallery.consignment.services import stock_levels
 from gallery.errors import DomainError
 from gallery.extensions import db
@@ -39,9 +40,12 @@ from gallery.orders.models import (
     OrderEvent,
     OrderLine,
     OrderStatus,
+    ParcelStatus,
     PaymentMethod,
 )
+from gallery.orders.tracking import parcel_status_label
 from gallery.orders.services import (
+    CHANNEL_LABELS,
     MAX_LINES,
     MAX_QUANTITY,
     CartLine,
@@ -58,7 +62,6 @@ from gallery.orders.services import (
 )
 from gallery.orders.staff_forms import (
     ALL,
-    CHANNEL_LABELS,
     QUEUE,
     TABS,
     CancelForm,
@@ -91,7 +94,8 @@ def _user() -> User:
 
 def _common(**context) -> dict:
     context.update(status_label=status_label, payment_method_label=payment_method_label,
-                   channel_labels=CHANNEL_LABELS, Fulfilment=Fulfilment, OrderStatus=OrderStatus)
+                   channel_labels=CHANNEL_LABELS, Fulfilment=Fulfilment, OrderStatus=OrderStatus,
+                   parcel_status_label=parcel_status_label, parcel_statuses=ParcelStatus.ALL)
     return context
 
 
@@ -504,7 +508,7 @@ def _sellable_variants(condition) -> list[Variant]:
         .join(Product, Product.id == Variant.product_id)
         .join(Producer, Producer.id == Product.producer_id)
         .options(joinedload(Variant.product).joinedload(Product.producer))
-        .where(condition, Variant.is_active.is_(True), Product.published.is_(True), Producer.is_active.is_(True))
+        .where(condition, on_sale_variant_condition())
         .order_by(Product.name, Product.id, Variant.position, Variant.id)
     ).unique())
 
@@ -543,7 +547,7 @@ def _search(q: str) -> list[tuple[Variant, int]]:
         .join(Product, Product.id == Variant.product_id)
         .join(Producer, Producer.id == Product.producer_id)
         .options(joinedload(Variant.product).joinedload(Product.producer))
-        .where(Variant.is_active.is_(True), Product.published.is_(True), Producer.is_active.is_(True))
+        .where(on_sale_variant_condition())
     )
     conditions = [Variant.sku.startswith(sku, autoescape=True)] if len(sku) >= 2 else []
     order = []

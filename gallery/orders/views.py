@@ -13,6 +13,8 @@ from gallery.extensions import db
 from gallery.orders import bp
 from gallery.orders.models import Fulfilment, Order, OrderLine, OrderStatus
 from gallery.orders.services import expire_if_due, status_label
+from gallery.orders.tracking import parcel_status_label
+from gallery.orders.tracking_forms import ProblemForm
 
 ORDERS_PER_PAGE = 100
 
@@ -25,23 +27,32 @@ def _may_see(order: Order, token: str | None) -> bool:
                 and order.customer_id == current_user.id)
 
 
-@bp.route("/orders/<number>")
-def show(number: str):
+def order_for_viewer(number: str) -> tuple[Order, str | None]:
+    """The order and the secret token it was opened with (from ?t= or a posted `t`), or 404 when the
+    viewer may not see it."""
     if len(number) > 20:
         abort(404)
     order = db.session.scalar(
         select(Order)
         .options(selectinload(Order.lines).selectinload(OrderLine.allocations),
-                 selectinload(Order.events), selectinload(Order.province), selectinload(Order.regency),
-                 selectinload(Order.district))
+                 selectinload(Order.events), selectinload(Order.parcel_events), selectinload(Order.province),
+                 selectinload(Order.regency), selectinload(Order.district))
         .where(Order.number == number)
     )
-    token = request.args.get("t", "")
-    if order is None or not _may_see(order, token if isinstance(token, str) and len(token) <= 64 else None):
+    token = request.values.get("t", "")
+    token = token if isinstance(token, str) and len(token) <= 64 else None
+    if order is None or not _may_see(order, token):
         abort(404)
+    return order, token
+
+
+@bp.route("/orders/<number>")
+def show(number: str):
+    order, token = order_for_viewer(number)
     expire_if_due(order)
     return render_template("orders/show.html", order=order, status_label=status_label, Fulfilment=Fulfilment,
-                           OrderStatus=OrderStatus)
+                           OrderStatus=OrderStatus, token=token, problem_form=ProblemForm(formdata=None),
+                           parcel_status_label=parcel_status_label)
 
 
 @bp.route("/account/orders")

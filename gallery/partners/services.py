@@ -16,6 +16,7 @@ from gallery import clock
 from gallery.catalog.models import Producer, Product
 from gallery.errors import DomainError, NotFound
 from gallery.extensions import db
+from gallery.notifications.compose import Message, to_address
 from gallery.partners.models import (
     EventParticipant,
     InquiryHistory,
@@ -43,7 +44,7 @@ class InquiryInput:
 
 
 def submit_inquiry(data: InquiryInput) -> PartnerInquiry:
-    """Save a partner's inquiry as `new`, with its first history row."""
+    """Save a partner's inquiry as `new`, with its first history row, and queue the partner's confirmation."""
     if data.kind not in InquiryKind.ALL:
         raise DomainError(_("Pilih jenis kerja sama."), field="kind")
     if data.product_id is not None:
@@ -60,6 +61,9 @@ def submit_inquiry(data: InquiryInput) -> PartnerInquiry:
     inquiry.history.append(InquiryHistory(from_status=None, to_status=InquiryStatus.NEW, note="",
                                           created_at=clock.utcnow()))
     db.session.add(inquiry)
+    db.session.flush()
+    to_address(Message("partner_inquiry", _("Pertanyaan kemitraan Anda sudah kami terima"), "partner_inquiry",
+                       {"inquiry": inquiry, "producer": inquiry.producer, "product": inquiry.product}), inquiry.email)
     db.session.commit()
     return inquiry
 

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from sqlalchemy import select
 
-from gallery import clock, mail
+from gallery import clock
 from gallery.catalog.models import Producer, Product
 from gallery.errors import DomainError
 from gallery.extensions import db, limiter
@@ -66,13 +65,11 @@ def inquire():
             producer_id=producer.id if producer else None, product_id=product.id if product else None,
         )
         try:
-            inquiry = submit_inquiry(data)
+            submit_inquiry(data)
         except DomainError as error:
             db.session.rollback()
             form[error.field or "message"].errors.append(error.message)
         else:
-            mail.send(inquiry.email, _("Pertanyaan kemitraan Anda sudah kami terima"), "partner_inquiry",
-                      inquiry=inquiry, producer=producer, product=product)
             return redirect(url_for(".sent"))
     status = 422 if request.method == "POST" else 200
     return render_template("partners/inquire.html", form=form, producer=producer, product=product), status

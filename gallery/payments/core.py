@@ -19,13 +19,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from gallery import clock, mail
+from gallery import clock
 from gallery.accounts.models import User
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders import services as orders
 from gallery.orders.models import Channel, Fulfilment, Order, OrderLine, OrderStatus
-from gallery.orders.notifications import order_link
 from gallery.payments import gateways
 from gallery.payments.gateways import Gateway, GatewayError
 from gallery.payments.models import Payment, PaymentEvent, PaymentStatus, Provider
@@ -50,12 +49,41 @@ STATUS_LABELS = {
     PaymentStatus.REVIEW: _l("Diperiksa staf"),
     PaymentStatus.REFUNDED: _l("Dana dikembalikan"),
 }
+# The payment history's events as staff read them (PaymentEvent.kind).
+EVENT_LABELS = {
+    "started": _l("Pembayaran dibuka"),
+    "session_created": _l("Halaman bayar dibuat"),
+    "session_failed": _l("Halaman bayar gagal dibuat"),
+    "waiting": _l("Menunggu pembayar"),
+    "processing": _l("Sedang diproses"),
+    "proof_uploaded": _l("Bukti transfer diunggah"),
+    "confirmed": _l("Dikonfirmasi staf"),
+    "recorded": _l("Dicatat staf"),
+    "paid": _l("Lunas"),
+    "reinstated": _l("Pesanan diaktifkan lagi"),
+    "review": _l("Perlu diperiksa staf"),
+    "rejected": _l("Ditolak"),
+    "failed": _l("Gagal"),
+    "expired": _l("Kedaluwarsa"),
+    "cancelled": _l("Dibatalkan"),
+    "superseded": _l("Diganti pembayaran lain"),
+    "remitted": _l("Setoran COD Pos"),
+    "refunded": _l("Dana dikembalikan"),
+    "partially_refunded": _l("Sebagian dana dikembalikan"),
+    "provider_refund": _l("Pengembalian lewat penyedia"),
+    "late_payment_refunded": _l("Pembayaran terlambat dikembalikan"),
+}
 GIVEN_UP = (PaymentStatus.CANCELLED, PaymentStatus.EXPIRED, PaymentStatus.FAILED, PaymentStatus.REJECTED)
 
 
 def method_label(provider: str) -> str:
     """A provider in the user's language ("bank_transfer" → "Transfer bank")."""
     return str(METHOD_LABELS.get(provider, provider))
+
+
+def event_label(kind: str) -> str:
+    """A payment history event in the user's language ("session_created" → "Halaman bayar dibuat")."""
+    return str(EVENT_LABELS.get(kind, kind))
 
 
 def payment_status_label(status: str) -> str:
@@ -217,13 +245,6 @@ class Late(Exception):
     reason: str
 
 
-def send_paid_email(order: Order) -> None:
-    """Tell the shopper the money arrived (after the commit that recorded it)."""
-    if order.contact_email:
-        mail.send(order.contact_email, _("Pembayaran pesanan %(number)s diterima", number=order.number),
-                  "payment_received", order=order, order_url=order_link(order))
-
-
 def pay_order(payment: Payment, order: Order, method: str, user: User | None, note: str = "") -> None:
     """Pay the order in the current transaction (mark_paid commits it); raise Late if it cannot be paid.
 
@@ -243,11 +264,10 @@ def pay_order(payment: Payment, order: Order, method: str, user: User | None, no
     close_other_payments(order, payment, user)
     payment.paid_at = now
     # Staff confirming money re-check the units' dates; a provider's notification cannot be refused.
-    orders.mark_paid(order, method, user=user, note=note, check_shelf=user is not None)  # commits all above
+    # Commits all above, with the shopper's "paid" message (gallery.orders.notifications).
+    orders.mark_paid(order, method, user=user, note=note, check_shelf=user is not None)
     if order.channel == Channel.COUNTER:
         orders.mark_picked_up(order, user=user)
-    else:
-        send_paid_email(order)
 
 
 def confirm_by_staff(payment: Payment, method: str, user: User) -> str:

@@ -97,7 +97,7 @@ def order(number: str):
     return render_template("payments/staff/order.html", order=order, payments=core.payments_of(order),
                            events=core.payment_events(order), refunds=given_back, done=done,
                            token=refunds.new_token(), handed_over=order.status not in NOT_HANDED_OVER,
-                           refundable=refunds.refundable(order),
+                           refundable=refunds.refundable(order), event_label=core.event_label,
                            method_label=core.method_label, payment_status_label=core.payment_status_label,
                            status_label=status_label, OrderStatus=OrderStatus)
 

@@ -126,7 +126,11 @@ def reject_transfer(payment: Payment, *, user: User, reason: str = "") -> Paymen
 
 def waiting_for_staff() -> list[Payment]:
     """Transfers and gallery payments staff still have to confirm, and every payment in review (a gateway's
-    amount that did not match, late money to give back), those in review first, then those with a proof."""
+    amount that did not match, late money to give back), those in review first, then those with a proof.
+
+    An order is listed once: of its open attempts only the one the shopper chose last (or the one with a
+    proof) is shown, so an attempt abandoned for another method does not list the order twice.
+    """
     payments = list(db.session.scalars(
         select(Payment).options(selectinload(Payment.order))
         .where(or_(and_(Payment.provider.in_((Provider.BANK_TRANSFER, Provider.GALLERY)),
@@ -134,8 +138,15 @@ def waiting_for_staff() -> list[Payment]:
                    Payment.status == PaymentStatus.REVIEW))
         .order_by(Payment.id)
     ))
-    payments.sort(key=lambda p: (p.status != PaymentStatus.REVIEW, p.proof_key is None, p.id))
-    return payments
+    payments.sort(key=lambda p: (p.status != PaymentStatus.REVIEW, p.proof_key is None, -p.id))
+    listed, shown = set(), []
+    for payment in payments:
+        if payment.status == PaymentStatus.OPEN:
+            if payment.order_id in listed:
+                continue
+            listed.add(payment.order_id)
+        shown.append(payment)
+    return shown
 
 # ---------------------------------------------------------------- proof of transfer
 

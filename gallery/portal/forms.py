@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 
@@ -24,6 +24,13 @@ class ProfileRequestForm(FlaskForm):
 
     def field_for(self, name: str | None):
         return self._fields.get(name or "", self.story)
+
+
+class ChannelsForm(FlaskForm):
+    """Where the producer is told about sales, low stock, expiring lots and statements."""
+
+    by_email = BooleanField(_l("Surel (ke alamat akun portal)"))
+    by_whatsapp = BooleanField(_l("WhatsApp (ke nomor usaha di profil)"))
 
 
 class RejectForm(FlaskForm):

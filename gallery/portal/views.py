@@ -24,7 +24,9 @@ from gallery.errors import DomainError
 from gallery.money import format_rupiah
 from gallery.orders.models import Channel
 from gallery.portal import bp, chart, queries, services, settlement_reads
-from gallery.portal.forms import ProfileRequestForm
+from gallery.notifications.outbox import whatsapp_configured
+from gallery.notifications.preferences import producer_channels, set_producer_channels
+from gallery.portal.forms import ChannelsForm, ProfileRequestForm
 from gallery.portal.visibility import Visibility, visibility_of
 from gallery.shipping.regions import display_name
 from gallery.spreadsheets import csv_writer
@@ -297,7 +299,27 @@ def profile():
             return redirect(url_for(".profile"))
     elif request.method == "POST":
         status = 422
+    return _profile_page(producer, form, ChannelsForm(obj=producer_channels(producer.id)), status)
+
+
+def _profile_page(producer, form: ProfileRequestForm, channels: ChannelsForm, status: int):
     return render_template(
         "portal/profile.html", producer=producer, form=form, pending=services.pending_of(producer.id),
-        history=services.requests_of(producer.id),
+        history=services.requests_of(producer.id), channels=channels, whatsapp_messages=whatsapp_configured(),
     ), status
+
+
+@bp.route("/profile/channels", methods=["POST"])
+def profile_channels():
+    producer = current_user.producer
+    channels = ChannelsForm()
+    if channels.validate_on_submit():
+        try:
+            set_producer_channels(producer, by_email=channels.by_email.data, by_whatsapp=channels.by_whatsapp.data,
+                                  user=current_user._get_current_object())
+        except DomainError as error:
+            channels[error.field or "by_email"].errors.append(error.message)
+        else:
+            flash(_("Pilihan pemberitahuan disimpan."), "success")
+            return redirect(url_for(".profile"), code=303)
+    return _profile_page(producer, ProfileRequestForm(obj=producer), channels, 422)

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
 from gallery.money import format_rupiah
-from gallery.settlements.models import Statement, StatementStatus
+from gallery.orders.services import channel_label
+from gallery.settlements.models import Statement, StatementStatus, status_label
 from gallery.spreadsheets import append_text_row, csv_writer
 
 CSV_HEADER = ("date", "order", "product", "variant", "sku", "channel", "quantity", "unit_price", "unit_payout",
@@ -98,7 +100,7 @@ def _line_rows(statement: Statement, shows_commission: bool):
             else (" *" if line.is_markdown else "")
         price = (format_rupiah(line.unit_price) + mark,) if shows_commission else ()
         yield (f"{line.sold_on:%d-%m-%Y}", line.order_number, name, str(line.quantity), *price,
-               format_rupiah(line.unit_payout) + ("" if shows_commission else mark), line.channel)
+               format_rupiah(line.unit_payout) + ("" if shows_commission else mark), channel_label(line.channel))
     for item in statement.adjustments:
         price = (format_rupiah(item.gross_amount),) if shows_commission else ()
         yield (f"{item.sold_on:%d-%m-%Y}", item.order_number, f"{_('Pengembalian dana')}: {item.product_name}"[:40],
@@ -123,8 +125,10 @@ def statement_pdf(statement: Statement, gallery_name: str, *, detailed: bool = T
     producer = statement.producer
     facts = [
         (_("Produsen"), producer.business_name),
-        (_("Periode"), f"{statement.period_start:%d-%m-%Y} - {statement.period_end:%d-%m-%Y} (excl.)"),
-        (_("Status"), statement.status),
+        # The period's end is exclusive (the first day of the next month): show its last day.
+        (_("Periode"), _("%(start)s s.d. %(end)s", start=f"{statement.period_start:%d-%m-%Y}",
+                         end=f"{statement.period_end - timedelta(days=1):%d-%m-%Y}")),
+        (_("Status"), status_label(statement.status)),
         (_("Rekening"), " / ".join(p for p in (producer.bank_name, producer.bank_account_number,
                                                producer.bank_account_holder) if p) or "-"),
     ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -25,6 +26,15 @@ class StatementStatus:
     CARRIED = "carried"    # below the minimum payout or negative: brought forward, never transferred
     ALL = (DRAFT, APPROVED, PAID, CARRIED)
     FINAL = (APPROVED, PAID, CARRIED)
+
+
+STATUS_LABELS = {StatementStatus.DRAFT: _l("Draf"), StatementStatus.APPROVED: _l("Disetujui"),
+                 StatementStatus.PAID: _l("Dibayar"), StatementStatus.CARRIED: _l("Dibawa ke periode berikutnya")}
+
+
+def status_label(status: str) -> str:
+    """A statement's status in the reader's language (screens, CSV and PDF alike)."""
+    return str(STATUS_LABELS.get(status, status))
 
 
 def _in(column: str, values) -> str:

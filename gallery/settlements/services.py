@@ -29,7 +29,7 @@ from gallery.consignment.models import Lot
 from gallery.orders.models import Order, OrderAllocation, OrderLine
 from gallery.orders.sales import is_sale, refunded_per_allocation, sold_at_column
 from gallery.payments.models import Refund, RefundLine
-from gallery.settlements import carry, proofs
+from gallery.settlements import carry, notices, proofs
 from gallery.settlements.models import (
     SettlementCarry,
     Statement,
@@ -391,14 +391,15 @@ def approve(statement: Statement, *, user: User | None) -> Statement:
         raise DomainError(_l("Hanya draf yang bisa disetujui."), field="status")
     if _stale_lines(statement):
         raise DomainError(_l("Ada pengembalian dana sejak draf ini dibuat; buat ulang draf dulu."), field="status")
+    status = carry.status_on_approval(statement.amount_due)
     changed = db.session.execute(
         update(Statement).where(Statement.id == statement.id, Statement.status == StatementStatus.DRAFT)
-        .values(status=carry.status_on_approval(statement.amount_due), approved_at=clock.utcnow(),
-                approved_by_id=user.id)
+        .values(status=status, approved_at=clock.utcnow(), approved_by_id=user.id)
         .execution_options(synchronize_session=False)).rowcount
     if changed != 1:
         db.session.rollback()
         raise DomainError(_l("Laporan ini sudah diubah orang lain."), field="status")
+    notices.statement_approved(statement, status)
     db.session.commit()
     db.session.refresh(statement)
     return statement
@@ -432,6 +433,8 @@ def mark_paid(statement: Statement, transfer_date: date | None, bank_reference: 
     if changed != 1:
         db.session.rollback()
         raise DomainError(_l("Laporan ini sudah diubah orang lain."), field="status")
+    db.session.refresh(statement)
+    notices.statement_paid(statement)
     db.session.commit()
     db.session.refresh(statement)
     return statement

@@ -22,16 +22,10 @@ from gallery.extensions import db
 from gallery.inputs import parse_id
 from gallery.settlements import bp, carry, exports, proofs, services
 from gallery.settlements.reconciliation import reconcile
-from gallery.settlements.models import Statement, StatementStatus
+from gallery.settlements.models import Statement, StatementStatus, status_label
 from gallery.settlements.queries import get_statement, statements_page
 from gallery.settlements.services import Period
 
-
-
-def status_label(status: str) -> str:
-    labels = {StatementStatus.DRAFT: _("Draf"), StatementStatus.APPROVED: _("Disetujui"),
-              StatementStatus.PAID: _("Dibayar"), StatementStatus.CARRIED: _("Dibawa ke periode berikutnya")}
-    return labels.get(status, status)
 
 
 def _period_arg(name: str = "period") -> Period:

@@ -6,7 +6,7 @@ three statements, then lets the pure engine (gallery.shipping.engine) do the ari
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from flask import current_app
@@ -57,6 +57,8 @@ class ShippingOption:
     discount: int
     insurance: int              # 0 unless insured
     tariff_version_id: int
+    # The service's minimum weight made it charge more kilograms than the parcel weighs (Pos Jumbo's 10 kg).
+    raised_by_minimum: bool = False
 
     @property
     def total(self) -> int:
@@ -127,6 +129,10 @@ def _options(destination_code: str, items: Sequence[ParcelItem], insured_value: 
             )
         except TooBig:
             continue
+        terms = terms_of(service)
+        raised = terms.min_kg > 1 and priced.chargeable_kg > price_shipment(
+            items, replace(terms, min_kg=1), Rate(rate.price_per_kg, rate.first_kg_price),
+            packaging_grams=packaging).chargeable_kg
         options.append(ShippingOption(
             service_code=service.code,
             service_name=service.name,
@@ -138,6 +144,7 @@ def _options(destination_code: str, items: Sequence[ParcelItem], insured_value: 
             discount=priced.discount,
             insurance=priced.insurance,
             tariff_version_id=version_id,
+            raised_by_minimum=raised,
         ))
     if not rows and service_code is None:
         raise DomainError(_l("Belum ada tarif kirim ke %(name)s.", name=display_name(regency.name)), field="destination")
@@ -156,7 +163,14 @@ def quote(destination_code: str, items: Sequence[ParcelItem], *, insured_value: 
     if not options:
         raise DomainError(_l("Kiriman ini terlalu besar untuk semua layanan Pos; bagi menjadi beberapa pesanan."),
                           field="weight")
-    return sorted(options, key=lambda option: option.total)  # stable: ties keep the services' order
+    return sorted(_without_needless_minimums(options), key=lambda option: option.total)  # stable on ties
+
+
+def _without_needless_minimums(options: list[ShippingOption]) -> list[ShippingOption]:
+    """Leave out a service whose minimum weight makes it dearer than another service for the same parcel
+    (Pos Jumbo's 10 kg for a 0.7 kg parcel): it is meant for big parcels, and offering it only misleads."""
+    cheapest = min(option.total for option in options)
+    return [option for option in options if not (option.raised_by_minimum and option.total > cheapest)]
 
 
 def quote_service(destination_code: str, items: Sequence[ParcelItem], service_code: str, *,

@@ -16,7 +16,7 @@ from gallery.catalog.certificates import WARNING_DAYS, CertificateAlert, certifi
 from gallery.catalog.models import Producer, Product, Variant
 from gallery.consignment import reports
 from gallery.consignment.models import Lot
-from gallery.consignment.services import sellable_lot_condition
+from gallery.consignment.sellable import sellable_lot_condition
 from gallery.extensions import db
 
 EXPIRY_DAYS = reports.DEFAULT_EXPIRY_DAYS

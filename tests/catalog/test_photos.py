@@ -21,6 +21,12 @@ def staff_client(client, make):
     return client
 
 
+@pytest.fixture(autouse=True)
+def own_upload_folder(app, tmp_path, monkeypatch):
+    """Renditions are shared by content: files left by other tests would be removed as unused orphans."""
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path))
+
+
 @pytest.fixture
 def product(make):
     return make.product(name="Tas Pandan", category="anyaman")

@@ -90,7 +90,8 @@ def test_certificates_with_validity_cost_the_listing_and_product_page_no_stateme
     # Then the pages run what they ran before products named their certificates (7 and 9 statements; one
     # more since the page cache reads the catalogue version, on the listing one more since its page's ids are
     # chosen before its products are loaded, and on the product page three that price the next units: lots,
-    # markdowns, consent): the certificates are joined into the statements that load the products.
+    # markdowns, consent, and two that read the reviews' count and average and the units sold): the
+    # certificates are joined into the statements that load the products.
     assert statements_for(client, "/products") == 9
     assert statements_for(client, "/products?halal=1") == 9
-    assert statements_for(client, f"/products/{product.slug}") == 13
+    assert statements_for(client, f"/products/{product.slug}") == 15

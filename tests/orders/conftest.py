@@ -28,3 +28,24 @@ def tariff():
                                       price_per_kg=price, etd_min_days=etd[0], etd_max_days=etd[1]))
     db.session.commit()
     return version
+
+
+@pytest.fixture(scope="session")
+def fake_pos_server():
+    from tests.fake_servers import serving
+    from tests.orders.pos_tracking_fake import FakePosTracking
+
+    with serving(FakePosTracking()) as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_pos(app, fake_pos_server):
+    """The Pos tracking API switched on for this test, pointed at the fake."""
+    from tests.orders.pos_tracking_fake import KEY, SECRET
+
+    fake_pos_server.reset()
+    saved = {k: app.config.get(k) for k in ("POS_TRACKING_URL", "POS_TRACKING_KEY", "POS_TRACKING_SECRET")}
+    app.config.update(POS_TRACKING_URL=fake_pos_server.url, POS_TRACKING_KEY=KEY, POS_TRACKING_SECRET=SECRET)
+    yield fake_pos_server
+    app.config.update(saved)

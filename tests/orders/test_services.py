@@ -257,7 +257,7 @@ def test_a_counter_sale_takes_stock_fefo_and_counts_for_the_producer(make, shelf
         counter_sale([CartLine(songket.id, 1)], "cash", user=cashier)
 
 
-def test_the_shopper_gets_an_email_when_the_order_is_placed_and_when_it_ships(app, make, tariff, shelf):
+def test_the_shopper_gets_an_email_when_the_order_is_placed_paid_and_shipped(app, make, tariff, shelf):
     outbox = app.extensions["mailman"].outbox = []
     rendang, *_ = shelf
     order = place_order([CartLine(rendang.id, 2)], SHOPPER, fulfilment="delivery", address=GAMBIR,
@@ -268,8 +268,9 @@ def test_the_shopper_gets_an_email_when_the_order_is_placed_and_when_it_ships(ap
     staff = make.user(Role.STAFF)
     mark_paid(order, "bank_transfer", user=staff)
     mark_packed(order, user=staff)
+    assert order.number in outbox[1].subject and "Pembayaran" in outbox[1].subject
     ship(order, "P261100009999", user=staff)
-    assert "P261100009999" in outbox[1].body
+    assert len(outbox) == 3 and "P261100009999" in outbox[2].body
 
 
 def test_a_failing_mail_server_does_not_undo_the_order(app, shelf, monkeypatch):
@@ -282,6 +283,14 @@ def test_a_failing_mail_server_does_not_undo_the_order(app, shelf, monkeypatch):
     rendang, *_ = shelf
     order = place_order([CartLine(rendang.id, 1)], SHOPPER, fulfilment="pickup")
     assert db.session.get(Order, order.id).status == OrderStatus.PENDING_PAYMENT
+
+
+def test_a_counter_sales_stock_movements_name_the_cashier(make, shelf):
+    rendang, *_ = shelf
+    cashier = make.user(Role.STAFF)
+    order = counter_sale([CartLine(rendang.id, 2)], "cash", user=cashier)
+    taken = db.session.scalars(select(StockMovement).where(StockMovement.reference == order.number)).all()
+    assert taken and {(m.kind, m.created_by_id) for m in taken} == {(MovementKind.RESERVE, cashier.id)}
 
 
 def test_a_counter_sale_sent_twice_is_recorded_once(make, shelf):

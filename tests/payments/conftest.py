@@ -8,10 +8,10 @@ import time
 
 import pytest
 import stripe
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from gallery.orders.services import Address, CartLine, Contact, place_order
+from tests.fake_servers import serving
 from tests.payments.midtrans_fake import CLIENT_KEY, SERVER_KEY, FakeMidtrans
 from tests.orders.conftest import JAKARTA_PUSAT, tariff  # noqa: F401  (fixture)
 
@@ -95,13 +95,8 @@ class FakeStripe:
 
 @pytest.fixture(scope="session")
 def fake_stripe_server():
-    fake = FakeStripe()
-    server = make_server("127.0.0.1", 0, fake, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    fake.url = f"http://127.0.0.1:{server.server_port}"
-    yield fake
-    server.shutdown()
+    with serving(FakeStripe()) as fake:
+        yield fake
 
 
 @pytest.fixture
@@ -119,13 +114,8 @@ def fake_stripe(app, fake_stripe_server):
 
 @pytest.fixture(scope="session")
 def fake_midtrans_server():
-    fake = FakeMidtrans()
-    server = make_server("127.0.0.1", 0, fake, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    fake.url = f"http://127.0.0.1:{server.server_port}"
-    yield fake
-    server.shutdown()
+    with serving(FakeMidtrans()) as fake:
+        yield fake
 
 
 MIDTRANS_SETTINGS = ("MIDTRANS_SERVER_KEY", "MIDTRANS_CLIENT_KEY", "MIDTRANS_SNAP_BASE_URL", "MIDTRANS_API_BASE_URL")

@@ -154,7 +154,7 @@ def test_staff_confirm_a_transfer_paid_email_and_packing_queue(app, client, make
     queue = client.get("/staff/orders?status=paid").get_data(as_text=True)
     assert order.number in queue
     history = client.get(f"/staff/payments/orders/{order.number}").get_data(as_text=True)
-    assert "confirmed" in history and "started" in history
+    assert "Dikonfirmasi staf" in history and "Pembayaran dibuka" in history and "session_created" not in history
     # Confirming twice does nothing more.
     client.post(f"/staff/payments/{payment.id}/confirm", data={"csrf_token": token})
     assert db.session.scalar(select(func.count(PaymentEvent.id)).where(PaymentEvent.kind == "confirmed")) == 1

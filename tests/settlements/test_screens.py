@@ -57,6 +57,12 @@ def test_staff_generate_pay_and_export_admin_approves(app, client, make, month):
     assert sum(int(r["payout"]) for r in rows) == 424_000
     pdf = client.get(f"{detail}.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    from pypdf import PdfReader
+
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    # In the reader's language: the status, the channel, and the period's last day (not "(excl.)").
+    assert "Disetujui" in text and "01-11-2026 s.d. 30-11-2026" in text and "Kasir" in text and "Online" in text
+    assert "approved" not in text and "(excl.)" not in text and "counter" not in text
     book = load_workbook(io.BytesIO(client.get("/staff/settlements/transfer-batch.xlsx").data))
     sheet = book.active
     values = list(sheet.iter_rows(values_only=True))

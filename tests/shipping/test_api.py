@@ -15,8 +15,16 @@ def test_jakarta_pusat_quote_has_the_issue_shape(client, small_tariff):
         "service": "POS_REG", "name": "Pos Reguler", "etd_days": [2, 4], "chargeable_kg": 2,
         "public_price": 52000, "price": 41600, "discount": 10400, "insurance": 0,
     }
-    assert [o["service"] for o in body["options"]] == ["POS_REG", "POS_NEXTDAY", "POS_JUMBO"]
+    # Pos Jumbo's 10 kg minimum would charge this 1.5 kg parcel more than Pos Reguler: it is not offered.
+    assert [o["service"] for o in body["options"]] == ["POS_REG", "POS_NEXTDAY"]
     assert all(set(o) == set(body["options"][0]) for o in body["options"])
+
+
+def test_a_service_with_a_high_minimum_is_offered_for_the_big_parcels_it_is_for(client, small_tariff):
+    light = client.get("/api/shipping/quote?destination=31.71&weight_grams=700").get_json()
+    heavy = client.get("/api/shipping/quote?destination=31.71&weight_grams=14000").get_json()
+    assert "POS_JUMBO" not in [o["service"] for o in light["options"]]
+    assert heavy["options"][0]["service"] == "POS_JUMBO"  # cheapest per kg once the parcel is big
 
 
 def test_dimensions_and_value(client, small_tariff):
