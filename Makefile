@@ -54,7 +54,7 @@ lint: $(STAMP)
 # Speed is read here, never asserted in tests. `make bench BENCH_ARGS="--settlements 100000"` times
 # generating producer statements over 100,000 sold allocations instead of serving pages.
 bench: translations
-	$(BIN)/python -m gallery.bench $(BENCH_ARGS)
+	$(BIN)/python -m gallery.devtools.bench $(BENCH_ARGS)
 
 # Re-extract the message catalogue after changing strings, then update the English one.
 messages: $(STAMP)

@@ -7,7 +7,7 @@ def register(app: Flask) -> None:
     from gallery.cache import cache_commands
     from gallery.catalog.cli import catalog
     from gallery.consignment.cli import consignment
-    from gallery.demo import demo
+    from gallery.devtools.demo import demo
     from gallery.notifications.cli import notifications, worker_command
     from gallery.orders.cli import orders
     from gallery.registry.cli import producers

@@ -7,7 +7,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from gallery.accounts.models import Role
-from gallery.bench import STAFF_LOGIN, Row, parse_wrk, report, staff_cookie
+from gallery.devtools.bench import STAFF_LOGIN, Row, parse_wrk, report, staff_cookie
 
 # What `wrk --latency -t 2 -c 4 -d 10s URL` prints (wrk 4.2), here with microseconds in the distribution.
 WRK_FAST = """\

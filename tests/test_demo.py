@@ -20,7 +20,7 @@ from gallery.catalog.images import rendition_path, store_image
 from gallery.catalog.models import Producer, ProducerCertificate, Product, ProductImage, Variant
 from gallery.consignment.ledger import lot_balances
 from gallery.consignment.models import ConsignmentReceipt, Lot
-from gallery.demo import DEMO_PASSWORD, demo_picture, halal_number, pirt_number
+from gallery.devtools.demo import DEMO_PASSWORD, DEMO_USERS, demo_picture, halal_number, pirt_number
 from gallery.extensions import db
 from gallery.shipping.regions import home_districts
 from tests.catalog.test_listing import names_on
@@ -62,12 +62,12 @@ def demo_load(app):
 def small_pictures(monkeypatch):
     """Draw the demo pictures at 240 px: the same storing pipeline, a fraction of the time (for tests about
     something other than pictures)."""
-    import gallery.demo
+    import gallery.devtools.demo
 
     def small(title, sector, seed, size=720):
         return demo_picture(title, sector, seed, size=240)
 
-    monkeypatch.setattr(gallery.demo, "demo_picture", small)  # demo_bulk looks it up there too
+    monkeypatch.setattr(gallery.devtools.demo, "demo_picture", small)  # demo_bulk looks it up there too
 
 
 def test_pirt_number_follows_the_label_format_of_design_md():
@@ -319,3 +319,9 @@ def test_demo_load_with_products_grows_a_bulk_catalogue_that_lists_and_searches(
     # Products created afterwards get fresh ids (on PostgreSQL the id sequences were moved past the bulk rows).
     extra = make.product(name="Produk Setelah Bulk")
     assert extra.id > max(p.id for p in bulk)
+
+
+def test_the_shop_knows_a_demo_shop_by_the_demo_users():
+    from gallery.sample_data import DEMO_EMAILS
+
+    assert tuple(email for email, *_ in DEMO_USERS) == DEMO_EMAILS

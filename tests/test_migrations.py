@@ -99,10 +99,10 @@ def row_counts() -> dict[str, int]:
 
 @pytest.fixture
 def small_demo_pictures(monkeypatch):
-    import gallery.demo
+    import gallery.devtools.demo
 
-    real = gallery.demo.demo_picture
-    monkeypatch.setattr(gallery.demo, "demo_picture", lambda title, sector, seed: real(title, sector, seed, size=240))
+    real = gallery.devtools.demo.demo_picture
+    monkeypatch.setattr(gallery.devtools.demo, "demo_picture", lambda title, sector, seed: real(title, sector, seed, size=240))
 
 
 @pytest.mark.requires_postgres(reason="the restore drill uses pg_dump and pg_restore")
@@ -114,7 +114,7 @@ def test_a_dump_of_the_demo_restores_into_an_empty_database(scratch, small_demo_
     source = app_on(source_url)
     with source.app_context():
         upgrade()
-        from gallery.demo import load_demo
+        from gallery.devtools.demo import load_demo
 
         load_demo()
         db.session.commit()

@@ -5,11 +5,11 @@ statements one request runs (from the X-SQL-Statements header the app adds when 
 on) and the throughput as a ratio to /healthz measured in the same run, so machines can be compared.
 Every storefront page is measured twice: as an anonymous shopper, and as the demo customer signed in with
 a product in the cart. Then the staff pages, the RSS of each worker after warm-up and at the end, and,
-with --checkout, orders per second under contention (gallery.bench_checkout).
+with --checkout, orders per second under contention (gallery.devtools.bench_checkout).
 
-    python -m gallery.bench [--products 50000[,200000…]] [--database sqlite|postgresql|both]
+    python -m gallery.devtools.bench [--products 50000[,200000…]] [--database sqlite|postgresql|both]
                             [--duration 10] [--connections 16] [--rebuild] [--checkout]
-    python -m gallery.bench --settlements 100000   (times statement generation instead; no wrk needed)
+    python -m gallery.devtools.bench --settlements 100000   (times statement generation instead; no wrk needed)
 
 Each catalogue lives in its own database, built once: instance/bench-<products>.sqlite3, and on PostgreSQL
 the database named by BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/gallery_bench) with
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 INSTANCE = ROOT / "instance"
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/gallery_bench"
@@ -310,7 +310,7 @@ def run_database(kind: str, products: int, args) -> str:
         lines.append(f"worker RSS MB after warm-up ({requests:,.0f} requests): {rss_warm}; "
                      f"at the end: {worker_rss_mb(server.pid)}")
         if args.checkout:
-            from gallery.bench_checkout import run_checkout
+            from gallery.devtools.bench_checkout import run_checkout
 
             lines += run_checkout(base, url, _environment(url), args.duration)
     finally:
@@ -333,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.settlements:
-        from gallery.settlements.bench import run
+        from gallery.devtools.bench_settlements import run
 
         run(args.settlements, INSTANCE)
         return 0

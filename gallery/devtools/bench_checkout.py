@@ -7,7 +7,7 @@ Before the rounds the 50 products get a lot of 100,000 units each, through the l
 ledger is checked lot by lot (received = on hand + sold + returned + written off, never below zero), so
 "0 oversold" is read from the books, not assumed.
 
-    python -m gallery.bench_checkout prepare|verify   (run by gallery.bench with the bench database's environment)
+    python -m gallery.devtools.bench_checkout prepare|verify   (run by gallery.devtools.bench with the bench database's environment)
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ PRODUCTS = 50
 UNITS = 100_000
 MIN_SECONDS = 10  # a round shorter than this measures the machine's hiccups more than the shop
 BIN = Path(sys.executable).parent
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -54,7 +54,7 @@ def _post(opener, url: str, data: dict) -> int:
 
 
 def _client(base: str, variants: list[int], start: threading.Barrier, seconds: float, tally: Tally, seed: int) -> None:
-    from gallery.bench import csrf_token_in
+    from gallery.devtools.bench import csrf_token_in
 
     rng = random.Random(seed)
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect)
@@ -93,7 +93,7 @@ def contend(base: str, variants: list[int], seconds: int) -> tuple[float, Tally]
 
 
 def _in_app(command: str, env: dict) -> dict:
-    result = subprocess.run([str(BIN / "python"), "-m", "gallery.bench_checkout", command], cwd=ROOT, env=env,
+    result = subprocess.run([str(BIN / "python"), "-m", "gallery.devtools.bench_checkout", command], cwd=ROOT, env=env,
                             capture_output=True, text=True, check=True)
     return json.loads(result.stdout.strip().splitlines()[-1])
 

@@ -1,6 +1,6 @@
 """`make bench` option: fill a database with many sold allocations (Core bulk inserts) and time generation.
 
-    python -m gallery.bench --settlements 100000
+    python -m gallery.devtools.bench --settlements 100000
 
 The rows live in their own SQLite file (instance/bench-settlements.sqlite3, or BENCH_SETTLEMENTS_DATABASE_URL),
 rebuilt on every run, so the timing always starts from unsettled sales.

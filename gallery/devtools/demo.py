@@ -24,8 +24,8 @@ from gallery.catalog.services import ProducerInput, create_producer
 from gallery.catalog.variants import VariantInput
 from gallery.consignment.documents import ReceiptLine, create_receipt
 from gallery.consignment.services import stock_levels
-from gallery.demo_bulk import load_bulk_catalogue
-from gallery.demo_content import BANKS, PRODUCER_PRODUCTS, PRODUCERS, PRODUCTS, SECTOR_COLOURS
+from gallery.devtools.demo_bulk import load_bulk_catalogue
+from gallery.devtools.demo_content import BANKS, PRODUCER_PRODUCTS, PRODUCERS, PRODUCTS, SECTOR_COLOURS
 from gallery.extensions import db
 from gallery.shipping.regions import load_regions, regions_loaded
 
@@ -36,15 +36,7 @@ DEMO_USERS = (
     ("produsen@galeri.test", Role.PRODUCER, "Nurhayati", "rendang-lokan-amak-painan"),
     ("pembeli@galeri.test", Role.CUSTOMER, "Pembeli Demo", None),
 )
-
-
-def sample_data_loaded() -> bool:
-    """Whether this shop holds the demo data (its users exist only then, never in production): pages of
-    figures say so, so nobody takes sample sales for the gallery's."""
-    from gallery.accounts.models import User
-
-    emails = [email for email, *_ in DEMO_USERS]
-    return db.session.scalar(select(User.id).where(User.email.in_(emails)).limit(1)) is not None
+# The shop tells a demo shop by these users (gallery.sample_data.DEMO_EMAILS names the same people).
 
 
 def demo_picture(title: str, sector: str, seed: int, size: int = 720) -> bytes:
@@ -300,7 +292,7 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
             commission_bp=rng.choice([1500, 2000, 2000, 2500]),
             is_featured=featured,
         )
-        # Each producer makes what its name says (gallery.demo_content.PRODUCER_PRODUCTS).
+        # Each producer makes what its name says (gallery.devtools.demo_content.PRODUCER_PRODUCTS).
         made = PRODUCER_PRODUCTS[name]
         is_food_producer = any(categories[slug].is_food for slug, _ in made)
         producer = create_producer(data, commit=False)
@@ -369,7 +361,7 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
                                    commit=False)
         counters["users"] += 1
     db.session.commit()
-    from gallery.demo_terms import set_demo_terms, start_demo_markdowns
+    from gallery.devtools.demo_terms import set_demo_terms, start_demo_markdowns
 
     counters["terms"] = set_demo_terms(users["admin@galeri.test"])
     counters["lots"], counters["sales"] = _run_demo_history(
@@ -387,7 +379,7 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
         counters["variants"] += bulk["variants"]
         counters["lots"] += bulk["lots"]
     from gallery.partners.demo import load_demo_partners
-    from gallery.registry.demo import load_demo_registry
+    from gallery.devtools.demo_registry import load_demo_registry
 
     counters["registry"] = load_demo_registry(random.Random(1301))
     counters.update(load_demo_partners(users["staf@galeri.test"], users["produsen@galeri.test"]))

@@ -26,7 +26,7 @@ from gallery.catalog.models import (
 from gallery.catalog.search import compose_search_text
 from gallery.consignment.models import ConsignmentReceipt, Lot, MovementKind, StockMovement
 from gallery.consignment.terms import default_terms
-from gallery.demo_content import (
+from gallery.devtools.demo_content import (
     CLASSIFICATION_CATEGORIES,
     NAME_PREFIXES,
     NAME_WORDS,
@@ -65,7 +65,7 @@ def _sync_sequences(*models) -> None:
 
 def _image_pool(per_sector: int) -> dict[str, list[tuple[str, int, int]]]:
     """A few pictures per sector, shared by the bulk products (their files are content-addressed)."""
-    from gallery.demo import demo_picture
+    from gallery.devtools.demo import demo_picture
 
     pool: dict[str, list[tuple[str, int, int]]] = {}
     for sector in ("fashion", "kuliner", "kerajinan", "lainnya"):

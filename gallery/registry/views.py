@@ -78,7 +78,7 @@ def _report(template: str, csv_endpoint: str):
         if table not in TABLES:
             abort(404)
         return _csv(statistics_csv(stats, table), f"statistik-ikm-{table}.csv")
-    from gallery.demo import sample_data_loaded
+    from gallery.sample_data import sample_data_loaded
 
     return render_template(template, stats=stats, sections=_sections(stats), csv_endpoint=csv_endpoint,
                            sample=sample_data_loaded())

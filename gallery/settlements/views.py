@@ -183,7 +183,7 @@ def transfer_batch():
 @bp.route("/reconciliation")
 def reconciliation():
     period = _period_arg()
-    from gallery.demo import sample_data_loaded
+    from gallery.sample_data import sample_data_loaded
 
     return _render("settlements/reconciliation.html", period=period, result=reconcile(period),
                    methods=METHOD_LABELS, sample=sample_data_loaded())

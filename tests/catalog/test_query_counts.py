@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from gallery.catalog.models import Producer, Product
-from gallery.demo_bulk import load_bulk_catalogue
+from gallery.devtools.demo_bulk import load_bulk_catalogue
 from gallery.cache import store
 from gallery.extensions import db
 from tests.catalog.test_listing import names_on

@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from gallery.consignment.ledger import allocate
-from gallery.demo import DEMO_USERS
+from gallery.devtools.demo import DEMO_USERS
 from gallery.consignment.models import StockMovement
 from gallery.consignment.services import sellable_quantity
 from gallery.extensions import db

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from gallery.accounts.models import User
 from gallery.consignment import reports
 from gallery.consignment.models import ConsignmentReceipt
-from gallery.demo import DEMO_PASSWORD
+from gallery.devtools.demo import DEMO_PASSWORD
 from gallery.extensions import db
 from tests.test_demo import demo_load, small_pictures  # noqa: F401  (fixtures)
 

@@ -126,7 +126,7 @@ def test_the_statistics_page_runs_the_same_statements_for_few_or_many_entries(cl
 
 
 def test_the_demo_registry_registers_every_producer_and_a_few_hundred_more(make):
-    from gallery.registry.demo import load_demo_registry
+    from gallery.devtools.demo_registry import load_demo_registry
 
     producers = [make.producer(), make.producer(kecamatan="13.01.11")]
     assert load_demo_registry(random.Random(1301)) == 362

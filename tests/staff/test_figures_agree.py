@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from gallery.accounts.models import Role
 from gallery.catalog.models import Producer
-from gallery.demo import DEMO_PASSWORD
+from gallery.devtools.demo import DEMO_PASSWORD
 from gallery.extensions import db
 from gallery.portal.visibility import visibility_of
 from tests.test_demo import demo_load, small_pictures  # noqa: F401  (fixtures)
