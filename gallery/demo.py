@@ -365,8 +365,7 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
 
     users = {}
     for email, role, display, producer_slug in DEMO_USERS:
-        users[email] = create_user(email, role, DEMO_PASSWORD, name=display, producer_slug=producer_slug,
-                                   commit=False)
+        users[email] = create_user(email, role, DEMO_PASSWORD, name=display, producer_slug=producer_slug)
         counters["users"] += 1
     db.session.commit()
     from gallery.demo_terms import set_demo_terms, start_demo_markdowns

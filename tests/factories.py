@@ -95,7 +95,9 @@ class Factories:
     def user(self, role: str = Role.CUSTOMER, *, email: str | None = None, producer: Producer | None = None,
              password: str = PASSWORD) -> User:
         email = email or f"{role}{next(_counter)}@uji.test"
-        return create_user(email, role, password, producer_slug=producer.slug if producer else None)
+        user = create_user(email, role, password, producer_slug=producer.slug if producer else None)
+        db.session.commit()
+        return user
 
     def login(self, client, user_or_email, password: str = PASSWORD):
         email = user_or_email if isinstance(user_or_email, str) else user_or_email.email
