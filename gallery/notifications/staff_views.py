@@ -67,6 +67,8 @@ def resend(message_id: int):
     except DomainError as error:
         flash(error.message, "error")
     else:
+        db.session.commit()  # without Redis the message is sent right after this commit
+        db.session.refresh(message)
         if message.status == MessageStatus.SENT:
             flash(_("Pesan terkirim ulang ke %(to)s.", to=message.recipient), "success")
         else:

@@ -108,6 +108,7 @@ def test_staff_publish_or_hide_with_a_reason_and_the_product_page_shows_only_pub
 def test_staff_moderate_through_the_queue(client, make, rendang, staff):
     order = completed_order(rendang, staff)
     review = services.write_review(order, order.lines[0].id, rating=3)
+    db.session.commit()
     make.login(client, staff)
     token = csrf_token(client, "/staff/reviews")
     refused = client.post(f"/staff/reviews/{review.id}/moderate", data={"action": "hide", "csrf_token": token})
