@@ -405,6 +405,7 @@ def demo():
 def load_command(product_target):
     """Load the demo shop into an empty database; does nothing if producers already exist."""
     counters = load_demo(product_target)
+    db.session.commit()  # the services it calls flush; this command is the edge
     if not counters:
         click.echo("demo: the database already holds producers; nothing loaded")
         return

@@ -296,7 +296,8 @@ def check_effective_on(effective_on: date | None) -> date:
 
 def import_tariff(content: bytes, filename: str, effective_on: date | None, *, user: User | None = None,
                   note: str = "", replace_all: bool = False) -> TariffVersion:
-    """Check the file and save it as a new version in one transaction, or raise and save nothing.
+    """Check the file and save it as a new version (flushed; the caller commits), or raise having
+    written nothing.
 
     Raises DomainError(field="effective_on") for a bad date, TariffFileError (with the preview and
     its row-level errors) for a file with any error, and DomainError(field="replace_all") when the
@@ -305,7 +306,6 @@ def import_tariff(content: bytes, filename: str, effective_on: date | None, *, u
     effective_on = check_effective_on(effective_on)
     preview = parse_tariff_csv(content, filename)
     if not preview.ok:
-        db.session.rollback()
         raise TariffFileError(preview)
     if preview.drops and not replace_all:
         raise DomainError(_l("File ini tidak lagi memuat %(services)s layanan dan %(regencies)s kabupaten/kota "
@@ -313,33 +313,28 @@ def import_tariff(content: bytes, filename: str, effective_on: date | None, *, u
                              services=len(preview.dropped_services), regencies=len(preview.dropped_regencies)),
                           field="replace_all")
     service_ids = dict(db.session.execute(select(ShippingService.code, ShippingService.id)).all())
-    try:
-        version = TariffVersion(
-            effective_on=effective_on,
-            imported_at=clock.utcnow(),
-            imported_by_id=user.id if user else None,
-            source_filename=preview.filename,
-            note=(note or "").strip()[:MAX_NOTE],
-            row_count=len(preview.rates),
-        )
-        db.session.add(version)
-        db.session.flush()
-        db.session.execute(TariffRate.__table__.insert(), [
-            {
-                "version_id": version.id,
-                "service_id": service_ids[rate.service_code],
-                "regency_code": rate.regency_code,
-                "price_per_kg": rate.price_per_kg,
-                "first_kg_price": rate.first_kg_price,
-                "etd_min_days": rate.etd_min_days,
-                "etd_max_days": rate.etd_max_days,
-            }
-            for rate in preview.rates
-        ])
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    version = TariffVersion(
+        effective_on=effective_on,
+        imported_at=clock.utcnow(),
+        imported_by_id=user.id if user else None,
+        source_filename=preview.filename,
+        note=(note or "").strip()[:MAX_NOTE],
+        row_count=len(preview.rates),
+    )
+    db.session.add(version)
+    db.session.flush()
+    db.session.execute(TariffRate.__table__.insert(), [
+        {
+            "version_id": version.id,
+            "service_id": service_ids[rate.service_code],
+            "regency_code": rate.regency_code,
+            "price_per_kg": rate.price_per_kg,
+            "first_kg_price": rate.first_kg_price,
+            "etd_min_days": rate.etd_min_days,
+            "etd_max_days": rate.etd_max_days,
+        }
+        for rate in preview.rates
+    ])
     return version
 
 
@@ -406,7 +401,8 @@ def version_count() -> int:
 
 
 def ensure_sample_services() -> list[str]:
-    """Create the sample services that do not exist yet (never changes existing terms); their codes."""
+    """Create the sample services that do not exist yet (never changes existing terms); their codes
+    (flushes)."""
     from gallery.shipping.sample_tariff import SAMPLE_SERVICES
 
     existing = set(db.session.scalars(select(ShippingService.code)))
@@ -423,13 +419,13 @@ def ensure_sample_services() -> list[str]:
             cod_enabled=sample.cod_enabled, cod_fee_bp=sample.cod_fee_bp, cod_min_fee=sample.cod_min_fee,
         ))
         created.append(sample.code)
-    db.session.commit()
+    db.session.flush()
     return created
 
 
 def load_sample(path=None) -> TariffVersion | None:
     """Create the sample services if missing and, only when no tariff version exists, import the
-    sample table. Returns the new version, or None when tariffs were already there.
+    sample table. Returns the new version, or None when tariffs were already there (the caller commits).
 
     The sample is dated a year back so that the demo's order history (months old) has a tariff too.
     """
@@ -443,5 +439,5 @@ def load_sample(path=None) -> TariffVersion | None:
                             note="SAMPLE table (gallery.shipping.sample_tariff), not the agency's real prices")
     # Staff imports start today or later; only the sample is back-dated, for the demo's history.
     version.effective_on = clock.today_wib() - timedelta(days=365)
-    db.session.commit()
+    db.session.flush()
     return version

@@ -220,6 +220,7 @@ def confirm():
         upload = TariffUploadForm(formdata=None, effective_on=clock.today_wib(), note=note)
         upload.effective_on.errors = [error.message]
         return _render_overview(upload, 422)
+    db.session.commit()
     flash(_("Tabel tarif disimpan: %(n)s tarif, berlaku mulai %(date)s.", n=version.row_count,
             date=version.effective_on.isoformat()), "success")
     return redirect(url_for(".tariffs"))
@@ -262,6 +263,7 @@ def service_new():
             db.session.rollback()
             form.field_for(error.field).errors.append(error.message)
         else:
+            db.session.commit()
             flash(_("Layanan %(name)s ditambahkan. Tarifnya masuk lewat impor tabel tarif berikutnya.",
                     name=service.name), "success")
             return redirect(url_for(".tariffs"))
@@ -282,8 +284,10 @@ def service_edit(service_id: int):
         try:
             update_service(service, form.to_input())
         except DomainError as error:
+            db.session.rollback()
             form.field_for(error.field).errors.append(error.message)
         else:
+            db.session.commit()
             flash(_("Syarat layanan %(name)s disimpan.", name=service.name), "success")
             return redirect(url_for(".tariffs"))
     status = 422 if request.method == "POST" else 200
