@@ -8,7 +8,8 @@ from flask.cli import with_appcontext
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.shipping.regions import load_regions, regions_loaded
-from gallery.shipping.tariffs import TariffFileError, export_csv, import_tariff, load_sample
+from gallery.shipping.tariff_csv import TariffFileError, export_csv
+from gallery.shipping.tariffs import import_tariff, load_sample
 
 
 @click.group()

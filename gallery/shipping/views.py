@@ -27,18 +27,9 @@ from gallery.shipping.models import HOME_REGENCY_CODE, Province, ShippingService
 from gallery.shipping.quotes import ParcelItem, quote, regency_or_error
 from gallery.shipping.regions import display_name
 from gallery.shipping.services import create_service, update_service
-from gallery.shipping.tariffs import (
-    COLUMN_LABELS,
-    TariffFileError,
-    active_version_id,
-    check_effective_on,
-    export_csv,
-    import_tariff,
-    parse_tariff_csv,
-    rates_by_province,
-    services,
-    version_overview,
-)
+from gallery.shipping.tariff_csv import COLUMN_LABELS, TariffFileError, export_csv, parse_tariff_csv
+from gallery.shipping.tariff_lookups import active_version_id, rates_by_province, services, version_overview
+from gallery.shipping.tariffs import check_effective_on, import_tariff
 
 api_bp = Blueprint("shipping_api", __name__, url_prefix="/api/shipping")
 bp = Blueprint("shipping", __name__, url_prefix="/staff/shipping")

@@ -10,7 +10,8 @@ from gallery import clock
 from gallery.accounts.models import Role
 from gallery.extensions import db
 from gallery.shipping.models import ShippingService, TariffRate, TariffVersion
-from gallery.shipping.tariffs import active_version_id, import_tariff
+from gallery.shipping.tariff_lookups import active_version_id
+from gallery.shipping.tariffs import import_tariff
 from tests.factories import csrf_token
 from tests.shipping.conftest import HEADER, SMALL_TABLE, csv_bytes
 from tests.sqlcount import count_statements
