@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from gallery.csvimport import ImportPreview, RowError, read_rows
+from gallery.csvimport import ImportPreview, RowError, read_preview_rows
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.shipping.models import Regency, ShippingService, TariffRate, TariffVersion
@@ -122,59 +122,94 @@ def _whole(text: str, column: str, low: int, high: int, errors: list[RowError], 
     return number
 
 
+@dataclass(frozen=True)
+class _KnownCodes:
+    """The service codes and regency codes the shop knows (read once per file)."""
+
+    services: set[str]
+    regencies: set[str]
+
+
+def _known_code(code: str, column: str, known: set[str], unknown_message, line: int,
+                errors: list[RowError]) -> None:
+    """A code column must be filled in and name a row the shop knows."""
+    if not code:
+        errors.append(RowError(line, _l("%(column)s wajib diisi.", column=COLUMN_LABELS[column]), column))
+    elif code not in known:
+        errors.append(RowError(line, unknown_message, column))
+
+
+def _check_codes(line: int, value: dict[str, str], known: _KnownCodes, errors: list[RowError]) -> tuple[str, str]:
+    """The row's service (upper case) and regency code, each checked against the shop's own."""
+    service = value["service"].strip().upper()
+    _known_code(service, "service", known.services, _l(
+        "Layanan \u201c%(code)s\u201d tidak dikenal. Layanan yang ada: %(known)s.",
+        code=service[:30], known=", ".join(sorted(known.services)) or "-"), line, errors)
+    regency = value["regency_code"].strip()
+    _known_code(regency, "regency_code", known.regencies, _l(
+        "Kode kabupaten/kota \u201c%(code)s\u201d tidak dikenal (contoh kode yang benar: 31.71).",
+        code=regency[:30]), line, errors)
+    return service, regency
+
+
+def _check_numbers(line: int, value: dict[str, str], errors: list[RowError]) -> tuple[int | None, ...]:
+    """The row's prices and delivery estimate: whole numbers in range, the estimate's minimum not above its
+    maximum."""
+    price = _whole(value["price_per_kg"], "price_per_kg", 1, MAX_PRICE, errors, line)
+    first = _whole(value.get("first_kg_price", ""), "first_kg_price", 1, MAX_PRICE, errors, line, required=False)
+    etd_min = _whole(value["etd_min_days"], "etd_min_days", 0, MAX_ETD_DAYS, errors, line)
+    etd_max = _whole(value["etd_max_days"], "etd_max_days", 1, MAX_ETD_DAYS, errors, line)
+    if etd_min is not None and etd_max is not None and etd_min > etd_max:
+        errors.append(RowError(line, _l("Estimasi minimal tidak boleh lebih lama dari estimasi maksimal."),
+                               "etd_min_days"))
+    return price, first, etd_min, etd_max
+
+
+def _check_once(line: int, service: str, regency: str, seen: dict[tuple[str, str], int],
+                errors: list[RowError]) -> None:
+    """A service × regency appears once in a file; `seen` remembers the line of each."""
+    if not (service and regency):
+        return
+    key = (service, regency)
+    if key in seen:
+        errors.append(RowError(line, _l(
+            "Baris ganda: tarif %(service)s ke %(code)s sudah ada di baris %(line)s.",
+            service=service[:30], code=regency[:30], line=seen[key])))
+    else:
+        seen[key] = line
+
+
+def _check_row(line: int, value: dict[str, str], known: _KnownCodes,
+               seen: dict[tuple[str, str], int]) -> tuple[ParsedRate | None, list[RowError]]:
+    """One row: its rate when every rule holds, else its errors (all of them, so staff fix a row once)."""
+    errors: list[RowError] = []
+    service, regency = _check_codes(line, value, known, errors)
+    price, first, etd_min, etd_max = _check_numbers(line, value, errors)
+    _check_once(line, service, regency, seen, errors)
+    if errors:
+        return None, errors
+    return ParsedRate(line, service, regency, price, first, etd_min, etd_max), errors
+
+
 def parse_tariff_csv(content: bytes, filename: str = "") -> TariffPreview:
     """Check a tariff file without saving anything; a fixed number of statements whatever its size."""
     preview = TariffPreview(filename=(filename or "")[:MAX_FILENAME])
-    errors = preview.errors
-    csv_rows = read_rows(content, errors, required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS,
-                         max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS)
+    csv_rows = read_preview_rows(preview, content, required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS,
+                                 max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS)
     if csv_rows is None:
         return preview
-    preview.rows_read = csv_rows.lines_read
-
-    service_codes = set(db.session.scalars(select(ShippingService.code)))
-    regency_codes = set(db.session.scalars(select(Regency.code)))
+    known = _KnownCodes(set(db.session.scalars(select(ShippingService.code))),
+                        set(db.session.scalars(select(Regency.code))))
     seen: dict[tuple[str, str], int] = {}
-    for number, value in ((row.line, row.values) for row in csv_rows.rows):
-        row_errors: list[RowError] = []
-        service = value["service"].strip().upper()
-        if not service:
-            row_errors.append(RowError(number, _l("%(column)s wajib diisi.", column=COLUMN_LABELS["service"]), "service"))
-        elif service not in service_codes:
-            row_errors.append(RowError(number, _l(
-                "Layanan \u201c%(code)s\u201d tidak dikenal. Layanan yang ada: %(known)s.",
-                code=service[:30], known=", ".join(sorted(service_codes)) or "-"), "service"))
-        regency = value["regency_code"].strip()
-        if not regency:
-            row_errors.append(RowError(number, _l("%(column)s wajib diisi.", column=COLUMN_LABELS["regency_code"]),
-                                       "regency_code"))
-        elif regency not in regency_codes:
-            row_errors.append(RowError(number, _l(
-                "Kode kabupaten/kota \u201c%(code)s\u201d tidak dikenal (contoh kode yang benar: 31.71).",
-                code=regency[:30]), "regency_code"))
-        price = _whole(value["price_per_kg"], "price_per_kg", 1, MAX_PRICE, row_errors, number)
-        first = _whole(value.get("first_kg_price", ""), "first_kg_price", 1, MAX_PRICE, row_errors, number,
-                       required=False)
-        etd_min = _whole(value["etd_min_days"], "etd_min_days", 0, MAX_ETD_DAYS, row_errors, number)
-        etd_max = _whole(value["etd_max_days"], "etd_max_days", 1, MAX_ETD_DAYS, row_errors, number)
-        if etd_min is not None and etd_max is not None and etd_min > etd_max:
-            row_errors.append(RowError(number, _l("Estimasi minimal tidak boleh lebih lama dari estimasi maksimal."),
-                                       "etd_min_days"))
-        key = (service, regency)
-        if service and regency:
-            if key in seen:
-                row_errors.append(RowError(number, _l(
-                    "Baris ganda: tarif %(service)s ke %(code)s sudah ada di baris %(line)s.",
-                    service=service[:30], code=regency[:30], line=seen[key])))
-            else:
-                seen[key] = number
-        if row_errors:
-            errors.extend(row_errors)
-            continue
-        preview.rates.append(ParsedRate(number, service, regency, price, first, etd_min, etd_max))
+    for row in csv_rows.rows:
+        rate, row_errors = _check_row(row.line, row.values, known, seen)
+        if rate is None:
+            preview.errors.extend(row_errors)
+        else:
+            preview.rates.append(rate)
     for rate in preview.rates:
         preview.per_service[rate.service_code] = preview.per_service.get(rate.service_code, 0) + 1
-    preview.regency_total = len(regency_codes)
+    preview.regency_total = len(known.regencies)
     if preview.ok:
         _compare_with_active(preview)
     return preview
