@@ -123,7 +123,7 @@ def register_blueprints(app: Flask) -> None:
     from gallery.accounts import bp as accounts_bp
     from gallery.accounts.address_views import bp as addresses_bp
     from gallery.catalog import bp as catalog_bp
-    from gallery.catalog.staff_products import bp as products_admin_bp
+    from gallery.catalog.staff_product_views import bp as products_admin_bp
     from gallery.catalog.staff_views import bp as producers_admin_bp
     from gallery.cart import bp as cart_bp
     from gallery.consignment import bp as consignment_bp

@@ -15,7 +15,7 @@ from gallery.catalog.product_csv import (
     run_import,
 )
 from gallery.catalog.product_forms import ImportConfirmForm, ImportUploadForm
-from gallery.catalog.staff_products import acting_user, bp, filters_from_request
+from gallery.catalog.staff_product_views import acting_user, bp, filters_from_request
 from gallery.catalog.staff_queries import export_products
 from gallery.shipping.forms import pack_file, unpack_file
 

@@ -1,7 +1,7 @@
 """Back office: products under /staff/products: list, create, edit with variants, photos, history.
 
-The CSV import/export (`staff_product_csv`) and the review of producers' proposals
-(`staff_proposals`) hang off the same blueprint. Views parse input and render; the catalog's
+The CSV import/export (`staff_product_csv_views`) and the review of producers' proposals
+(`staff_proposal_views`) hang off the same blueprint. Views parse input and render; the catalog's
 services (products, photos) decide and commit.
 """
 from __future__ import annotations
@@ -250,4 +250,4 @@ def delete_photo(product_id: int, image_id: int):
     return redirect(url_for(".edit", product_id=product_id, _anchor="photos"))
 
 
-from gallery.catalog import staff_product_csv, staff_proposals  # noqa: E402,F401
+from gallery.catalog import staff_product_csv_views, staff_proposal_views  # noqa: E402,F401

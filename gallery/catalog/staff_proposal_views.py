@@ -10,7 +10,7 @@ from gallery.catalog import proposals
 from gallery.catalog.models import Product
 from gallery.catalog.product_forms import DecisionForm
 from gallery.catalog.proposal_models import ProductProposal, ProposalStatus
-from gallery.catalog.staff_products import acting_user, bp
+from gallery.catalog.staff_product_views import acting_user, bp
 from gallery.errors import DomainError
 from gallery.extensions import db
 
