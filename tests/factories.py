@@ -37,7 +37,9 @@ class Factories:
             kecamatan_code=kecamatan,
             **overrides,
         )
-        return create_producer(data)
+        producer = create_producer(data)
+        db.session.commit()
+        return producer
 
     def product(
         self,
@@ -70,7 +72,9 @@ class Factories:
             ],
             **overrides,
         )
-        return create_product(producer, data)
+        product = create_product(producer, data)
+        db.session.commit()
+        return product
 
     def certificate(self, producer: Producer, kind: str, number: str, valid_until=None):
         """The producer's certificate of that kind and number, recorded if it is not yet."""
@@ -80,6 +84,7 @@ class Factories:
             if kind == "bpom" and valid_until is None:
                 valid_until = clock.today_wib() + timedelta(days=3 * 365)
             found = add_producer_certificate(producer, kind, number, valid_until=valid_until)
+            db.session.commit()
         return found
 
     def stock(self, variant, quantity: int, *, payout: int | None = None, expires_in_days: int | None = None):

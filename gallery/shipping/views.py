@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -30,6 +30,7 @@ from gallery.shipping.services import create_service, update_service
 from gallery.shipping.tariff_csv import COLUMN_LABELS, TariffFileError, export_csv, parse_tariff_csv
 from gallery.shipping.tariff_lookups import active_version_id, rates_by_province, services, version_overview
 from gallery.shipping.tariffs import check_effective_on, import_tariff
+from gallery.spreadsheets import csv_download
 
 api_bp = Blueprint("shipping_api", __name__, url_prefix="/api/shipping")
 bp = Blueprint("shipping", __name__, url_prefix="/staff/shipping")
@@ -217,27 +218,20 @@ def confirm():
     return redirect(url_for(".tariffs"))
 
 
-def _csv(text: str, filename: str) -> Response:
-    response = Response("\ufeff" + text, mimetype="text/csv")
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @bp.get("/tariffs/active.csv")
 def export_active():
     version_id = active_version_id()
     if version_id is None:
         flash(_("Belum ada tabel tarif yang berlaku."), "warning")
         return redirect(url_for(".tariffs"))
-    return _csv(export_csv(version_id), f"tarif-pos-v{version_id}.csv")
+    return csv_download(export_csv(version_id), f"tarif-pos-v{version_id}.csv")
 
 
 @bp.get("/tariffs/<int:version_id>.csv")
 def export_version(version_id: int):
     if db.session.get(TariffVersion, version_id) is None:
         abort(404)
-    return _csv(export_csv(version_id), f"tarif-pos-v{version_id}.csv")
+    return csv_download(export_csv(version_id), f"tarif-pos-v{version_id}.csv")
 
 
 # Service terms (admin)
