@@ -1,6 +1,6 @@
 """Back office: producers (IKM) under /staff/producers: list, register, edit, (de)activate, certificates.
 
-The views parse input and render; gallery.catalog.services decides and commits.
+The views parse input and render; gallery.catalog.services decides and flushes; the views commit.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Staff: the outbox (/staff/notifications): failed messages first, with their error, and a resend button.
 
-Views parse and render; gallery.notifications.delivery decides and commits. The list runs a fixed number
-of statements whatever its size.
+Views parse and render; gallery.notifications.delivery decides and flushes; the views commit. The list
+runs a fixed number of statements whatever its size.
 """
 from __future__ import annotations
 
