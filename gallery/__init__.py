@@ -69,6 +69,7 @@ def register_extensions(app: Flask) -> None:
     from gallery import cache, i18n
     from gallery.accounts import sessions
     from gallery.extensions import babel, compress, csrf, db, limiter, login_manager, mail, migrate
+    from gallery.catalog import photos
     from gallery.notifications import outbox
 
     db.init_app(app)
@@ -89,6 +90,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     mail.init_app(app)
     outbox.init_app(app)
+    photos.init_app(app)
     compress.init_app(app)
     i18n.init_app(app)
     cache.init_app(app)
@@ -123,7 +125,7 @@ def register_blueprints(app: Flask) -> None:
     from gallery.accounts import bp as accounts_bp
     from gallery.accounts.address_views import bp as addresses_bp
     from gallery.catalog import bp as catalog_bp
-    from gallery.catalog.staff_products import bp as products_admin_bp
+    from gallery.catalog.staff_product_views import bp as products_admin_bp
     from gallery.catalog.staff_views import bp as producers_admin_bp
     from gallery.cart import bp as cart_bp
     from gallery.consignment import bp as consignment_bp
@@ -144,33 +146,18 @@ def register_blueprints(app: Flask) -> None:
     from gallery.notifications import staff_bp as notifications_staff_bp
     from gallery.reviews import bp as reviews_bp, portal_bp as reviews_portal_bp, staff_bp as reviews_staff_bp
 
-    app.register_blueprint(health_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(addresses_bp)
-    app.register_blueprint(catalog_bp)
-    app.register_blueprint(staff_bp, url_prefix="/staff")
-    app.register_blueprint(producers_admin_bp)
-    app.register_blueprint(products_admin_bp)
-    app.register_blueprint(consignment_bp, url_prefix="/staff")
-    app.register_blueprint(cart_bp)
-    app.register_blueprint(orders_bp)
-    app.register_blueprint(orders_staff_bp, url_prefix="/staff")
-    app.register_blueprint(payments_bp)
-    app.register_blueprint(payments_staff_bp, url_prefix="/staff")
-    app.register_blueprint(portal_bp, url_prefix="/portal")
-    app.register_blueprint(profile_requests_bp, url_prefix="/staff/profile-requests")
-    app.register_blueprint(shipping_bp)
-    app.register_blueprint(shipping_api_bp)
-    app.register_blueprint(settlements_bp, url_prefix="/staff/settlements")
-    app.register_blueprint(registry_bp)
-    app.register_blueprint(registry_staff_bp)
-    app.register_blueprint(partners_bp)
-    app.register_blueprint(partners_staff_bp)
-    app.register_blueprint(partners_portal_bp)
-    app.register_blueprint(notifications_staff_bp)
-    app.register_blueprint(reviews_bp)
-    app.register_blueprint(reviews_staff_bp)
-    app.register_blueprint(reviews_portal_bp)
+    # In registration order; a prefix of None keeps the blueprint's own.
+    staff, portal = "/staff", "/portal"
+    for blueprint, url_prefix in (
+        (health_bp, None), (accounts_bp, None), (addresses_bp, None), (catalog_bp, None), (staff_bp, staff),
+        (producers_admin_bp, None), (products_admin_bp, None), (consignment_bp, staff), (cart_bp, None),
+        (orders_bp, None), (orders_staff_bp, staff), (payments_bp, None), (payments_staff_bp, staff),
+        (portal_bp, portal), (profile_requests_bp, "/staff/profile-requests"), (shipping_bp, None),
+        (shipping_api_bp, None), (settlements_bp, "/staff/settlements"), (registry_bp, None),
+        (registry_staff_bp, None), (partners_bp, None), (partners_staff_bp, None), (partners_portal_bp, None),
+        (notifications_staff_bp, None), (reviews_bp, None), (reviews_staff_bp, None), (reviews_portal_bp, None),
+    ):
+        app.register_blueprint(blueprint, url_prefix=url_prefix)
 
 
 def register_errorhandlers(app: Flask) -> None:

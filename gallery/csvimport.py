@@ -96,3 +96,14 @@ def read_rows(content: bytes, errors: list[RowError], *, required: tuple[str, ..
         cells += [""] * (len(header) - len(cells))
         rows.append(CsvRow(number, {column: cells[position].strip() for column, position in index.items()}))
     return CsvRows(rows, len(body))
+
+
+def read_preview_rows(preview: ImportPreview, content: bytes, *, required: tuple[str, ...],
+                      optional: tuple[str, ...], max_bytes: int, max_rows: int) -> CsvRows | None:
+    """read_rows for an import preview: its errors go to the preview, and the preview counts the lines read.
+    None when the file as a whole is unusable (the preview then says why)."""
+    csv_rows = read_rows(content, preview.errors, required=required, optional=optional, max_bytes=max_bytes,
+                         max_rows=max_rows)
+    if csv_rows is not None:
+        preview.rows_read = csv_rows.lines_read
+    return csv_rows

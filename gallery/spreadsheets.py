@@ -1,6 +1,7 @@
 """Cells written to the office's spreadsheets (CSV and XLSX) are text, never formulas: a value from user
 data that starts with = + - @, a tab or a carriage return is neutralised, so a producer's bank holder
-`=HYPERLINK(...)` reaches the bank-transfer batch as the words it is."""
+`=HYPERLINK(...)` reaches the bank-transfer batch as the words it is. A CSV download starts with a BOM so
+spreadsheet programs read it as UTF-8."""
 from __future__ import annotations
 
 import csv
@@ -53,3 +54,13 @@ def append_text_row(sheet, row: Iterable) -> None:
             cell.data_type = "s"
             if value.startswith(FORMULA_START):
                 cell.quotePrefix = True
+
+
+def csv_download(text: str, filename: str):
+    """A CSV file download (UTF-8 with a BOM, so spreadsheet programs read it as such)."""
+    from flask import Response
+
+    response = Response("\ufeff" + text, mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -90,6 +90,7 @@ def app(tmp_path_factory):
         upgrade()
         load_regions()
         seed_reference_data()
+        db.session.commit()
     yield application
     with application.app_context():
         db.engine.dispose()

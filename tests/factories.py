@@ -37,7 +37,9 @@ class Factories:
             kecamatan_code=kecamatan,
             **overrides,
         )
-        return create_producer(data)
+        producer = create_producer(data)
+        db.session.commit()
+        return producer
 
     def product(
         self,
@@ -70,7 +72,9 @@ class Factories:
             ],
             **overrides,
         )
-        return create_product(producer, data)
+        product = create_product(producer, data)
+        db.session.commit()
+        return product
 
     def certificate(self, producer: Producer, kind: str, number: str, valid_until=None):
         """The producer's certificate of that kind and number, recorded if it is not yet."""
@@ -80,6 +84,7 @@ class Factories:
             if kind == "bpom" and valid_until is None:
                 valid_until = clock.today_wib() + timedelta(days=3 * 365)
             found = add_producer_certificate(producer, kind, number, valid_until=valid_until)
+            db.session.commit()
         return found
 
     def stock(self, variant, quantity: int, *, payout: int | None = None, expires_in_days: int | None = None):
@@ -95,7 +100,9 @@ class Factories:
     def user(self, role: str = Role.CUSTOMER, *, email: str | None = None, producer: Producer | None = None,
              password: str = PASSWORD) -> User:
         email = email or f"{role}{next(_counter)}@uji.test"
-        return create_user(email, role, password, producer_slug=producer.slug if producer else None)
+        user = create_user(email, role, password, producer_slug=producer.slug if producer else None)
+        db.session.commit()
+        return user
 
     def login(self, client, user_or_email, password: str = PASSWORD):
         email = user_or_email if isinstance(user_or_email, str) else user_or_email.email

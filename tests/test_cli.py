@@ -159,6 +159,7 @@ def test_regions_load_repairs_a_changed_name_and_a_missing_district(flask_cli):
 
         db.session.rollback()
         load_regions()
+        db.session.commit()
 
 
 # --- flask catalog seed ---------------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ def _make_default(user: User, saved: SavedAddress) -> None:
 
 def save_address(user: User, address: Address, *, label: str = "", make_default: bool = False,
                  address_id: int | None = None) -> SavedAddress:
-    """Add an address (or change one of the customer's own); commit."""
+    """Add an address (or change one of the customer's own); flushes, the caller commits."""
     checked = check_address(address)
     label = (label or "").strip()
     if len(label) > 40:
@@ -73,31 +73,34 @@ def save_address(user: User, address: Address, *, label: str = "", make_default:
     db.session.flush()
     if make_default:
         _make_default(user, saved)
-    db.session.commit()
+    db.session.flush()
     return saved
 
 
 def set_default(user: User, address_id: int) -> SavedAddress:
-    """Checkout starts with this address from now on; commit."""
+    """Checkout starts with this address from now on (flushes)."""
     saved = address_of(user, address_id)
     _make_default(user, saved)
-    db.session.commit()
+    db.session.flush()
     return saved
 
 
 def delete_address(user: User, address_id: int) -> None:
-    """Forget an address (orders keep their own copy); the newest remaining becomes the default; commit."""
+    """Forget an address (orders keep their own copy); the newest remaining becomes the default (flushes)."""
     saved = address_of(user, address_id)
     was_default = saved.is_default
     db.session.delete(saved)
     db.session.flush()
     if was_default and (newest := default_address(user)) is not None:
         newest.is_default = True
-    db.session.commit()
+    db.session.flush()
 
 
 def remember(user: User, address: Address) -> SavedAddress | None:
-    """After checkout: keep the address used, unless the same one is already in the book or it is full."""
+    """After checkout: keep the address used, unless the same one is already in the book or it is full.
+
+    save_address refuses (DomainError) before it adds anything, so a refusal leaves the caller's
+    transaction as it was; the caller commits."""
     same = db.session.scalar(select(SavedAddress).where(
         SavedAddress.user_id == user.id, SavedAddress.district_code == address.district_code,
         SavedAddress.street == address.street.strip(), SavedAddress.postal_code == address.postal_code.strip()))
@@ -106,5 +109,4 @@ def remember(user: User, address: Address) -> SavedAddress | None:
     try:
         return save_address(user, address)
     except DomainError:
-        db.session.rollback()
         return None

@@ -1,5 +1,5 @@
-"""The signed-in customer's address book (/account/addresses). Views parse and render; gallery.accounts.address_book
-decides and commits. The region selects refresh on the server, as at checkout."""
+"""The signed-in customer's address book (/account/addresses). Views parse, render and commit; gallery.accounts.address_book
+decides. The region selects refresh on the server, as at checkout."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -11,6 +11,7 @@ from gallery.accounts.decorators import role_required
 from gallery.accounts.forms import AddressForm
 from gallery.accounts.models import Role
 from gallery.errors import DomainError, NotFound
+from gallery.extensions import db
 from gallery.shipping.addresses import Address
 from gallery.shipping.region_choices import chosen_regions, fill_region_choices, region_errors
 
@@ -46,6 +47,7 @@ def _form_page(form: AddressForm, address_id: int | None, status: int = 200):
             target = form._fields.get(error.field or "", form.street)
             target.errors = list(target.errors) + [error.message]
         else:
+            db.session.commit()
             flash(_("Alamat disimpan."), "success")
             return redirect(url_for(".index"), code=303)
     if saving:
@@ -73,17 +75,20 @@ def edit(address_id: int):
     return _form_page(AddressForm(obj=saved if request.method == "GET" else None), saved.id)
 
 
+def _change(address_id: int, change, message: str):
+    """Apply one change to one of the customer's own addresses, commit, and go back to the list."""
+    _owned(address_id)
+    change(current_user, address_id)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(".index"), code=303)
+
+
 @bp.route("/<int:address_id>/default", methods=["POST"])
 def make_default(address_id: int):
-    _owned(address_id)
-    address_book.set_default(current_user, address_id)
-    flash(_("Alamat utama diganti."), "success")
-    return redirect(url_for(".index"), code=303)
+    return _change(address_id, address_book.set_default, _("Alamat utama diganti."))
 
 
 @bp.route("/<int:address_id>/delete", methods=["POST"])
 def delete(address_id: int):
-    _owned(address_id)
-    address_book.delete_address(current_user, address_id)
-    flash(_("Alamat dihapus."), "success")
-    return redirect(url_for(".index"), code=303)
+    return _change(address_id, address_book.delete_address, _("Alamat dihapus."))

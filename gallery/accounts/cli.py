@@ -5,6 +5,7 @@ from flask.cli import with_appcontext
 from gallery.accounts.models import Role
 from gallery.accounts.services import create_user
 from gallery.errors import DomainError
+from gallery.extensions import db
 
 
 @click.group()
@@ -25,6 +26,7 @@ def create_command(email, role, name, producer_slug, password):
         user = create_user(email, role, password, name=name, producer_slug=producer_slug)
     except DomainError as error:
         raise click.ClickException(str(error.message)) from None
+    db.session.commit()
     click.echo(f"created {user.role} {user.email}")
 
 
@@ -34,7 +36,6 @@ def create_command(email, role, name, producer_slug, password):
 def deactivate_command(email):
     """Refuse further sign-ins of EMAIL and end all of its sessions and remember-me cookies at once."""
     from gallery.accounts.services import deactivate_user, find_user_by_email
-    from gallery.extensions import db
 
     user = find_user_by_email(email)
     if user is None:

@@ -4,7 +4,8 @@ A sign-up writes no account until its owner opens the link mailed to the address
 the name and the password's hash, valid SIGNUP_LINK_HOURS); a known address gets a note instead. The
 messages go through the outbox (gallery.notifications); a body with a link is erased once sent. A
 reset link is signed, expires after PASSWORD_RESET_MINUTES and is single-use: it names the session
-version and password hash it was issued under, and using it moves both on.
+version and password hash it was issued under, and using it moves both on. These functions flush; the
+view commits (the outbox sends a message only once that commit is done).
 """
 from __future__ import annotations
 
@@ -52,7 +53,6 @@ def request_signup(name: str, email: str, password: str, phone: str | None = Non
         to_address(Message("account_exists", _("Akun Anda di Galeri Oleh-oleh"), "account_exists",
                            {"login_url": _external("accounts.login"),
                             "reset_url": _external("accounts.forgot_password")}), email)
-        db.session.commit()
         return
     token = _serializer(_SIGNUP).dumps(
         {"name": name, "email": email, "phone": (phone or "").strip() or None, "hash": probe.password_hash}
@@ -60,18 +60,17 @@ def request_signup(name: str, email: str, password: str, phone: str | None = Non
     to_address(Message("confirm_signup", _("Konfirmasi pendaftaran akun Anda"), "confirm_signup",
                        {"name": name, "confirm_url": _external("accounts.confirm_signup", token=token),
                         "hours": current_app.config["SIGNUP_LINK_HOURS"]}), email, sensitive=True)
-    db.session.commit()
 
 
 def confirm_signup(token: str) -> User:
-    """Create the shopper's account from a valid confirmation link (once) and commit."""
+    """Create the shopper's account from a valid confirmation link (once; flushes, the caller commits)."""
     data = _load(_SIGNUP, token, current_app.config["SIGNUP_LINK_HOURS"] * 3600)
     if find_user_by_email(str(data.get("email", ""))) is not None:
         raise DomainError(_l("Akun ini sudah aktif. Silakan masuk."))
     user = User(email=data["email"], name=data["name"], phone=data.get("phone"), role=Role.CUSTOMER,
                 password_hash=data["hash"])
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -86,7 +85,6 @@ def request_password_reset(email: str) -> None:
     to_address(Message("password_reset", _("Atur ulang kata sandi Anda"), "password_reset",
                        {"name": user.name, "reset_url": _external("accounts.reset_password", token=token),
                         "minutes": current_app.config["PASSWORD_RESET_MINUTES"]}), user.email, sensitive=True)
-    db.session.commit()
 
 
 def user_for_reset(token: str) -> User:
@@ -100,10 +98,9 @@ def user_for_reset(token: str) -> User:
 
 
 def reset_password(token: str, new_password: str) -> User:
-    """Set the new password through a valid reset link, end every session of the user, and commit."""
+    """Set the new password through a valid reset link and end every session of the user (flushes)."""
     user = user_for_reset(token)
     change_password(user, new_password)
-    db.session.commit()
     return user
 
 

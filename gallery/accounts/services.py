@@ -45,7 +45,7 @@ def authenticate(email: str, password: str) -> User:
     if not user.check_password(password or "") or not user.is_active:
         raise DomainError(_l("Email atau kata sandi salah."))
     user.last_login_at = clock.utcnow()
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -87,9 +87,8 @@ def create_user(
     *,
     name: str | None = None,
     producer_slug: str | None = None,
-    commit: bool = True,
 ) -> User:
-    """Create an account of any role; a producer account must name its producer by slug."""
+    """Create an account of any role; a producer account must name its producer by slug (flushes)."""
     if role not in Role.ALL:
         raise DomainError(_l("Peran tidak dikenal: %(role)s", role=role), field="role")
     email = _check_new_account(email, password, name=name)
@@ -110,10 +109,7 @@ def create_user(
     )
     user.set_password(password)
     db.session.add(user)
-    if commit:
-        db.session.commit()
-    else:
-        db.session.flush()
+    db.session.flush()
     return user
 
 

@@ -62,10 +62,10 @@ def end_all_sessions(user: User) -> None:
 
 
 def end_session(user: User | None) -> None:
-    """Sign out here and everywhere: the user's session version moves on, the cookies are cleared."""
+    """Sign out here and everywhere: the user's session version moves on (flushed; the view commits), the
+    cookies are cleared."""
     if user is not None and user.is_authenticated:
         end_all_sessions(user)
-        db.session.commit()
     logout_user()
     session.clear()
     g.forget_remembered = True

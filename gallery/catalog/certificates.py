@@ -36,35 +36,37 @@ PRODUCT_LINKS = {
 }
 
 
-def normalise_pirt(number: str | None) -> str | None:
-    """Accept `P-IRT No. 2061301010123-29` or the bare number; store the bare 15 digits."""
+def _checked(number: str | None, clean, pattern: re.Pattern, message) -> str | None:
+    """An empty number is None; any other is cleaned to its stored form, which must match the kind's
+    pattern (DomainError on `number` otherwise)."""
     if not number or not number.strip():
         return None
-    bare = re.sub(r"^(P-?IRT)\s*(No\.?)?\s*", "", number.strip(), flags=re.IGNORECASE)
-    if not _PIRT.fullmatch(bare):
-        raise DomainError(_l("Nomor P-IRT harus 15 digit, contoh 2061301010123-29."), field="number")
-    return bare
+    candidate = clean(number.strip())
+    if not pattern.fullmatch(candidate):
+        raise DomainError(message, field="number")
+    return candidate
+
+
+def normalise_pirt(number: str | None) -> str | None:
+    """Accept `P-IRT No. 2061301010123-29` or the bare number; store the bare 15 digits."""
+    return _checked(number, lambda text: re.sub(r"^(P-?IRT)\s*(No\.?)?\s*", "", text, flags=re.IGNORECASE),
+                    _PIRT, _l("Nomor P-IRT harus 15 digit, contoh 2061301010123-29."))
+
+
+def _spaced_bpom(text: str) -> str:
+    compact = re.sub(r"\s+", "", re.sub(r"^BPOM\s*(RI)?", "", text.upper()))
+    return f"{compact[:2]} {compact[2:]}"
 
 
 def normalise_bpom(number: str | None) -> str | None:
     """Accept a BPOM registration, MD (made here) or ML (imported) and 12 digits: `MD 123456789012`."""
-    if not number or not number.strip():
-        return None
-    compact = re.sub(r"\s+", "", re.sub(r"^BPOM\s*(RI)?", "", number.strip().upper()))
-    candidate = f"{compact[:2]} {compact[2:]}"
-    if not _BPOM.fullmatch(candidate):
-        raise DomainError(_l("Nomor BPOM harus berbentuk MD atau ML diikuti 12 digit."), field="number")
-    return candidate
+    return _checked(number, _spaced_bpom, _BPOM, _l("Nomor BPOM harus berbentuk MD atau ML diikuti 12 digit."))
 
 
 def normalise_halal(number: str | None) -> str | None:
     """Accept a BPJPH halal certificate number (`ID13110000123450123`)."""
-    if not number or not number.strip():
-        return None
-    compact = re.sub(r"\s+", "", number.strip().upper())
-    if not _HALAL.fullmatch(compact):
-        raise DomainError(_l("Nomor sertifikat halal BPJPH diawali ID diikuti angka."), field="number")
-    return compact
+    return _checked(number, lambda text: re.sub(r"\s+", "", text.upper()), _HALAL,
+                    _l("Nomor sertifikat halal BPJPH diawali ID diikuti angka."))
 
 
 NORMALISERS = {CertificateKind.PIRT: normalise_pirt, CertificateKind.BPOM: normalise_bpom,
@@ -84,9 +86,8 @@ def add_producer_certificate(
     *,
     issued_by: str | None = None,
     valid_until: date | None = None,
-    commit: bool = True,
 ) -> ProducerCertificate:
-    """Record a certificate the producer holds, its number checked for its kind.
+    """Record a certificate the producer holds, its number checked for its kind (flushes).
 
     A P-IRT without a date is valid through the year its number names; a BPOM registration must
     say until when it is valid; a halal certificate may have no end date (BPJPH certificates
@@ -113,8 +114,6 @@ def add_producer_certificate(
     certificate = ProducerCertificate(kind=kind, number=number, issued_by=issued_by, valid_until=valid_until)
     producer.certificates.append(certificate)
     db.session.flush()
-    if commit:
-        db.session.commit()
     return certificate
 
 
@@ -127,7 +126,7 @@ def products_linking(certificate_id: int) -> list[str]:
 def remove_producer_certificate(producer: Producer, certificate_id: int) -> None:
     """Delete one of the producer's certificates; refused while a product names it.
 
-    Another producer's certificate is not found.
+    Another producer's certificate is not found. Flushes; the caller commits.
     """
     certificate = db.session.scalar(
         select(ProducerCertificate).where(
@@ -140,7 +139,7 @@ def remove_producer_certificate(producer: Producer, certificate_id: int) -> None
         raise DomainError(_l("Sertifikat ini masih dipakai produk: %(names)s. Ganti dulu di halaman produknya.",
                              names=", ".join(names[:5])), field="number")
     db.session.delete(certificate)
-    db.session.commit()
+    db.session.flush()
 
 
 def valid_certificate(certificate_id_column, today: date | None = None) -> ColumnElement[bool]:

@@ -3,6 +3,7 @@ import click
 from flask.cli import with_appcontext
 
 from gallery.catalog.reference import seed_reference_data
+from gallery.extensions import db
 from gallery.jobs import periodic
 from gallery.planner_stats import refresh_planner_statistics
 
@@ -17,6 +18,7 @@ def catalog():
 def seed_command():
     """Create missing sectors, sub-categories and IKM classifications (safe to run again)."""
     categories, classifications = seed_reference_data()
+    db.session.commit()
     click.echo(f"catalog: {categories} categories and {classifications} classifications added")
 
 

@@ -4,7 +4,9 @@ Each upload is re-encoded by catalog.images (EXIF dropped, orientation applied, 
 WebP and JPEG); the original is never kept. A batch is all or nothing: one file that is too big,
 not a picture, an SVG or a pixel bomb refuses the whole batch with its name, and the renditions
 the batch already wrote are removed again. Renditions are shared by content, so a file is deleted
-only when no product photo and no proposal photo names it any more.
+only when no product photo and no proposal photo names it any more, and only once the transaction that
+freed it has committed (`delete_after_commit`; a rollback keeps the files). Services here flush; the
+view commits.
 """
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, union
+from sqlalchemy import event, func, select, union
+from sqlalchemy.orm import Session
 
 from gallery.catalog import history
 from gallery.catalog.images import ENCODINGS, RENDITIONS, StoredImage, rendition_path, store_image
@@ -44,7 +47,7 @@ def request_limit() -> int:
     return upload_limit() * MAX_PHOTOS_PER_UPLOAD + 64 * 1024
 
 
-def keys_in_use(keys: set[str]) -> set[str]:
+def keys_in_use(keys: set[str], session: Session | None = None) -> set[str]:
     """Which of these rendition keys a product, proposal or review photo still names (one statement).
 
     Renditions are stored by content hash, so a shopper's review photo may share a key with a product photo.
@@ -53,19 +56,50 @@ def keys_in_use(keys: set[str]) -> set[str]:
 
     if not keys:
         return set()
-    return set(db.session.scalars(union(
+    return set((session or db.session).scalars(union(
         select(ProductImage.key).where(ProductImage.key.in_(keys)),
         select(ProposalImage.key).where(ProposalImage.key.in_(keys)),
         select(Review.photo_key).where(Review.photo_key.in_(keys)),
     )))
 
 
-def delete_unused_renditions(keys: set[str]) -> None:
-    """Remove the files of renditions nothing names any more (call after the commit that freed them)."""
-    for key in set(keys) - keys_in_use(set(keys)):
+def delete_unused_renditions(keys: set[str], session: Session | None = None) -> None:
+    """Remove the files of renditions nothing names any more (after the commit that freed them)."""
+    for key in set(keys) - keys_in_use(set(keys), session):
         for size in RENDITIONS:
             for extension in ENCODINGS:
                 rendition_path(key, size, extension).unlink(missing_ok=True)
+
+
+_FREED = "freed_rendition_keys"
+
+
+def delete_after_commit(keys: set[str]) -> None:
+    """Remove these renditions' files once the current transaction commits, if nothing names them then;
+    a rollback forgets them (the rows that name them are back)."""
+    if keys:
+        db.session().info.setdefault(_FREED, set()).update(keys)
+
+
+def _committed(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released: wait for the real commit
+    keys = session.info.pop(_FREED, None)
+    if keys:
+        # The committed session may not run SQL here: check what is still in use on a session of its own.
+        with Session(db.engine) as fresh:
+            delete_unused_renditions(keys, fresh)
+
+
+def _rolled_back(session: Session) -> None:
+    session.info.pop(_FREED, None)
+
+
+def init_app(app) -> None:
+    """Delete the files a committed transaction freed; forget those of a rolled-back one."""
+    if not event.contains(Session, "after_commit", _committed):
+        event.listen(Session, "after_commit", _committed)
+        event.listen(Session, "after_rollback", _rolled_back)
 
 
 def store_uploads(uploads: list[Upload]) -> list[StoredImage]:
@@ -105,9 +139,8 @@ def _renumber(images: list[ProductImage]) -> None:
         image.position = position
 
 
-def add_photos(product: Product, uploads: list[Upload], *, alt: str = "", user=None,
-               commit: bool = True) -> list[ProductImage]:
-    """Add a batch of photos after the existing ones; the first photo of a product is its main one."""
+def add_photos(product: Product, uploads: list[Upload], *, alt: str = "", user=None) -> list[ProductImage]:
+    """Add a batch of photos after the existing ones; the first photo of a product is its main one (flushes)."""
     alt = (alt or "").strip()[:MAX_ALT] or product.name[:MAX_ALT]
     count = len([upload for upload in uploads if upload.filename or upload.data])
     if len(product.images) + count > MAX_PHOTOS_PER_PRODUCT:
@@ -122,8 +155,6 @@ def add_photos(product: Product, uploads: list[Upload], *, alt: str = "", user=N
     db.session.flush()
     history.record_event(product.id, history.EventKind.PHOTOS_ADDED,
                          {"count": len(images), "files": [upload.filename for upload in uploads][:10]}, user=user)
-    if commit:
-        db.session.commit()
     return images
 
 
@@ -141,7 +172,7 @@ def arrange_photos(product: Product, order: dict[int, int], alts: dict[int, str]
     if before != [(image.id, image.alt) for image in product.images]:
         history.record_event(product.id, history.EventKind.PHOTOS_ARRANGED,
                              {"order": [image.id for image in product.images]}, user=user)
-    db.session.commit()
+    db.session.flush()
 
 
 def make_main_photo(product: Product, image_id: int, *, user=None) -> None:
@@ -151,16 +182,16 @@ def make_main_photo(product: Product, image_id: int, *, user=None) -> None:
     _renumber(ranked)
     product.images.sort(key=lambda image: image.position)
     history.record_event(product.id, history.EventKind.PHOTOS_ARRANGED, {"main": chosen.id}, user=user)
-    db.session.commit()
+    db.session.flush()
 
 
 def remove_photo(product: Product, image_id: int, *, user=None) -> None:
-    """Delete one photo; its files go when nothing else shows the same picture."""
+    """Delete one photo; its files go after the commit when nothing else shows the same picture."""
     image = _photo_or_404(product, image_id)
     key = image.key
     product.images.remove(image)
     db.session.delete(image)
     _renumber(product.images)
     history.record_event(product.id, history.EventKind.PHOTO_REMOVED, {"photo": image_id}, user=user)
-    db.session.commit()
-    delete_unused_renditions({key})
+    db.session.flush()
+    delete_after_commit({key})

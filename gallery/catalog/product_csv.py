@@ -5,8 +5,8 @@ changes that product (its variants matched by SKU, new SKUs added); lines withou
 same producer and name make one new product. Certificates are named by number and must be the
 producer's own. Every product goes through catalog.products exactly as on the edit screen, and
 those services check everything before they write, so a refused product leaves nothing behind:
-the whole file is run, every wrong line is reported, and the transaction is committed only when
-no line is wrong (and never for a preview).
+the whole file is run in a savepoint, every wrong line is reported, and the savepoint is kept (for the
+view to commit) only when no line is wrong, never for a preview.
 """
 from __future__ import annotations
 
@@ -25,10 +25,9 @@ from gallery.catalog.models import Category, CertificateKind, Producer, Product,
 from gallery.catalog.product_forms import parse_whole
 from gallery.catalog.products import ProductInput, create_product, update_product
 from gallery.catalog.variants import VariantError, VariantInput
-from gallery.csvimport import ImportPreview, RowError, read_rows
+from gallery.csvimport import ImportPreview, RowError, read_preview_rows
 from gallery.errors import DomainError
 from gallery.extensions import db
-from gallery.planner_stats import refresh_planner_statistics
 
 PRODUCT_COLUMNS = ("product_slug", "producer", "category", "name", "description", "story", "storage_note", "status",
                    "min_shelf_life_days", "pirt", "bpom", "halal")
@@ -234,10 +233,10 @@ def _run_group(group: _Group, lookups: _Lookups, preview: ProductImportPreview, 
     prices = {variant.id: variant.price for variant in product.variants} if product else {}
     try:
         if product is None:
-            product = create_product(producer, data, user=user, reason=reason, commit=False)
+            product = create_product(producer, data, user=user, reason=reason)
             preview.new_products += 1
         else:
-            update_product(product, data, user=user, price_reason=reason, commit=False)
+            update_product(product, data, user=user, price_reason=reason)
             preview.changed_products += 1
     except VariantError as error:
         group.errors.append(RowError(group.lines[error.index].line, error.message,
@@ -253,30 +252,30 @@ def _run_group(group: _Group, lookups: _Lookups, preview: ProductImportPreview, 
 
 
 def run_import(content: bytes, filename: str = "", *, user=None, save: bool = False) -> ProductImportPreview:
-    """Run the file through the product services; commit only when `save` and no line is wrong."""
+    """Run the file through the product services in a savepoint: kept (for the caller to commit) only when
+    `save` and no line is wrong, otherwise undone, so a preview writes nothing."""
     preview = ProductImportPreview(filename=(filename or "")[:200])
-    parsed = read_rows(content, preview.errors, required=REQUIRED, optional=tuple(c for c in COLUMNS if c not in REQUIRED),
-                       max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
+    parsed = read_preview_rows(preview, content, required=REQUIRED,
+                               optional=tuple(c for c in COLUMNS if c not in REQUIRED),
+                               max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
     if parsed is None:
         return preview
-    preview.rows_read = parsed.lines_read
-    lookups = _Lookups(parsed.rows)
-    reason = str(_l("Impor CSV %(file)s", file=preview.filename or "-"))
-    groups = _groups(parsed.rows)
-    for group in groups:
-        _run_group(group, lookups, preview, user=user, reason=reason)
-        preview.errors.extend(group.errors)
-    preview.errors.sort(key=lambda error: error.line)
-    if save and preview.ok:
-        db.session.commit()
-        refresh_planner_statistics()  # an import can change the catalogue's size many times over
-    else:
-        db.session.rollback()
+    with db.session.begin_nested() as savepoint:
+        lookups = _Lookups(parsed.rows)
+        reason = str(_l("Impor CSV %(file)s", file=preview.filename or "-"))
+        for group in _groups(parsed.rows):
+            _run_group(group, lookups, preview, user=user, reason=reason)
+            preview.errors.extend(group.errors)
+        preview.errors.sort(key=lambda error: error.line)
+        if not (save and preview.ok):
+            savepoint.rollback()
     return preview
 
 
 def import_products(content: bytes, filename: str = "", *, user=None) -> ProductImportPreview:
-    """Save the file's products and variants, all of them or (raising ProductFileError) none."""
+    """Save the file's products and variants, all of them or (raising ProductFileError) none; flushes, the
+    caller commits (and then refreshes the planner statistics: an import can change the catalogue's size
+    many times over)."""
     preview = run_import(content, filename, user=user, save=True)
     if not preview.ok:
         raise ProductFileError(preview)

@@ -1,8 +1,8 @@
 """Product rules: a product's fields, certificates, status and address, with its variants and photos.
 
 Every change goes through here and leaves its trace in gallery.catalog.history. Each use case
-checks everything first, then writes, and commits once (callers that compose several pass
-commit=False and commit themselves); nothing is written when a check fails.
+checks everything first, then writes and flushes (the view, command or composing service's edge
+commits); nothing is written when a check fails.
 
 - A published product has an active variant; food names its P-IRT or BPOM certificate, valid on
   the day it goes on sale (catalog.certificates).
@@ -152,14 +152,8 @@ def _set_status(product: Product, status: str) -> None:
         product.published_at = clock.utcnow()
 
 
-def _finish(product: Product, commit: bool) -> None:
-    refresh_listing_fields(product)
-    if commit:
-        db.session.commit()
-
-
 def create_product(producer: Producer, data: ProductInput, *, photos: list[Upload] = (), user=None,
-                   reason: str = "", commit: bool = True) -> Product:
+                   reason: str = "") -> Product:
     """Add a product with its variants and photos; SKUs left empty are generated, first prices recorded."""
     category, values, linked = check_fields(producer, data)
     if len(data.variants) > MAX_VARIANTS:
@@ -178,13 +172,32 @@ def create_product(producer: Producer, data: ProductInput, *, photos: list[Uploa
     history.record_event(product.id, history.EventKind.CREATED, {"status": product.status}, user=user)
     save_variants(product, rows, user=user, reason=reason, announce=False)
     if photos:
-        add_photos(product, list(photos), user=user, commit=False)
-    _finish(product, commit)
+        add_photos(product, list(photos), user=user)
+    refresh_listing_fields(product)
     return product
 
 
-def update_product(product: Product, data: ProductInput, *, user=None, price_reason: str = "",
-                   commit: bool = True) -> Product:
+def _check_repricing(rows: list, price_reason: str) -> None:
+    """A price change needs a reason and may not go below the payout of a lot on the shelf."""
+    repriced = [(index, variant, row["price"]) for index, (variant, row) in enumerate(rows)
+                if variant is not None and row["price"] != variant.price]
+    if repriced and not (price_reason or "").strip():
+        raise DomainError(_l("Tulis alasan perubahan harga."), field="price_reason")
+    for index, variant, price in repriced:
+        try:
+            check_price_against_lots(variant, price)
+        except DomainError as error:
+            raise VariantError(index, error) from None
+
+
+def _active_after(product: Product, rows: list) -> int:
+    """How many active variants the product has once `rows` are saved."""
+    changed_ids = {variant.id for variant, _row in rows if variant is not None}
+    active = sum(1 for variant in product.variants if variant.id not in changed_ids and variant.is_active)
+    return active + sum(1 for _variant, row in rows if row["is_active"])
+
+
+def update_product(product: Product, data: ProductInput, *, user=None, price_reason: str = "") -> Product:
     """Change a product's details and status, and add or change the variants in `data.variants`.
 
     A price change needs a reason and may not go below a shelf lot's payout; both are checked,
@@ -195,20 +208,9 @@ def update_product(product: Product, data: ProductInput, *, user=None, price_rea
         raise DomainError(_l("Paling banyak %(n)s varian per produk.", n=MAX_VARIANTS), field="variants")
     rows = check_rows(product, data.variants)
     check_skus(rows)
-    repriced = [(index, variant, row["price"]) for index, (variant, row) in enumerate(rows)
-                if variant is not None and row["price"] != variant.price]
-    if repriced and not (price_reason or "").strip():
-        raise DomainError(_l("Tulis alasan perubahan harga."), field="price_reason")
-    for index, variant, price in repriced:
-        try:
-            check_price_against_lots(variant, price)
-        except DomainError as error:
-            raise VariantError(index, error) from None
-    changed_ids = {variant.id for variant, _row in rows if variant is not None}
-    active = sum(1 for variant in product.variants if variant.id not in changed_ids and variant.is_active)
-    active += sum(1 for _variant, row in rows if row["is_active"])
+    _check_repricing(rows, price_reason)
     if data.status == ProductStatus.PUBLISHED:
-        _check_publishable(category, linked, active, going_live=not product.published)
+        _check_publishable(category, linked, _active_after(product, rows), going_live=not product.published)
 
     before, status_before = _snapshot(product), product.status
     if values["name"] != product.name:
@@ -225,23 +227,22 @@ def update_product(product: Product, data: ProductInput, *, user=None, price_rea
         history.record_event(product.id, history.EventKind.STATUS, {"status": [status_before, product.status]},
                              user=user)
     save_variants(product, rows, user=user, reason=price_reason)
-    _finish(product, commit)
+    refresh_listing_fields(product)
     return product
 
 
-def add_variant(product: Product, data: VariantInput, *, user=None, commit: bool = True) -> Variant:
+def add_variant(product: Product, data: VariantInput, *, user=None) -> Variant:
     """Add one variant (SKU) to a product."""
     data.id = None
-    update_product(product, product_input(product, variants=[data]), user=user, commit=commit)
+    update_product(product, product_input(product, variants=[data]), user=user)
     return product.variants[-1]
 
 
-def update_variant(variant: Variant, data: VariantInput, *, user=None, price_reason: str = "",
-                   commit: bool = True) -> Variant:
+def update_variant(variant: Variant, data: VariantInput, *, user=None, price_reason: str = "") -> Variant:
     """Change one variant's price, weight, size or SKU; past orders and lots keep what they froze."""
     data.id = variant.id
     update_product(variant.product, product_input(variant.product, variants=[data]), user=user,
-                   price_reason=price_reason, commit=commit)
+                   price_reason=price_reason)
     return variant
 
 
@@ -258,9 +259,9 @@ def product_input(product: Product, **overrides) -> ProductInput:
     return data
 
 
-def set_product_status(product: Product, status: str, *, user=None, commit: bool = True) -> Product:
+def set_product_status(product: Product, status: str, *, user=None) -> Product:
     """Publish, return to draft or archive a product, checked as on the edit screen."""
-    return update_product(product, product_input(product, status=status), user=user, commit=commit)
+    return update_product(product, product_input(product, status=status), user=user)
 
 
 def redirect_target(slug: str) -> str | None:

@@ -4,7 +4,8 @@ Nothing a producer proposes reaches the shop until staff approve it. Approving a
 proposal through catalog.products, checked exactly like a staff edit, and publishes the
 product; staff may instead ask for changes or reject, with a comment the producer sees and is
 e-mailed. A producer only ever reaches its own products and proposals: anything else is NotFound,
-as if it did not exist. Each function is one transaction (commit, or raise with nothing written).
+as if it did not exist. Each function checks, then writes and flushes (or raises with nothing written); the
+view commits, and photos a rejection drops are deleted after that commit.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from gallery import clock
 from gallery.accounts.models import Role, User
 from gallery.catalog import history
 from gallery.catalog.models import Category, Producer, ProducerCertificate, Product, ProductImage, ProductStatus
-from gallery.catalog.photos import Upload, delete_unused_renditions, store_uploads
+from gallery.catalog.photos import Upload, delete_after_commit, store_uploads
 from gallery.catalog.products import ProductInput, check_fields, create_product, product_input, update_product
 from gallery.catalog.proposal_models import ProductProposal, ProposalImage, ProposalStatus
 from gallery.catalog.variants import VariantInput, check_price_against_lots, check_variant, variant_input
@@ -133,7 +134,7 @@ def propose(producer: Producer, data: ProposalInput, uploads: list[Upload] = (),
                                created_by_id=user.id, created_at=now, updated_at=now)
     db.session.add(proposal)
     _store_photos(proposal, list(uploads))
-    db.session.commit()
+    db.session.flush()
     return proposal
 
 
@@ -147,7 +148,7 @@ def revise(proposal: ProductProposal, data: ProposalInput, uploads: list[Upload]
     proposal.status = ProposalStatus.PENDING
     proposal.updated_at = clock.utcnow()
     _store_photos(proposal, list(uploads))
-    db.session.commit()
+    db.session.flush()
     return proposal
 
 
@@ -205,31 +206,29 @@ def approve(proposal: ProductProposal, *, user: User, comment: str = "") -> Prod
     payload = proposal.payload
     reason = _("Usulan produsen #%(id)s", id=proposal.id)
     new_variants = [_as_variant(ProposedVariant(**variant)) for variant in payload["new_variants"]]
-    try:
-        if proposal.product is None:
-            data = ProductInput(status=ProductStatus.PUBLISHED, variants=new_variants,
-                                **{name: payload[name] for name in TEXT_FIELDS})
-            product = create_product(proposal.producer, data, user=user, reason=reason, commit=False)
-            proposal.product_id = product.id
-        else:
-            product = proposal.product
-            repriced = [variant_input(variant, price=payload["prices"][str(variant.id)])
-                        for variant in product.variants if str(variant.id) in payload["prices"]]
-            data = product_input(product, status=ProductStatus.PUBLISHED, variants=repriced + new_variants,
-                                 **{name: payload[name] for name in TEXT_FIELDS})
-            update_product(product, data, user=user, price_reason=reason, commit=False)
-        start = len(product.images)
-        for index, image in enumerate(proposal.images):
-            product.images.append(ProductImage(key=image.key, width=image.width, height=image.height,
-                                               alt=image.alt or product.name[:200], position=start + index))
-        _decide(proposal, ProposalStatus.APPROVED, user, comment)
-        history.record_event(product.id, history.EventKind.PROPOSAL_APPROVED,
-                             {"proposal": proposal.id, "count": len(proposal.images)}, user=user)
-    except DomainError:
-        db.session.rollback()
-        raise
+    # A refusal (DomainError) comes from the product services' checks, before they write; the view rolls
+    # back and commits nothing either way.
+    if proposal.product is None:
+        data = ProductInput(status=ProductStatus.PUBLISHED, variants=new_variants,
+                            **{name: payload[name] for name in TEXT_FIELDS})
+        product = create_product(proposal.producer, data, user=user, reason=reason)
+        proposal.product_id = product.id
+    else:
+        product = proposal.product
+        repriced = [variant_input(variant, price=payload["prices"][str(variant.id)])
+                    for variant in product.variants if str(variant.id) in payload["prices"]]
+        data = product_input(product, status=ProductStatus.PUBLISHED, variants=repriced + new_variants,
+                             **{name: payload[name] for name in TEXT_FIELDS})
+        update_product(product, data, user=user, price_reason=reason)
+    start = len(product.images)
+    for index, image in enumerate(proposal.images):
+        product.images.append(ProductImage(key=image.key, width=image.width, height=image.height,
+                                           alt=image.alt or product.name[:200], position=start + index))
+    _decide(proposal, ProposalStatus.APPROVED, user, comment)
+    history.record_event(product.id, history.EventKind.PROPOSAL_APPROVED,
+                         {"proposal": proposal.id, "count": len(proposal.images)}, user=user)
     _notify(proposal)
-    db.session.commit()
+    db.session.flush()
     return product
 
 
@@ -254,8 +253,8 @@ def _close(proposal: ProductProposal, status: str, comment: str, user: User, mis
     if drop_photos:
         proposal.images.clear()
     _notify(proposal)
-    db.session.commit()
-    delete_unused_renditions(set(drop_photos))
+    db.session.flush()
+    delete_after_commit(set(drop_photos))
     return proposal
 
 

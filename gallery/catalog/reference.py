@@ -58,7 +58,6 @@ def seed_classifications() -> int:
 
 
 def seed_reference_data() -> tuple[int, int]:
-    """Seed categories and classifications; existing rows (maybe edited by staff) are left alone."""
-    result = seed_categories(), seed_classifications()
-    db.session.commit()
-    return result
+    """Seed categories and classifications; existing rows (maybe edited by staff) are left alone (the
+    caller commits)."""
+    return seed_categories(), seed_classifications()

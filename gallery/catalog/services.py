@@ -129,8 +129,8 @@ def _check_producer(data: ProducerInput) -> dict:
     }
 
 
-def create_producer(data: ProducerInput, *, certificates: list[tuple] = (), commit: bool = True) -> Producer:
-    """Register a producer (IKM) with a unique slug; the commission defaults to the config's.
+def create_producer(data: ProducerInput, *, certificates: list[tuple] = ()) -> Producer:
+    """Register a producer (IKM) with a unique slug; the commission defaults to the config's (flushes).
 
     `certificates` are (kind, number) or (kind, number, valid_until), checked as staff enter them.
     """
@@ -139,10 +139,7 @@ def create_producer(data: ProducerInput, *, certificates: list[tuple] = (), comm
     db.session.add(producer)
     db.session.flush()
     for kind, number, *valid_until in certificates:
-        add_producer_certificate(producer, kind, number, valid_until=valid_until[0] if valid_until else None,
-                                 commit=False)
-    if commit:
-        db.session.commit()
+        add_producer_certificate(producer, kind, number, valid_until=valid_until[0] if valid_until else None)
     return producer
 
 
@@ -168,7 +165,7 @@ def update_producer(producer: Producer, data: ProducerInput) -> Producer:
     The slug (its public address) stays unless the business name changes; a new name gets a new
     unique slug and refreshes the search text of all its products. A new commission rate applies
     to goods received from now on: lots already on the shelf keep the payout agreed at intake.
-    Nothing is written when a check fails.
+    Nothing is written when a check fails; flushes, the caller commits.
     """
     values = _check_producer(data)
     new_name = values.pop("business_name")
@@ -177,7 +174,7 @@ def update_producer(producer: Producer, data: ProducerInput) -> Producer:
     if new_name != producer.business_name:
         producer.slug = unique_slug(Producer, new_name, exclude_id=producer.id)
         rename_producer(producer, new_name)
-    db.session.commit()
+    db.session.flush()
     return producer
 
 
@@ -189,7 +186,7 @@ def set_producer_active(producer: Producer, active: bool) -> Producer:
     as they are, so reactivating brings everything back unchanged.
     """
     producer.is_active = bool(active)
-    db.session.commit()
+    db.session.flush()
     return producer
 
 

@@ -1,8 +1,10 @@
 """Back office: producers (IKM) under /staff/producers: list, register, edit, (de)activate, certificates.
 
-The views parse input and render; gallery.catalog.services decides and commits.
+The views parse input and render; gallery.catalog.services decides and flushes; the views commit.
 """
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -78,20 +80,26 @@ def index():
     )
 
 
+def _saved(form, save: Callable[[], Producer]) -> Producer | None:
+    """Run a producer change and commit it; on a refusal roll back, show it on its field, and return None."""
+    try:
+        producer = save()
+    except DomainError as error:
+        db.session.rollback()
+        form.field_for(error.field).errors.append(error.message)
+        return None
+    db.session.commit()
+    return producer
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     form = _producer_form()
     if request.method == "GET":
         form.commission.data = current_app.config["DEFAULT_COMMISSION_BP"]
-    if form.validate_on_submit():
-        try:
-            producer = create_producer(form.to_input())
-        except DomainError as error:
-            db.session.rollback()
-            form.field_for(error.field).errors.append(error.message)
-        else:
-            flash(_("Produsen %(name)s sudah didaftarkan.", name=producer.business_name), "success")
-            return redirect(url_for(".detail", producer_id=producer.id))
+    if form.validate_on_submit() and (producer := _saved(form, lambda: create_producer(form.to_input()))):
+        flash(_("Produsen %(name)s sudah didaftarkan.", name=producer.business_name), "success")
+        return redirect(url_for(".detail", producer_id=producer.id))
     status = 422 if request.method == "POST" else 200
     return render_template("catalog/staff/producer_form.html", form=form, producer=None), status
 
@@ -129,15 +137,9 @@ def edit(producer_id: int):
     form = _producer_form()
     if request.method == "GET":
         form.fill_from(producer)
-    if form.validate_on_submit():
-        try:
-            update_producer(producer, form.to_input())
-        except DomainError as error:
-            db.session.rollback()
-            form.field_for(error.field).errors.append(error.message)
-        else:
-            flash(_("Perubahan data %(name)s sudah disimpan.", name=producer.business_name), "success")
-            return redirect(url_for(".detail", producer_id=producer.id))
+    if form.validate_on_submit() and _saved(form, lambda: update_producer(producer, form.to_input())):
+        flash(_("Perubahan data %(name)s sudah disimpan.", name=producer.business_name), "success")
+        return redirect(url_for(".detail", producer_id=producer.id))
     status = 422 if request.method == "POST" else 200
     return render_template("catalog/staff/producer_form.html", form=form, producer=producer), status
 
@@ -149,6 +151,7 @@ def set_active(producer_id: int):
     if wanted not in ("0", "1"):
         abort(400)
     set_producer_active(producer, wanted == "1")
+    db.session.commit()
     if producer.is_active:
         flash(_("%(name)s aktif kembali: produsen dan produknya tampil lagi di toko.", name=producer.business_name),
               "success")
@@ -175,6 +178,7 @@ def add_certificate(producer_id: int):
             db.session.rollback()
             getattr(form, error.field or "number", form.number).errors.append(error.message)
         else:
+            db.session.commit()
             flash(_("Sertifikat sudah ditambahkan."), "success")
             return redirect(url_for(".detail", producer_id=producer.id, _anchor="certificates"))
     return _render_detail(producer, form, 422)
@@ -190,5 +194,6 @@ def remove_certificate(producer_id: int, certificate_id: int):
     except DomainError as error:
         flash(error.message, "error")
     else:
+        db.session.commit()
         flash(_("Sertifikat sudah dihapus."), "info")
     return redirect(url_for(".detail", producer_id=producer.id, _anchor="certificates"))

@@ -250,7 +250,7 @@ def remove_variant(variant: Variant, *, user=None) -> bool:
         history.record_event(product.id, history.EventKind.VARIANT_REMOVED, details, user=user)
         deleted = True
     refresh_listing_fields(product)
-    db.session.commit()
+    db.session.flush()
     return deleted
 
 

@@ -310,13 +310,13 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
         # Each producer makes what its name says (gallery.devtools.demo_content.PRODUCER_PRODUCTS).
         made = PRODUCER_PRODUCTS[name]
         is_food_producer = any(categories[slug].is_food for slug, _ in made)
-        producer = create_producer(data, commit=False)
+        producer = create_producer(data)
         halal = None
         if is_food_producer and producer_seq % 3 != 0:
             # One halal certificate lapses within the month, so the staff dashboard has something to show.
             valid_until = today + timedelta(days=20) if producer_seq == 2 else None
             halal = add_producer_certificate(producer, "halal", halal_number(producer_seq * 1000),
-                                             issued_by="BPJPH", valid_until=valid_until, commit=False)
+                                             issued_by="BPJPH", valid_until=valid_until)
         counters["producers"] += 1
 
         for product_seq, (category_slug, product_name) in enumerate(made, 1):
@@ -326,7 +326,7 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
             # A P-IRT is issued per product: each food product has its own, valid five years.
             pirt = add_producer_certificate(
                 producer, "pirt", pirt_number(6, product_seq, producer_seq, today.year + 5), issued_by="Dinas Kesehatan",
-                commit=False) if category.is_food else None
+            ) if category.is_food else None
             product = create_product(
                 producer,
                 ProductInput(
@@ -353,10 +353,9 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
                     ],
                 ),
                 reason="Data demo",
-                commit=False,
             )
             picture = demo_picture(title, category.sector.slug, producer_seq * 10 + product_seq)
-            add_photos(product, [Upload(f"{product.slug}.png", picture)], alt=title, commit=False)
+            add_photos(product, [Upload(f"{product.slug}.png", picture)], alt=title)
             counters["products"] += 1
             # Spread creation times over the last months so "newest" means something.
             product.created_at = clock.utcnow() - timedelta(days=rng.randint(0, 120), minutes=rng.randint(0, 1440))
@@ -372,8 +371,7 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
 
     users = {}
     for email, role, display, producer_slug in DEMO_USERS:
-        users[email] = create_user(email, role, DEMO_PASSWORD, name=display, producer_slug=producer_slug,
-                                   commit=False)
+        users[email] = create_user(email, role, DEMO_PASSWORD, name=display, producer_slug=producer_slug)
         counters["users"] += 1
     db.session.commit()
     from gallery.devtools.demo_terms import set_demo_terms, start_demo_markdowns
@@ -413,6 +411,7 @@ def demo():
 def load_command(product_target):
     """Load the demo shop into an empty database; does nothing if producers already exist."""
     counters = load_demo(product_target)
+    db.session.commit()  # the services it calls flush; this command is the edge
     if not counters:
         click.echo("demo: the database already holds producers; nothing loaded")
         return

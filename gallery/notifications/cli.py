@@ -3,7 +3,7 @@ import click
 from flask.cli import with_appcontext
 
 from gallery.jobs import periodic
-from gallery.notifications import dispatch
+from gallery.notifications import dispatch, jobs
 
 
 @click.group()
@@ -16,7 +16,7 @@ def notifications():
 @periodic("notifications-send")
 def send_command():
     """Send (or queue, with Redis) every outbox message whose attempt is due; fail dead claims."""
-    handled, abandoned = dispatch.send_due()
+    handled, abandoned = jobs.send_due()
     click.echo(f"notifications: {handled} due" + (f", {abandoned} given up (outcome unknown)" if abandoned else ""))
 
 

@@ -1,7 +1,8 @@
 """Sending outbox messages: each once at most, tried again with backoff, given up to staff when it fails.
 
 A message is *claimed* before it is sent, by a conditional UPDATE from pending to sending that only one
-worker can win, and committed; only the winner sends. So two workers, a worker and the periodic sweep, or
+worker can win, and the claim is committed (by gallery.notifications.jobs, the edge that runs these
+steps); only the winner sends. So two workers, a worker and the periodic sweep, or
 an RQ job delivered twice never send one message twice. A transport failure puts it back to pending with
 its next attempt later (BACKOFF_MINUTES); after NOTIFICATION_MAX_ATTEMPTS, or when the channel says it can
 never work, it is failed and waits for staff (`resend`). A worker that died while sending leaves the message
@@ -10,9 +11,8 @@ claimed: after SENDING_TIMEOUT it is failed with "outcome unknown", never sent a
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -49,7 +49,9 @@ class Outcome:
     delay: timedelta | None = None
 
 
-def _claim(session: Session, message_id: int) -> bool:
+def claim(session: Session, message_id: int) -> bool:
+    """Claim one due message for this worker: a conditional UPDATE from pending to sending that only one
+    worker can win. The caller (gallery.notifications.jobs) commits the claim before sending."""
     now = clock.utcnow()
     claimed = session.execute(
         update(OutboxMessage)
@@ -58,88 +60,63 @@ def _claim(session: Session, message_id: int) -> bool:
         .values(status=MessageStatus.SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False)
     ).rowcount
-    session.commit()
     return claimed == 1
 
 
-def deliver(message_id: int, session: Session | None = None) -> Outcome:
-    """Claim one due message and send it; record what happened (commits `session`, db.session by default)."""
-    session = session or db.session
-    if not _claim(session, message_id):
-        return Outcome("skipped")
+def send_claimed(session: Session, message_id: int) -> Outcome:
+    """Send a message this worker claimed and record what happened on `session` (the caller commits)."""
     message = session.get(OutboxMessage, message_id)
     try:
         provider_id = transport.send(message)
     except TransportError as error:
-        return _failed(session, message, str(error), permanent=error.permanent)
+        return _failed(message, str(error), permanent=error.permanent)
     except Exception as error:  # noqa: BLE001 - a bug in one message must not stop the others
         log.exception("outbox message %s could not be sent", message_id)
-        return _failed(session, message, f"{type(error).__name__}: {error}", permanent=False)
+        return _failed(message, f"{type(error).__name__}: {error}", permanent=False)
     message.status = MessageStatus.SENT
     message.sent_at = clock.utcnow()
     message.provider_message_id = (provider_id or "")[:160] or None
     message.last_error = ""
     if message.sensitive:
         message.body = ""
-    session.commit()
     return Outcome("sent")
 
 
-def _failed(session: Session, message: OutboxMessage, error: str, *, permanent: bool) -> Outcome:
+def _failed(message: OutboxMessage, error: str, *, permanent: bool) -> Outcome:
     log.warning("outbox message %s (%s to %s) failed, attempt %s: %s", message.id, message.kind,
                 message.channel, message.attempts, error)
     message.last_error = error[:500]
     if permanent or message.attempts >= current_app.config["NOTIFICATION_MAX_ATTEMPTS"]:
         message.status = MessageStatus.FAILED
-        session.commit()
         return Outcome("failed")
     delay = backoff(message.attempts)
     message.status = MessageStatus.PENDING
     message.next_attempt_at = clock.utcnow() + delay
-    session.commit()
     return Outcome("retry", delay)
 
 
-def deliver_inline(message_ids: Iterable[int]) -> None:
-    """Send freshly committed messages in this process, on a session of their own (called after a commit,
-    when the caller's session may not run SQL); never raises into the caller."""
-    try:
-        with Session(db.engine, expire_on_commit=False) as session:
-            for message_id in message_ids:
-                deliver(message_id, session)
-    except Exception:  # noqa: BLE001 - the change was committed; the sweep tries the message again
-        log.exception("inline delivery of outbox messages %s stopped", list(message_ids))
-
-
-@dataclass
-class SweepRun:
-    """What one sweep did: messages found due, and claims given up as failed."""
-
-    due: list[int] = field(default_factory=list)
-    abandoned: int = 0
-
-
-def sweep(limit: int = 500) -> SweepRun:
-    """Fail messages whose worker died while sending (outcome unknown) and return the ids now due."""
-    now = clock.utcnow()
-    run = SweepRun()
-    run.abandoned = db.session.execute(
+def give_up_dead_claims(now: datetime) -> int:
+    """Fail messages whose worker died while sending (outcome unknown); how many (the caller commits)."""
+    return db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.status == MessageStatus.SENDING, OutboxMessage.claimed_at <= now - SENDING_TIMEOUT)
         .values(status=MessageStatus.FAILED,
                 last_error="outcome unknown: the sender stopped while sending; check before resending")
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.commit()
-    run.due = list(db.session.scalars(
+
+
+def due_ids(now: datetime, limit: int = 500) -> list[int]:
+    """The ids of pending messages whose attempt is due at `now`, the longest waiting first."""
+    return list(db.session.scalars(
         select(OutboxMessage.id)
         .where(OutboxMessage.status == MessageStatus.PENDING, OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)))
-    return run
 
 
 def resend(message: OutboxMessage, *, user: User) -> OutboxMessage:
-    """Staff send a failed message again: it is tried afresh (as many attempts) right after the commit."""
+    """Staff send a failed message again: it is tried afresh (as many attempts) right after the caller's
+    commit. A conditional UPDATE from failed: of two staff pressing at once only one resends."""
     now = clock.utcnow()
     changed = db.session.execute(
         update(OutboxMessage)
@@ -148,10 +125,7 @@ def resend(message: OutboxMessage, *, user: User) -> OutboxMessage:
                 resent_by_id=user.id)
         .execution_options(synchronize_session=False)
     ).rowcount
-    if changed != 1:
-        db.session.rollback()
+    if changed != 1:  # nothing was written
         raise DomainError(_l("Pesan ini tidak gagal (lagi): hanya pesan yang gagal bisa dikirim ulang."))
     send_after_commit(message.id)
-    db.session.commit()
-    db.session.refresh(message)
     return message

@@ -4,7 +4,8 @@ Without Redis (the embedded default) messages go right after the commit that wro
 `flask notifications send` (cron, every minute) retries those whose attempt failed. With Redis each message
 is an RQ job (`flask worker` runs them; a failed attempt is scheduled again after its backoff); when Redis
 cannot take the job the message simply waits in the outbox for the same sweep. Either way the outbox row,
-claimed before sending, is what guarantees a message leaves once.
+claimed before sending, is what guarantees a message leaves once. The sending itself, and its commits,
+are in gallery.notifications.jobs.
 """
 from __future__ import annotations
 
@@ -14,12 +15,10 @@ from datetime import timedelta
 
 from flask import current_app
 
-from gallery.notifications import delivery
-
 log = logging.getLogger(__name__)
 
 QUEUE_NAME = "notifications"
-JOB = "gallery.notifications.dispatch.deliver_job"
+JOB = "gallery.notifications.jobs.deliver_job"
 
 
 def uses_queue() -> bool:
@@ -58,39 +57,11 @@ def enqueue(message_ids: Iterable[int], delay: timedelta | None = None) -> None:
 def after_commit(message_ids: list[int]) -> None:
     """Hand freshly committed messages over: to RQ when it is used, else send them now."""
     if not uses_queue():
-        delivery.deliver_inline(message_ids)
+        from gallery.notifications import jobs  # jobs enqueues through this module
+
+        jobs.deliver_inline(message_ids)
         return
     try:
         enqueue(message_ids)
     except Exception:  # noqa: BLE001 - Redis down: the messages wait in the outbox for the sweep
         log.exception("could not queue outbox messages %s; the sweep will send them", message_ids)
-
-
-def deliver_job(message_id: int) -> str:
-    """The RQ job: send one message; after a transport failure schedule its next attempt."""
-    from gallery.extensions import db
-
-    try:
-        outcome = delivery.deliver(message_id)
-        if outcome.result == "retry":
-            enqueue([message_id], delay=outcome.delay)
-        return outcome.result
-    finally:
-        db.session.remove()
-
-
-def send_due() -> tuple[int, int]:
-    """The sweep (`flask notifications send`): give up dead claims, then send or queue every due message.
-
-    Returns (messages handled, claims given up).
-    """
-    run = delivery.sweep()
-    if run.due and uses_queue():
-        try:
-            enqueue(run.due)
-            return len(run.due), run.abandoned
-        except Exception:  # noqa: BLE001 - Redis down: send them from here rather than not at all
-            log.exception("could not queue due outbox messages; sending them inline")
-    for message_id in run.due:
-        delivery.deliver(message_id)
-    return len(run.due), run.abandoned

@@ -22,7 +22,7 @@ def producer_channels(producer_id: int) -> ProducerChannels:
 
 
 def set_producer_channels(producer: Producer, *, by_email: bool, by_whatsapp: bool, user: User) -> ProducerChannels:
-    """Record where the producer is told; commit."""
+    """Record where the producer is told (flushes; the portal view commits)."""
     if not (by_email or by_whatsapp):
         raise DomainError(_l("Pilih minimal satu: surel atau WhatsApp."), field="by_email")
     if by_whatsapp and not producer.whatsapp:
@@ -34,5 +34,5 @@ def set_producer_channels(producer: Producer, *, by_email: bool, by_whatsapp: bo
         db.session.add(row)
     row.by_email, row.by_whatsapp = bool(by_email), bool(by_whatsapp)
     row.updated_at, row.updated_by_id = clock.utcnow(), user.id
-    db.session.commit()
+    db.session.flush()
     return row

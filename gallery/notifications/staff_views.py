@@ -1,7 +1,7 @@
 """Staff: the outbox (/staff/notifications): failed messages first, with their error, and a resend button.
 
-Views parse and render; gallery.notifications.delivery decides and commits. The list runs a fixed number
-of statements whatever its size.
+Views parse and render; gallery.notifications.delivery decides and flushes; the views commit. The list
+runs a fixed number of statements whatever its size.
 """
 from __future__ import annotations
 
@@ -67,6 +67,8 @@ def resend(message_id: int):
     except DomainError as error:
         flash(error.message, "error")
     else:
+        db.session.commit()  # without Redis the message is sent right after this commit
+        db.session.refresh(message)
         if message.status == MessageStatus.SENT:
             flash(_("Pesan terkirim ulang ke %(to)s.", to=message.recipient), "success")
         else:

@@ -20,6 +20,7 @@ from gallery.accounts import address_book
 from gallery.accounts.models import Role
 from gallery.cart import services as cart_services
 from gallery.errors import DomainError
+from gallery.extensions import db
 from gallery.notifications.outbox import whatsapp_configured
 from gallery.orders import bp
 from gallery.orders.forms import CheckoutForm
@@ -205,6 +206,7 @@ def checkout():
             else:
                 if form.save_address.data and form.delivery and _may_save_address():
                     address_book.remember(current_user, _address(form))
+                    db.session.commit()  # the address book flushes; this view commits it
                 cart_services.clear()
                 flash(_("Terima kasih! Pesanan %(number)s sudah kami terima.", number=order.number), "success")
                 return redirect(url_for("orders.show", number=order.number, t=order.access_token), code=303)

@@ -71,6 +71,7 @@ def _submit(form: ProposalForm, product: Product | None, proposal=None):
         target = form.photos if error.field == "photos" else form.field_for(error.field)
         target.errors.append(error.message)
         return None
+    db.session.commit()
     flash(_("Usulan terkirim. Staf galeri akan memeriksanya; Anda akan menerima email."), "success")
     return redirect(url_for(".product_proposal", proposal_id=proposal.id))
 

@@ -112,7 +112,7 @@ def approve(request: ProfileChangeRequest, *, user: User) -> ProfileChangeReques
     request.decided_by_id = user.id
     request.decided_at = clock.utcnow()
     try:
-        update_producer(producer, ProducerInput(**data))  # commits the request's decision with the change
+        update_producer(producer, ProducerInput(**data))  # flushes; the view commits the decision with the change
     except DomainError:
         db.session.rollback()
         raise

@@ -54,6 +54,7 @@ def approve(request_id: int):
     except DomainError as error:
         flash(error.message, "error")
         return _render(422)
+    db.session.commit()  # catalog.services.update_producer flushes; this view commits the decision with it
     flash(_("Profil %(name)s sudah diperbarui.", name=found.producer.business_name), "success")
     return redirect(url_for(".index"))
 

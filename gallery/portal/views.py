@@ -21,6 +21,7 @@ from gallery.consignment.markdowns import bearer_label
 from gallery.consignment.term_models import NoticeStage
 from gallery.consignment.terms import END_ACTION_LABELS, stage, terms_of
 from gallery.errors import DomainError
+from gallery.extensions import db
 from gallery.money import format_rupiah
 from gallery.orders.models import Channel
 from gallery.portal import bp, chart, queries, services, settlement_reads
@@ -320,6 +321,7 @@ def profile_channels():
         except DomainError as error:
             channels[error.field or "by_email"].errors.append(error.message)
         else:
+            db.session.commit()
             flash(_("Pilihan pemberitahuan disimpan."), "success")
             return redirect(url_for(".profile"), code=303)
     return _profile_page(producer, ProfileRequestForm(obj=producer), channels, 422)

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from gallery.errors import DomainError, NotFound
+from gallery.extensions import db
 from gallery.reviews import portal_bp as bp
 from gallery.reviews import queries, services
 from gallery.reviews.forms import ReplyForm
@@ -33,6 +34,7 @@ def reply(review_id: int):
         except DomainError as error:
             flash(error.message, "error")
         else:
+            db.session.commit()
             flash(_("Balasan Anda tayang di bawah ulasan."), "success")
     else:
         flash(next((m for messages in form.errors.values() for m in messages), _("Tulis balasan.")), "error")

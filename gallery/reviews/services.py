@@ -4,7 +4,8 @@ A review is written from the order's own page (its private link, or the signed-i
 it) for a line of an online order that is completed, once per line (UNIQUE order_line_id). Its photo, if
 any, is re-encoded like a product photo (gallery.catalog.images: nothing of the upload is kept). A new
 review waits for staff: published, it shows on the product page; hidden, it shows nowhere, and staff say
-why. The producer of the product may reply once to a published review. Each function commits.
+why. The producer of the product may reply once to a published review. Each function flushes; the view
+commits.
 """
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ def review_of_line(line_id: int) -> Review | None:
 
 def write_review(order: Order, line_id: int, *, rating: int, body: str = "", photo: bytes | None = None,
                  customer: User | None = None) -> Review:
-    """Record the shopper's rating of one line, waiting for staff; commit."""
+    """Record the shopper's rating of one line, waiting for staff (flushes)."""
     line = line_of(order, line_id)
     if not reviewable(order):
         raise DomainError(_l("Ulasan bisa ditulis setelah pesanan selesai."), field="rating")
@@ -73,17 +74,18 @@ def write_review(order: Order, line_id: int, *, rating: int, body: str = "", pho
         except DomainError as error:
             raise DomainError(error.message, field="photo") from None
         review.photo_key, review.photo_width, review.photo_height = stored.key, stored.width, stored.height
-    db.session.add(review)
     try:
-        db.session.commit()
-    except IntegrityError:  # the same form sent twice at once: the other one was recorded
-        db.session.rollback()
+        # In a savepoint: when the same form was sent twice at once and the other one was recorded, only
+        # this insert is undone, never the caller's transaction.
+        with db.session.begin_nested():
+            db.session.add(review)
+    except IntegrityError:
         raise DomainError(_l("Barang ini sudah Anda ulas."), field="rating") from None
     return review
 
 
 def moderate(review: Review, *, publish: bool, reason: str = "", user: User) -> Review:
-    """Staff publish a review (it shows on the product page) or hide it, saying why; commit."""
+    """Staff publish a review (it shows on the product page) or hide it, saying why (flushes)."""
     reason = (reason or "").strip()
     if not publish and len(reason) < 3:
         raise DomainError(_l("Tulis alasan menyembunyikan ulasan ini."), field="reason")
@@ -93,7 +95,7 @@ def moderate(review: Review, *, publish: bool, reason: str = "", user: User) -> 
     review.moderation_reason = reason
     review.moderated_at, review.moderated_by_id = clock.utcnow(), user.id
     # The cached product page follows: `reviews` is a table the catalogue version watches.
-    db.session.commit()
+    db.session.flush()
     return review
 
 
@@ -106,7 +108,8 @@ def review_for_producer(review_id: int, producer_id: int) -> Review:
 
 
 def reply(review_id: int, producer_id: int, text: str, *, user: User) -> Review:
-    """The producer answers a published review of its product, once; commit."""
+    """The producer answers a published review of its product, once (a conditional UPDATE: of two replies
+    sent at once only one is recorded); flushes."""
     review = review_for_producer(review_id, producer_id)
     text = (text or "").strip()
     if review.status != ReviewStatus.PUBLISHED:
@@ -117,9 +120,7 @@ def reply(review_id: int, producer_id: int, text: str, *, user: User) -> Review:
         update(Review).where(Review.id == review.id, Review.reply.is_(None))
         .values(reply=text, replied_at=clock.utcnow(), replied_by_id=user.id)
         .execution_options(synchronize_session=False)).rowcount
-    if replied != 1:
-        db.session.rollback()
+    if replied != 1:  # nothing was written
         raise DomainError(_l("Ulasan ini sudah Anda balas; balasan hanya sekali."), field="reply")
-    db.session.commit()
     db.session.refresh(review)
     return review

@@ -1,6 +1,6 @@
 """Staff: the review queue (/staff/reviews): publish or hide each review, hiding with a reason.
 
-Views parse and render; gallery.reviews.services decides and commits.
+Views parse and render; gallery.reviews.services decides; the view commits.
 """
 from __future__ import annotations
 
@@ -56,6 +56,7 @@ def moderate(review_id: int):
         except DomainError as error:
             flash(error.message, "error")
         else:
+            db.session.commit()
             flash(_("Ulasan ditayangkan.") if action == "publish" else _("Ulasan disembunyikan."), "success")
     else:
         flash(_("Pilih tayangkan atau sembunyikan."), "error")

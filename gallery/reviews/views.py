@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from gallery.errors import DomainError, NotFound
+from gallery.extensions import db
 from gallery.orders.views import order_for_viewer
 from gallery.reviews import bp, services
 from gallery.reviews.forms import ReviewForm
@@ -33,6 +34,7 @@ def write(number: str, line_id: int):
             form[error.field if error.field in form._fields else "rating"].errors.append(error.message)
             status = 422
         else:
+            db.session.commit()
             flash(_("Terima kasih atas ulasan Anda! Ulasan tampil setelah diperiksa staf galeri."), "success")
             return redirect(back, code=303)
     elif request.method == "POST":

@@ -6,8 +6,10 @@ import click
 from flask.cli import with_appcontext
 
 from gallery.errors import DomainError
+from gallery.extensions import db
 from gallery.shipping.regions import load_regions, regions_loaded
-from gallery.shipping.tariffs import TariffFileError, export_csv, import_tariff, load_sample
+from gallery.shipping.tariff_csv import TariffFileError, export_csv
+from gallery.shipping.tariffs import import_tariff, load_sample
 
 
 @click.group()
@@ -20,6 +22,7 @@ def regions():
 def load_command():
     """Insert or update the region tables (safe to run again)."""
     result = load_regions()
+    db.session.commit()
     click.echo(
         f"regions: {result.provinces} provinces, {result.regencies} regencies, {result.districts} districts"
     )
@@ -53,6 +56,7 @@ def import_command(file: Path, effective, note: str, replace_all: bool):
         _fail(str(error.message))
     except DomainError as error:
         _fail(str(error.message))
+    db.session.commit()
     click.echo(f"tariff: version {version.id} with {version.row_count} rates, effective {version.effective_on}")
 
 
@@ -82,6 +86,7 @@ def load_sample_command():
     if not regions_loaded():
         _fail("load the regions first: flask regions load")
     version = load_sample()
+    db.session.commit()
     if version is None:
         click.echo("tariff: a tariff table exists already; sample not loaded")
     else:

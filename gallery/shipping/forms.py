@@ -14,7 +14,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from gallery.money import BASIS_POINTS
 from gallery.shipping.services import ServiceInput
-from gallery.shipping.tariffs import MAX_FILE_BYTES, MAX_NOTE
+from gallery.shipping.tariff_csv import MAX_FILE_BYTES
+from gallery.shipping.tariffs import MAX_NOTE
 
 _PERCENT = re.compile(r"^(\d{1,3})(?:[.,](\d{1,2}))?$", re.ASCII)
 _WHOLE = re.compile(r"^\d{1,9}$", re.ASCII)

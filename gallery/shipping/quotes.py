@@ -27,7 +27,7 @@ from gallery.shipping.engine import (
 )
 from gallery.shipping.models import Regency, ShippingService, TariffRate
 from gallery.shipping.regions import display_name
-from gallery.shipping.tariffs import active_version_id
+from gallery.shipping.tariff_lookups import active_version_id
 
 __all__ = ["ParcelItem", "ShippingOption", "quote", "quote_service", "regency_or_error"]
 

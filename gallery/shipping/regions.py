@@ -37,7 +37,8 @@ def _read(path: Path) -> list[dict[str, str]]:
 
 
 def load_regions(directory: Path = REGIONS_DIR) -> LoadResult:
-    """Insert or update provinces, regencies and districts from the CSV files; safe to repeat."""
+    """Insert or update provinces, regencies and districts from the CSV files; safe to repeat (the caller
+    commits)."""
     tables = (
         (Province, _read(directory / "provinces.csv")),
         (Regency, _read(directory / "regencies.csv")),
@@ -53,7 +54,7 @@ def load_regions(directory: Path = REGIONS_DIR) -> LoadResult:
                 db.session.execute(
                     model.__table__.update().where(model.code == row["code"]).values(name=row["name"])
                 )
-    db.session.commit()
+    db.session.flush()
     return LoadResult(*(len(rows) for _, rows in tables))
 
 

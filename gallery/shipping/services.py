@@ -94,18 +94,14 @@ def create_service(data: ServiceInput) -> ShippingService:
     values = _check(data, service_id=None)
     service = ShippingService(**values)
     db.session.add(service)
-    db.session.commit()
+    db.session.flush()
     return service
 
 
 def update_service(service: ShippingService, data: ServiceInput) -> ShippingService:
     """Change a service's terms; the code may change too (the tariff files use the new one)."""
-    try:
-        values = _check(data, service_id=service.id)
-    except DomainError:
-        db.session.rollback()
-        raise
+    values = _check(data, service_id=service.id)
     for key, value in values.items():
         setattr(service, key, value)
-    db.session.commit()
+    db.session.flush()
     return service

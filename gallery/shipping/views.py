@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -27,18 +27,10 @@ from gallery.shipping.models import HOME_REGENCY_CODE, Province, ShippingService
 from gallery.shipping.quotes import ParcelItem, quote, regency_or_error
 from gallery.shipping.regions import display_name
 from gallery.shipping.services import create_service, update_service
-from gallery.shipping.tariffs import (
-    COLUMN_LABELS,
-    TariffFileError,
-    active_version_id,
-    check_effective_on,
-    export_csv,
-    import_tariff,
-    parse_tariff_csv,
-    rates_by_province,
-    services,
-    version_overview,
-)
+from gallery.shipping.tariff_csv import COLUMN_LABELS, TariffFileError, export_csv, parse_tariff_csv
+from gallery.shipping.tariff_lookups import active_version_id, rates_by_province, services, version_overview
+from gallery.shipping.tariffs import check_effective_on, import_tariff
+from gallery.spreadsheets import csv_download
 
 api_bp = Blueprint("shipping_api", __name__, url_prefix="/api/shipping")
 bp = Blueprint("shipping", __name__, url_prefix="/staff/shipping")
@@ -220,16 +212,10 @@ def confirm():
         upload = TariffUploadForm(formdata=None, effective_on=clock.today_wib(), note=note)
         upload.effective_on.errors = [error.message]
         return _render_overview(upload, 422)
+    db.session.commit()
     flash(_("Tabel tarif disimpan: %(n)s tarif, berlaku mulai %(date)s.", n=version.row_count,
             date=version.effective_on.isoformat()), "success")
     return redirect(url_for(".tariffs"))
-
-
-def _csv(text: str, filename: str) -> Response:
-    response = Response("\ufeff" + text, mimetype="text/csv")
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @bp.get("/tariffs/active.csv")
@@ -238,14 +224,14 @@ def export_active():
     if version_id is None:
         flash(_("Belum ada tabel tarif yang berlaku."), "warning")
         return redirect(url_for(".tariffs"))
-    return _csv(export_csv(version_id), f"tarif-pos-v{version_id}.csv")
+    return csv_download(export_csv(version_id), f"tarif-pos-v{version_id}.csv")
 
 
 @bp.get("/tariffs/<int:version_id>.csv")
 def export_version(version_id: int):
     if db.session.get(TariffVersion, version_id) is None:
         abort(404)
-    return _csv(export_csv(version_id), f"tarif-pos-v{version_id}.csv")
+    return csv_download(export_csv(version_id), f"tarif-pos-v{version_id}.csv")
 
 
 # Service terms (admin)
@@ -262,6 +248,7 @@ def service_new():
             db.session.rollback()
             form.field_for(error.field).errors.append(error.message)
         else:
+            db.session.commit()
             flash(_("Layanan %(name)s ditambahkan. Tarifnya masuk lewat impor tabel tarif berikutnya.",
                     name=service.name), "success")
             return redirect(url_for(".tariffs"))
@@ -282,8 +269,10 @@ def service_edit(service_id: int):
         try:
             update_service(service, form.to_input())
         except DomainError as error:
+            db.session.rollback()
             form.field_for(error.field).errors.append(error.message)
         else:
+            db.session.commit()
             flash(_("Syarat layanan %(name)s disimpan.", name=service.name), "success")
             return redirect(url_for(".tariffs"))
     status = 422 if request.method == "POST" else 200

@@ -42,6 +42,7 @@ def test_an_address_is_checked_like_a_checkout_address(make):
 def test_nobody_reaches_another_customers_address(client, make):
     owner, other = make.user(Role.CUSTOMER), make.user(Role.CUSTOMER)
     saved = address_book.save_address(owner, GAMBIR)
+    db.session.commit()
     with pytest.raises(NotFound):
         address_book.address_of(other, saved.id)
     make.login(client, other)
@@ -73,6 +74,7 @@ def test_checkout_starts_with_the_default_address_and_can_keep_a_new_one(client,
     rendang, _ = shelf
     shopper = make.user(Role.CUSTOMER)
     address_book.save_address(shopper, PADANG, label="Kantor")
+    db.session.commit()
     make.login(client, shopper)
     token = csrf_token(client, f"/products/{rendang.product.slug}")
     client.post("/cart/add", data={"variant_id": rendang.id, "quantity": 1, "csrf_token": token})

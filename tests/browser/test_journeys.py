@@ -50,6 +50,7 @@ def story(story_scope) -> Story:
     from gallery.shipping.tariffs import load_sample
 
     load_sample()
+    db.session.commit()
     make = Factories()
     producer = make.producer("Rendang Uni Painan", bank_name="Bank Nagari", bank_account_number="1101-0200-3344",
                              bank_account_holder="Yusnimar")

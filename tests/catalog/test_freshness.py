@@ -11,6 +11,7 @@ from gallery.accounts.models import Role
 from gallery.cache import EXTENSION, MemoryStore, RedisStore, store
 from gallery.catalog.products import set_product_status, update_variant
 from gallery.catalog.services import set_producer_active
+from gallery.extensions import db
 from gallery.catalog.variants import VariantInput
 from gallery.money import format_rupiah
 from gallery.orders.models import PaymentMethod
@@ -118,6 +119,7 @@ def test_a_price_change_shows_on_every_page_at_once(client, make, shop, cache_ba
     variant = shop.variants[0]
     update_variant(variant, VariantInput(label=variant.label, price=135_000, weight_grams=900, sku=variant.sku),
                    user=staff, price_reason="promo")
+    db.session.commit()
     # Then every page shows the new price and none the old one
     after = read_once(client, pages(shop))
     for name, (status, text) in after.items():
@@ -132,6 +134,7 @@ def test_hiding_and_publishing_a_product_shows_on_every_page_at_once(client, mak
     assert all("Tikar Pandan Segar" in text for text in before.values())
     # When the product is taken off sale
     set_product_status(shop, hidden_as, user=staff)
+    db.session.commit()
     hidden = read_once(client, pages(shop))
     # Then it is gone from the lists and its page is not found
     for name in ("listing", "search", "category"):
@@ -139,6 +142,7 @@ def test_hiding_and_publishing_a_product_shows_on_every_page_at_once(client, mak
     assert hidden["product"][0] == 404
     # And when it is published again, it is back everywhere at once
     set_product_status(shop, "published", user=staff)
+    db.session.commit()
     shown = read_once(client, pages(shop))
     assert all(status == 200 and "Tikar Pandan Segar" in text for status, text in shown.values())
 
@@ -165,6 +169,7 @@ def test_deactivating_a_producer_takes_its_products_off_every_page_at_once(clien
     read_twice(client, pages(shop))
     # When the producer is deactivated
     set_producer_active(shop.producer, False)
+    db.session.commit()
     after = read_once(client, pages(shop))
     # Then its product is gone from every list and its page is not found
     for name in ("listing", "search", "category"):
@@ -173,12 +178,10 @@ def test_deactivating_a_producer_takes_its_products_off_every_page_at_once(clien
 
 
 def test_a_change_rolled_back_keeps_the_cached_page(client, make, shop, cache_backend):
-    from gallery.extensions import db
-
     read_twice(client, pages(shop))
     # When a price change is made but rolled back
     update_variant(shop.variants[0], VariantInput(label="Besar", price=140_000, weight_grams=900,
-                                                  sku=shop.variants[0].sku), price_reason="salah", commit=False)
+                                                  sku=shop.variants[0].sku), price_reason="salah")
     db.session.rollback()
     # Then the pages are still served from the cache (nothing changed), at the old price
     with count_statements() as statements:

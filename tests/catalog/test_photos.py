@@ -104,6 +104,7 @@ def test_a_batch_of_files_each_within_the_limit_may_exceed_it_together(app, staf
 
 def test_order_alt_text_main_photo_and_delete(app, staff_client, product):
     add_photos(product, [Upload(f"{n}.png", picture(colour=(60 * n, 20, 20))) for n in range(1, 4)])
+    db.session.commit()
     first, second, third = (image.id for image in product.images)
     path = f"/staff/products/{product.id}/edit"
     token = csrf_token(staff_client, path)

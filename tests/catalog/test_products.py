@@ -106,9 +106,11 @@ def test_status_moves_draft_published_archived_and_archived_products_leave_the_s
     product = make.product(name="Tikar Bayang", published=False)
     assert (product.status, product.published_at) == (ProductStatus.DRAFT, None)
     set_product_status(product, ProductStatus.PUBLISHED)
+    db.session.commit()
     assert product.status == ProductStatus.PUBLISHED and product.published_at is not None
     assert client.get(f"/products/{product.slug}").status_code == 200
     set_product_status(product, ProductStatus.ARCHIVED)
+    db.session.commit()
     assert (product.published, product.archived) == (False, True)
     assert client.get(f"/products/{product.slug}").status_code == 404
     events = db.session.scalars(select(ProductEvent).where(ProductEvent.kind == EventKind.STATUS)
@@ -122,11 +124,13 @@ def test_a_draft_follows_its_name_and_a_published_product_keeps_its_old_address(
     assert product.slug == "tas-pandan-merah" and count(ProductSlugRedirect) == 0  # never on sale: no redirect
     set_product_status(product, ProductStatus.PUBLISHED)
     update_product(product, product_input(product, name="Tas Pandan Bayang"))
+    db.session.commit()
     assert product.slug == "tas-pandan-bayang"
     response = client.get("/products/tas-pandan-merah")
     assert response.status_code == 301 and response.headers["Location"] == "/products/tas-pandan-bayang"
     # Renamed back, it takes its old address again, and the newer one redirects.
     update_product(product, product_input(product, name="Tas Pandan Merah"))
+    db.session.commit()
     assert product.slug == "tas-pandan-merah"
     assert client.get("/products/tas-pandan-bayang").headers["Location"] == "/products/tas-pandan-merah"
     # Another product never takes an address that still redirects.

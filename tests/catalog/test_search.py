@@ -53,6 +53,7 @@ def test_search_follows_renamed_products_and_producers(client, make, goods):
     painan, _ = goods
     product = make.product(painan, name="Kerupuk Jangek", category="keripik")
     update_product(product, product_input(product, name="Karak Kaliang"))
+    db.session.commit()
     assert names_on(client.get("/products?q=kaliang")) == ["Karak Kaliang"]
     assert names_on(client.get("/products?q=jangek")) == []
     rename_producer(painan, "Rumah Rendang Bundo")

@@ -79,7 +79,7 @@ def test_a_throttled_message_is_tried_again_and_a_refused_template_fails_at_once
     refused = sent(channel=Channel.WHATSAPP)[-1]
     assert (refused.status, refused.attempts) == (MessageStatus.FAILED, 1) and "132001" in refused.last_error
     clock.freeze(clock.utcnow() + timedelta(minutes=2))
-    from gallery.notifications.dispatch import send_due
+    from gallery.notifications.jobs import send_due
 
     assert send_due() == (1, 0)
     assert sent(channel=Channel.WHATSAPP)[0].status == MessageStatus.SENT

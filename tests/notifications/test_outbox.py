@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from gallery import clock
 from gallery.accounts.models import Role
 from gallery.extensions import db
-from gallery.notifications import delivery, dispatch
+from gallery.notifications import dispatch, jobs
 from gallery.notifications.models import MessageStatus, OutboxMessage
 from gallery.orders.services import CartLine, SoldOut, place_order
 from tests.factories import csrf_token
@@ -49,7 +49,7 @@ def test_a_placed_order_writes_its_message_with_the_order_and_sends_it_once_afte
     assert [m.subject for m in mail_outbox] == [message.subject] and order.number in message.subject
     assert mail_outbox[0].extra_headers["Message-ID"] == message.provider_message_id
     # The same message handed over again (a duplicate job, the sweep racing the worker) is not sent again.
-    assert delivery.deliver(message.id).result == "skipped"
+    assert jobs.deliver(message.id).result == "skipped"
     assert len(mail_outbox) == 1
 
 
@@ -91,7 +91,7 @@ def test_after_its_last_attempt_a_message_waits_for_staff_who_see_it_and_resend_
     [message] = messages()
     assert (message.status, message.attempts) == (MessageStatus.FAILED, 2) and mail_outbox == []
     clock.freeze(clock.utcnow() + timedelta(days=1))
-    assert dispatch.send_due() == (0, 0)  # a failed message is never tried again by itself
+    assert jobs.send_due() == (0, 0)  # a failed message is never tried again by itself
 
     staff = make.user(Role.STAFF)
     make.login(client, staff)
@@ -114,7 +114,7 @@ def test_a_sender_that_died_while_sending_leaves_the_message_failed_not_sent_aga
     message.status, message.claimed_at = MessageStatus.SENDING, clock.utcnow()
     db.session.commit()
     clock.freeze(clock.utcnow() + timedelta(minutes=20))
-    assert dispatch.send_due() == (0, 1)
+    assert jobs.send_due() == (0, 1)
     [message] = messages()
     assert message.status == MessageStatus.FAILED and "outcome unknown" in message.last_error
     assert mail_outbox == []
@@ -153,7 +153,7 @@ def test_when_redis_is_down_the_message_waits_for_the_sweep(app, delivery_order,
         delivery_order()
         [message] = messages()
         assert message.status == MessageStatus.PENDING and mail_outbox == []
-        assert dispatch.send_due() == (1, 0)  # sent from here rather than not at all
+        assert jobs.send_due() == (1, 0)  # sent from here rather than not at all
     finally:
         app.extensions.pop("rq_connection", None)
     assert messages()[0].status == MessageStatus.SENT and len(mail_outbox) == 1
@@ -204,7 +204,7 @@ def test_two_workers_racing_for_the_same_message_send_it_once(app, delivery_orde
         with app.app_context():
             try:
                 barrier.wait(timeout=30)
-                outcomes.append(delivery.deliver(message_id).result)
+                outcomes.append(jobs.deliver(message_id).result)
             except Exception as error:  # surfaced below
                 errors.append(error)
             finally:

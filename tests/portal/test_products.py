@@ -221,6 +221,7 @@ def test_a_second_open_proposal_for_the_same_product_goes_to_the_open_one(make, 
     first = proposals.propose(amak, ProposalInput(name="Rendang Lokan Baru", category_id=product.category_id,
                                                   pirt_certificate_id=product.pirt_certificate_id),
                               user=amak_user, product=product)
+    db.session.commit()
     response = producer_client.get(f"/portal/products/{product.id}/propose")
     assert response.status_code == 302 and response.headers["Location"] == f"/portal/products/proposals/{first.id}"
     with pytest.raises(DomainError, match="masih terbuka"):

@@ -86,6 +86,7 @@ def test_staff_publish_or_hide_with_a_reason_and_the_product_page_shows_only_pub
     liked = services.write_review(first, first.lines[0].id, rating=5, body="Mantap, dikirim rapi.")
     fine = services.write_review(second, second.lines[0].id, rating=4, body="Enak, agak asin.")
     rude = services.write_review(third, third.lines[0].id, rating=1, body="Iklan toko sebelah www.contoh.id")
+    db.session.commit()
     page = client.get(f"/products/{rendang.slug}").get_data(as_text=True)
     assert "Mantap" not in page and "Terjual 4" in page  # nothing published yet; 4 units sold
     with pytest.raises(DomainError):
@@ -93,6 +94,7 @@ def test_staff_publish_or_hide_with_a_reason_and_the_product_page_shows_only_pub
     services.moderate(liked, publish=True, user=staff)
     services.moderate(fine, publish=True, user=staff)
     services.moderate(rude, publish=False, reason="Berisi iklan toko lain", user=staff)
+    db.session.commit()
     assert (rude.status, rude.moderation_reason, rude.moderated_by_id) == (ReviewStatus.HIDDEN,
                                                                          "Berisi iklan toko lain", staff.id)
     page = client.get(f"/products/{rendang.slug}").get_data(as_text=True)
@@ -106,6 +108,7 @@ def test_staff_publish_or_hide_with_a_reason_and_the_product_page_shows_only_pub
 def test_staff_moderate_through_the_queue(client, make, rendang, staff):
     order = completed_order(rendang, staff)
     review = services.write_review(order, order.lines[0].id, rating=3)
+    db.session.commit()
     make.login(client, staff)
     token = csrf_token(client, "/staff/reviews")
     refused = client.post(f"/staff/reviews/{review.id}/moderate", data={"action": "hide", "csrf_token": token})
@@ -126,6 +129,7 @@ def test_the_producer_sees_its_reviews_and_replies_once_but_never_to_another_pro
     services.moderate(review, publish=True, user=staff)
     with pytest.raises(NotFound):
         services.reply(review.id, stranger.producer_id, "Bukan produk saya", user=stranger)
+    db.session.commit()
     make.login(client, owner)
     assert "Suka!" in client.get("/portal/reviews").get_data(as_text=True)
     token = csrf_token(client, "/portal/reviews")
@@ -148,11 +152,13 @@ def test_the_product_page_reads_reviews_in_the_same_statements_for_one_or_many(c
 
     order = completed_order(rendang, staff)
     services.moderate(services.write_review(order, order.lines[0].id, rating=5), publish=True, user=staff)
+    db.session.commit()
     few = page_statements()
     for _ in range(6):
         order = completed_order(rendang, staff)
         services.moderate(services.write_review(order, order.lines[0].id, rating=4, body="Enak"), publish=True,
                           user=staff)
+        db.session.commit()
     assert page_statements() == few
 
 

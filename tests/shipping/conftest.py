@@ -36,6 +36,7 @@ def csv_bytes(text: str) -> bytes:
 def pos_services() -> dict[str, ShippingService]:
     """POS_REG (20 % off, 200 g tolerance, 1–50 kg), POS_NEXTDAY (15 %, 1–30 kg), POS_JUMBO (10 %, 10–150 kg)."""
     ensure_sample_services()
+    db.session.commit()
     return {service.code: service for service in db.session.scalars(select(ShippingService))}
 
 

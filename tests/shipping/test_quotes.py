@@ -7,7 +7,8 @@ from gallery import clock
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.shipping.quotes import ParcelItem, ShippingOption, quote, quote_service
-from gallery.shipping.tariffs import active_version_id, import_tariff
+from gallery.shipping.tariff_lookups import active_version_id
+from gallery.shipping.tariffs import import_tariff
 from tests.shipping.conftest import HEADER, add_version, csv_bytes
 from tests.sqlcount import count_statements
 

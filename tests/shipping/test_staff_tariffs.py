@@ -10,7 +10,8 @@ from gallery import clock
 from gallery.accounts.models import Role
 from gallery.extensions import db
 from gallery.shipping.models import ShippingService, TariffRate, TariffVersion
-from gallery.shipping.tariffs import active_version_id, import_tariff
+from gallery.shipping.tariff_lookups import active_version_id
+from gallery.shipping.tariffs import import_tariff
 from tests.factories import csrf_token
 from tests.shipping.conftest import HEADER, SMALL_TABLE, csv_bytes
 from tests.sqlcount import count_statements
@@ -190,6 +191,7 @@ def test_the_file_is_checked_again_on_confirmation(admin_client, pos_services):
 def test_export_the_active_table(staff_client, pos_services):
     assert staff_client.get(f"{PAGE}/active.csv").status_code == 302  # nothing in force yet
     version = import_tariff(csv_bytes(SMALL_TABLE), "pos.csv", TODAY.date())
+    db.session.commit()
     response = staff_client.get(f"{PAGE}/active.csv")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
@@ -252,10 +254,12 @@ def _table(regencies: list[str]) -> bytes:
 
 def test_the_overview_and_preview_run_a_fixed_number_of_statements(admin_client, pos_services):
     import_tariff(_table(["13.01", "13.71"]), "small.csv", TODAY.date())
+    db.session.commit()
     small = statements(admin_client, PAGE + "?province=13")
     many = [f"13.{n:02d}" for n in range(1, 13)] + [f"13.7{n}" for n in range(1, 8)]
     import_tariff(_table(many), "large.csv", TODAY.date())
     import_tariff(_table(many), "again.csv", TODAY.date())
+    db.session.commit()
     assert statements(admin_client, PAGE + "?province=13") == small <= 14
 
     def preview_statements(content):

@@ -12,14 +12,9 @@ from gallery.extensions import db
 from gallery.shipping.models import ShippingService, TariffRate, TariffVersion
 from gallery.shipping.quotes import ParcelItem, quote
 from gallery.shipping.sample_tariff import SAMPLE_PATH
-from gallery.shipping.tariffs import (
-    TariffFileError,
-    active_version_id,
-    export_csv,
-    import_tariff,
-    load_sample,
-    parse_tariff_csv,
-)
+from gallery.shipping.tariff_csv import TariffFileError, export_csv, parse_tariff_csv
+from gallery.shipping.tariff_lookups import active_version_id
+from gallery.shipping.tariffs import import_tariff, load_sample
 from tests.shipping.conftest import HEADER, SMALL_TABLE, csv_bytes
 
 TODAY = datetime(2026, 11, 23, 9, 0, tzinfo=clock.WIB)

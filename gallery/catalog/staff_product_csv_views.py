@@ -1,7 +1,7 @@
 """Staff CSV of products and variants: export (with the list's filters), import (upload → preview → confirm)."""
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from gallery import clock
@@ -15,8 +15,11 @@ from gallery.catalog.product_csv import (
     run_import,
 )
 from gallery.catalog.product_forms import ImportConfirmForm, ImportUploadForm
-from gallery.catalog.staff_products import acting_user, bp, filters_from_request
+from gallery.catalog.staff_product_views import acting_user, bp, filters_from_request
 from gallery.catalog.staff_queries import export_products
+from gallery.extensions import db
+from gallery.planner_stats import refresh_planner_statistics
+from gallery.spreadsheets import csv_download
 from gallery.shipping.forms import pack_file, unpack_file
 
 PREVIEW_ERRORS = 200
@@ -26,11 +29,7 @@ PREVIEW_ERRORS = 200
 def export():
     """The listed products and their variants as CSV."""
     text = export_csv(export_products(filters_from_request()))
-    name = f"produk-{clock.today_wib().isoformat()}.csv"
-    response = Response("\ufeff" + text, mimetype="text/csv")
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return csv_download(text, f"produk-{clock.today_wib().isoformat()}.csv")
 
 
 def _render(form, preview=None, confirm=None, status=200):
@@ -73,6 +72,8 @@ def import_confirm():
         result = import_products(content, form.filename.data or "", user=acting_user())
     except ProductFileError as error:
         return _render(ImportUploadForm(formdata=None), error.preview, status=422)
+    db.session.commit()
+    refresh_planner_statistics()  # an import can change the catalogue's size many times over
     flash(_("Impor selesai: %(new)s produk baru, %(changed)s produk diubah, %(variants)s varian baru, "
             "%(prices)s harga berubah.", new=result.new_products, changed=result.changed_products,
             variants=result.new_variants, prices=result.price_changes), "success")

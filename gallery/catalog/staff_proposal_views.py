@@ -10,7 +10,7 @@ from gallery.catalog import proposals
 from gallery.catalog.models import Product
 from gallery.catalog.product_forms import DecisionForm
 from gallery.catalog.proposal_models import ProductProposal, ProposalStatus
-from gallery.catalog.staff_products import acting_user, bp
+from gallery.catalog.staff_product_views import acting_user, bp
 from gallery.errors import DomainError
 from gallery.extensions import db
 
@@ -76,6 +76,7 @@ def decide_proposal(proposal_id: int, decision: str):
             form.comment.errors.append(error.message)
             return _render(_proposal_or_404(proposal_id), posted={decision: form}, status=422)
         return _render(_proposal_or_404(proposal_id), posted={decision: form}, status=422, error=error.message)
+    db.session.commit()  # the producer's message goes, and a rejection's photos are deleted, after it
     if decision == "approve":
         flash(_("Usulan disetujui: %(name)s tayang di toko.", name=product.name), "success")
         return redirect(url_for(".edit", product_id=product.id))

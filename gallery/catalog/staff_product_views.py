@@ -1,8 +1,8 @@
 """Back office: products under /staff/products: list, create, edit with variants, photos, history.
 
-The CSV import/export (`staff_product_csv`) and the review of producers' proposals
-(`staff_proposals`) hang off the same blueprint. Views parse input and render; the catalog's
-services (products, photos) decide and commit.
+The CSV import/export (`staff_product_csv_views`) and the review of producers' proposals
+(`staff_proposal_views`) hang off the same blueprint. Views parse input and render; the catalog's
+services (products, photos) decide and flush; these views commit.
 """
 from __future__ import annotations
 
@@ -127,6 +127,7 @@ def new():
         except DomainError as error:
             _show_error(form, error)
         else:
+            db.session.commit()
             flash(_("Produk %(name)s sudah dibuat.", name=product.name), "success")
             return redirect(url_for(".edit", product_id=product.id))
     status = 422 if request.method == "POST" else 200
@@ -156,6 +157,7 @@ def edit(product_id: int):
             _show_error(form, error)
             product = _product_or_404(product_id)
         else:
+            db.session.commit()
             flash(_("Perubahan %(name)s sudah disimpan.", name=product.name), "success")
             return redirect(url_for(".edit", product_id=product.id))
     return _render_edit(product, form, status=422 if request.method == "POST" else 200)
@@ -180,6 +182,7 @@ def remove_variant_view(product_id: int, variant_id: int):
         db.session.rollback()
         flash(error.message, "error")
     else:
+        db.session.commit()
         flash(_("Varian %(name)s dihapus.", name=label) if deleted else
               _("Varian %(name)s sudah pernah diterima atau terjual, jadi diarsipkan (nonaktif), tidak dihapus.",
                 name=label), "success" if deleted else "info")
@@ -210,6 +213,7 @@ def add_photos(product_id: int):
             db.session.rollback()
             photo_form.photos.errors.append(error.message)
         else:
+            db.session.commit()
             flash(_("%(num)s foto ditambahkan.", num=len(added)), "success")
             return redirect(url_for(".edit", product_id=product.id, _anchor="photos"))
     product = _product_or_404(product_id)
@@ -230,6 +234,7 @@ def arrange_photos(product_id: int):
         if f"alt-{image.id}" in request.form:
             alts[image.id] = request.form[f"alt-{image.id}"]
     photos.arrange_photos(product, order, alts, user=acting_user())
+    db.session.commit()
     flash(_("Urutan dan teks foto disimpan."), "success")
     return redirect(url_for(".edit", product_id=product.id, _anchor="photos"))
 
@@ -238,6 +243,7 @@ def arrange_photos(product_id: int):
 def main_photo(product_id: int, image_id: int):
     """Make one photo the main one."""
     photos.make_main_photo(_product_or_404(product_id), image_id, user=acting_user())
+    db.session.commit()
     flash(_("Foto utama diganti."), "success")
     return redirect(url_for(".edit", product_id=product_id, _anchor="photos"))
 
@@ -246,8 +252,9 @@ def main_photo(product_id: int, image_id: int):
 def delete_photo(product_id: int, image_id: int):
     """Delete one photo."""
     photos.remove_photo(_product_or_404(product_id), image_id, user=acting_user())
+    db.session.commit()  # the photo's files go after this commit, when nothing else shows them
     flash(_("Foto dihapus."), "info")
     return redirect(url_for(".edit", product_id=product_id, _anchor="photos"))
 
 
-from gallery.catalog import staff_product_csv, staff_proposals  # noqa: E402,F401
+from gallery.catalog import staff_product_csv_views, staff_proposal_views  # noqa: E402,F401
