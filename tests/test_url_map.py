@@ -335,7 +335,7 @@ def ids(world, make):
     from gallery.partners.models import InquiryKind
     from gallery.payments.models import Payment
     from gallery.portal.services import request_change
-    from gallery.settlements import services as settlements
+    from gallery.settlements import statements as settlements
     from gallery.shipping.models import ShippingService, TariffVersion
 
     admin = make.user(Role.ADMIN)

@@ -17,7 +17,7 @@ from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders.services import CartLine
 from gallery.payments.desk import sell_at_counter
-from gallery.settlements import services as settlements
+from gallery.settlements import statements as settlements
 from gallery.settlements.models import Statement
 
 NOVEMBER = settlements.Period.month(2026, 11)

@@ -9,7 +9,8 @@ from gallery.portal import services
 from gallery.portal.models import ProfileChangeRequest, RequestStatus
 from gallery.settlements import queries as settlement_queries
 from gallery.settlements.models import Statement
-from gallery.settlements.services import Period, approve, generate, mark_paid
+from gallery.settlements.periods import Period
+from gallery.settlements.statements import approve, generate, mark_paid
 from tests.settlements.conftest import proof_png
 from tests.factories import csrf_token
 
@@ -17,6 +18,7 @@ from tests.factories import csrf_token
 def _statements(world, make):
     admin = make.user(Role.ADMIN)
     result = generate(Period.month(2026, 11), user=admin)
+    db.session.commit()
     assert result.created
     mine = db.session.scalar(select(Statement).where(Statement.producer_id == world.me.id))
     theirs = db.session.scalar(select(Statement).where(Statement.producer_id == world.other.id))
@@ -29,8 +31,11 @@ def test_statements_show_approved_and_paid_ones_with_downloads_and_hide_drafts(p
     assert mine.number not in portal.get("/portal/statements").get_data(as_text=True)
     assert portal.get(f"/portal/statements/{mine.number}").status_code == 404
     approve(mine, user=admin)
+    db.session.commit()
     approve(theirs, user=admin)
+    db.session.commit()
     mark_paid(mine, date(2026, 11, 16), "TRF-001", user=admin, proof=proof_png())
+    db.session.commit()
     body = portal.get("/portal/statements").get_data(as_text=True)
     assert mine.number in body and theirs.number not in body
     amount = "Rp " + f"{mine.amount_due:,}".replace(",", ".")

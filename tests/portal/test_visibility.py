@@ -10,7 +10,8 @@ from gallery.accounts.models import Role
 from gallery.extensions import db
 from gallery.portal.visibility import set_visibility
 from gallery.settlements.models import Statement
-from gallery.settlements.services import Period, approve, generate
+from gallery.settlements.periods import Period
+from gallery.settlements.statements import approve, generate
 
 MODES = [("detailed", True), ("detailed", False), ("summary", True), ("summary", False)]
 SHELF_PRICE = "Rp 65.000"  # the rendang's price on the shelf
@@ -21,8 +22,10 @@ def statement(make, world):
     """October's statement (a pick-up of two rendang), approved."""
     admin = make.user(Role.ADMIN)
     generate(Period.month(2026, 10), user=admin)
+    db.session.commit()
     mine = db.session.scalar(select(Statement).where(Statement.producer_id == world.me.id))
     approve(mine, user=admin)
+    db.session.commit()
     return mine
 
 
