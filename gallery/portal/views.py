@@ -28,6 +28,7 @@ from gallery.notifications.outbox import whatsapp_configured
 from gallery.notifications.preferences import producer_channels, set_producer_channels
 from gallery.portal.forms import ChannelsForm, ProfileRequestForm
 from gallery.portal.visibility import Visibility, visibility_of
+from gallery.settlements import exports
 from gallery.shipping.regions import display_name
 from gallery.spreadsheets import csv_writer
 
@@ -104,11 +105,9 @@ def _sale_filter(products: list[tuple[int, str]]) -> tuple[queries.SaleFilter, d
     return queries.SaleFilter(start, end, product_id), args, errors
 
 
-def _settlement_figures(producer_id: int, dashboard: queries.Dashboard) -> dict:
-    due = settlement_reads.earnings_due(producer_id)
+def _settlement_figures(producer_id: int) -> dict:
     return {
-        "settlements": settlement_reads.available(),
-        "earnings_due": dashboard.earnings_all_time if due is None else due,
+        "earnings_due": settlement_reads.earnings_due(producer_id),
         "last_payout": settlement_reads.last_payout(producer_id),
     }
 
@@ -120,12 +119,12 @@ def dashboard():
     if not _seen().detailed:
         return render_template("portal/dashboard_summary.html", producer=producer,
                                statements=settlement_reads.statements_of(producer.id)[:6],
-                               **_settlement_figures(producer.id, data))
+                               **_settlement_figures(producer.id))
     bars = chart.bars(data.months, format_rupiah, lambda n: ngettext("%(num)s unit", "%(num)s unit", n))
     return render_template(
         "portal/dashboard.html", producer=producer, data=data, bars=bars, chart=chart,
         expiry_days=queries.EXPIRY_DAYS, best_days=queries.BEST_SELLER_DAYS, to_collect=_to_collect(data.lots),
-        **_settlement_figures(producer.id, data),
+        **_settlement_figures(producer.id),
     )
 
 
@@ -247,8 +246,7 @@ def statements():
 @bp.route("/statements/<number>")
 def statement(number: str):
     statement = _statement_or_404(number)
-    exports = settlement_reads.exports()
-    summary = exports.product_summary(statement) if exports is not None else []
+    summary = exports.product_summary(statement)
     return render_template("portal/statement.html", statement=statement, last_day=_last_day, summary=summary,
                            bearer_label=bearer_label)
 
@@ -261,9 +259,6 @@ def _export_view() -> dict:
 @bp.route("/statements/<number>.csv")
 def statement_csv(number: str):
     statement = _statement_or_404(number)
-    exports = settlement_reads.exports()
-    if exports is None:
-        abort(404)
     return Response("\ufeff" + exports.statement_csv(statement, **_export_view()), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{statement.number}.csv"'})
 
@@ -271,9 +266,6 @@ def statement_csv(number: str):
 @bp.route("/statements/<number>.pdf")
 def statement_pdf(number: str):
     statement = _statement_or_404(number)
-    exports = settlement_reads.exports()
-    if exports is None:
-        abort(404)
     data = exports.statement_pdf(statement, _("Galeri Oleh-oleh Pesisir Selatan"), **_export_view())
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{statement.number}.pdf"'})
