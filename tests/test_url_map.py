@@ -340,6 +340,7 @@ def ids(world, make):
 
     admin = make.user(Role.ADMIN)
     stocktake = start_stock_take(producer=world.me, user=world.staff)
+    db.session.commit()
     clock.freeze(datetime(2026, 12, 2, 10, 0, tzinfo=clock.WIB))  # November is over: its statements can be made
     statement = settlements.generate(settlements.Period.month(2026, 11), producer_id=world.me.id,
                                      user=world.staff).created[0]
@@ -361,6 +362,7 @@ def ids(world, make):
     partners.add_participant(event, world.me.id, world.staff)
     pairing = partners.record_pairing(event, world.me.id, "Mitra Uji", "Toko Uji", world.staff)
     profile_request = request_change(world.me, {"story": "Cerita baru yang cukup panjang."}, user=world.me_user)
+    db.session.commit()
     certificate = ProducerCertificate(producer_id=world.me.id, kind="halal", number="ID-UJI-1")
     db.session.add(certificate)
     db.session.commit()

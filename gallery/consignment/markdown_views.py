@@ -1,6 +1,6 @@
 """Staff: markdowns as stock ages (rules per producer or sub-category) and variants on sale by hand.
 
-The views parse the forms and call gallery.consignment.markdowns, which decides and commits.
+The views parse the forms and call gallery.consignment.markdowns, which decides; the view commits.
 """
 from __future__ import annotations
 
@@ -46,6 +46,7 @@ def stop_markdown(markdown_id: int):
     if StopMarkdownForm().validate_on_submit():
         try:
             markdowns.stop(markdown, user=_user())
+            db.session.commit()
             flash(_("Potongan harga %(name)s dihentikan.", name=markdown.name), "success")
         except DomainError as error:
             flash(error.message, "error")
@@ -91,6 +92,7 @@ def new_rule():
                     bearer=form.bearer.data, shared_bp=form.producer_share.data,
                     producer=producer, category=_picked(Category, form.category_id.data),
                     starts_on=form.starts_on.data, ends_on=form.ends_on.data, notes=form.notes.data or "", user=_user())
+                db.session.commit()
             except DomainError as error:
                 _fail(form, error)
                 status = 422
@@ -118,6 +120,7 @@ def new_sale():
                                       bearer=form.bearer.data, shared_bp=form.producer_share.data,
                                       starts_on=form.starts_on.data, ends_on=form.ends_on.data,
                                       notes=form.notes.data or "", user=_user())
+                db.session.commit()
             except DomainError as error:
                 _fail(form, error)
                 status = 422

@@ -1,6 +1,6 @@
 """Staff screens for consignment documents: receipts, returns, write-offs, corrections, lot history.
 
-The views parse input and render; gallery.consignment.documents decides and commits. The read
+The views parse input and render; gallery.consignment.documents decides and the view commits. The read
 helpers below run a fixed number of SQL statements whatever the number of rows.
 """
 from __future__ import annotations
@@ -287,6 +287,7 @@ def new_receipt():
             lines, rows = parsed
             try:
                 receipt = create_receipt(producer, lines, user=_user(), notes=form.notes.data or "")
+                db.session.commit()
             except LineError as error:
                 form.lines[rows[error.index]].form.field_for(error.field).errors.append(error.message)
                 status = 422
@@ -371,6 +372,7 @@ def new_return():
             try:
                 document = return_to_producer(producer, lines, form.reason.data or "", user=_user(),
                                               notes=form.notes.data or "")
+                db.session.commit()
             except LineError as error:
                 errors[lines[error.index].lot_id] = error.message
             except DomainError as error:
@@ -437,6 +439,7 @@ def write_off_lot(lot_id: int):
         try:
             movement = write_off(target, form.quantity.data, form.cause.data or "", form.reason.data or "",
                                  user=_user())
+            db.session.commit()
         except DomainError as error:
             form.field_for(error.field).errors.append(error.message)
         else:
@@ -455,6 +458,7 @@ def correct_lot(lot_id: int):
     if form.validate_on_submit():
         try:
             movement = correct_stock(target, form.delta.data, form.correction_reason.data or "", user=_user())
+            db.session.commit()
         except DomainError as error:
             form.field_for(error.field).errors.append(error.message)
         else:

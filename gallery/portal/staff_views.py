@@ -51,6 +51,7 @@ def approve(request_id: int):
         abort(400)
     try:
         services.approve(found, user=current_user._get_current_object())
+        db.session.commit()
     except DomainError as error:
         flash(error.message, "error")
         return _render(422)
@@ -66,6 +67,7 @@ def reject(request_id: int):
         abort(400)
     try:
         services.reject(found, user=current_user._get_current_object(), reason=form.reason.data or "")
+        db.session.commit()
     except DomainError as error:
         form.reason.errors = [error.message]
         return _render(422, {request_id: form})

@@ -21,6 +21,7 @@ from gallery.consignment.markdowns import bearer_label
 from gallery.consignment.term_models import NoticeStage
 from gallery.consignment.terms import END_ACTION_LABELS, stage, terms_of
 from gallery.errors import DomainError
+from gallery.extensions import db
 from gallery.money import format_rupiah
 from gallery.orders.models import Channel
 from gallery.portal import bp, chart, queries, services, settlement_reads
@@ -283,6 +284,7 @@ def profile():
         try:
             services.request_change(producer, form.values(), user=current_user._get_current_object(),
                                     note=form.note.data or "")
+            db.session.commit()
         except DomainError as error:
             form.field_for(error.field).errors.append(error.message)
             status = 422

@@ -72,6 +72,7 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
             maker = make.producer("IKM Uang", bank_name="Bank Nagari", bank_account_number="1101-0200-3366",
                                   bank_account_holder="Uni")
             set_terms(maker, TermsInput(markdown_consent_on=clock.today_wib()), user=self.staff)
+            db.session.commit()
             other = make.producer("IKM Rak")
             self.variants = [
                 make.product(maker, category="anyaman", variants=[("Kecil", 40_000, 300)]).variants[0].id,

@@ -90,6 +90,7 @@ def test_a_profile_request_waits_for_staff_who_approve_it_through_the_catalog(ap
 
 def test_staff_reject_with_a_reason_and_the_profile_stays(app, portal, make, world):
     request = services.request_change(world.me, {"bank_account_number": "99912345"}, user=world.me_user)
+    db.session.commit()
     staff = app.test_client()
     make.login(staff, make.user(Role.STAFF))
     token = csrf_token(staff, "/staff/profile-requests")
