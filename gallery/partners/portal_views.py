@@ -44,6 +44,7 @@ def detail(inquiry_id: int):
         try:
             services.record_outcome(inquiry.id, current_user.producer_id, form.status.data, current_user,
                                     form.note.data or "")
+            db.session.commit()
         except DomainError as error:
             db.session.rollback()
             form.status.errors = [error.message]
@@ -70,6 +71,7 @@ def register(event_id: int):
         abort(400)
     try:
         services.register_interest(event_id, current_user.producer_id, current_user)
+        db.session.commit()
     except NotFound:
         abort(404)
     except DomainError as error:

@@ -1,6 +1,6 @@
 """Back office: the partner inbox (/staff/partners), business-matching events and the yearly report.
 
-Views parse input and render; gallery.partners.services decides and commits.
+Views parse input and render; gallery.partners.services decides; each view commits its use case.
 """
 from __future__ import annotations
 
@@ -124,6 +124,7 @@ def note(inquiry_id: int):
     form = NoteForm()
     if form.validate_on_submit():
         services.add_note(inquiry, current_user, form.note.data)
+        db.session.commit()
         flash(_("Catatan disimpan."), "success")
         return redirect(url_for(".detail", inquiry_id=inquiry.id))
     return _render_detail(inquiry, note_form=form, code=422)
@@ -137,6 +138,7 @@ def forward(inquiry_id: int):
     if form.validate_on_submit():
         try:
             services.forward_inquiry(inquiry, form.producer.data, current_user, form.note.data or "")
+            db.session.commit()
         except DomainError as error:
             db.session.rollback()
             form.producer.errors = [error.message]
@@ -154,6 +156,7 @@ def status(inquiry_id: int):
     if form.validate_on_submit():
         try:
             services.set_status(inquiry, form.status.data, current_user, form.note.data or "")
+            db.session.commit()
         except DomainError as error:
             db.session.rollback()
             form.status.errors = [error.message]
@@ -175,6 +178,7 @@ def events():
                 title=form.title.data, held_on=form.held_on.data, place=form.place.data,
                 speakers=form.speakers.data or "", invited_partners=form.invited_partners.data or "",
                 description=form.description.data or ""), current_user)
+            db.session.commit()
         except DomainError as error:
             db.session.rollback()
             form.title.errors = [error.message]
@@ -223,6 +227,7 @@ def add_participant(event_id: int):
     if form.validate_on_submit():
         try:
             services.add_participant(event, form.producer.data, current_user)
+            db.session.commit()
         except DomainError as error:
             db.session.rollback()
             form.producer.errors = [error.message]
@@ -241,6 +246,7 @@ def add_pairing(event_id: int):
         try:
             services.record_pairing(event, form.producer.data, form.partner_name.data,
                                     form.partner_organisation.data or "", current_user, form.note.data or "")
+            db.session.commit()
         except DomainError as error:
             db.session.rollback()
             form.producer.errors = [error.message]
@@ -259,6 +265,7 @@ def mark_partnership(pairing_id: int):
     if form.validate_on_submit():
         try:
             services.mark_partnership(pairing, form.partnership_on.data)
+            db.session.commit()
         except DomainError as error:
             db.session.rollback()
             form.partnership_on.errors = [error.message]
