@@ -26,7 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from gallery import clock
 from gallery.accounts.models import User
 from gallery.consignment.ending import TermLotRow, ending_lots, lots_by_id
-from gallery.consignment.reports import expiry_report
+from gallery.consignment.reports.expiry import expiry_report
 from gallery.consignment.term_models import ConsignmentNotice, NoticeStage
 from gallery.consignment.terms import END_ACTION_LABELS, STAGE_LABELS
 from gallery.errors import DomainError

@@ -179,7 +179,7 @@ def stock():
     _detailed_only()
     producer_id = _producer_id()
     today = clock.today_wib()
-    from gallery.consignment.reports import lot_totals, producer_lots
+    from gallery.consignment.reports.lots import lot_totals, producer_lots
 
     lots = producer_lots(producer_id, today=today)
     terms = terms_of(producer_id)
