@@ -16,6 +16,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from gallery import clock
+from gallery.consignment.document_queries import receipt_totals, return_totals
 from gallery.consignment.forms import RETURN_REASONS
 from gallery.consignment.markdowns import bearer_label
 from gallery.consignment.term_models import NoticeStage
@@ -199,8 +200,7 @@ def receipt(number: str):
         abort(404)
     return render_template(
         "portal/receipt.html", receipt=document, thermal=request.args.get("format") == "thermal",
-        units=sum(lot.quantity_received for lot in document.lots),
-        value=sum(lot.quantity_received * lot.unit_payout for lot in document.lots),
+        **receipt_totals(document),
     )
 
 
@@ -210,12 +210,9 @@ def producer_return(number: str):
     document = queries.return_of(_producer_id(), number)
     if document is None:
         abort(404)
-    movements = document.movements
     return render_template(
         "portal/return.html", document=document, thermal=request.args.get("format") == "thermal",
-        return_reasons=RETURN_REASONS,
-        units=-sum(movement.quantity for movement in movements),
-        value=-sum(movement.quantity * movement.lot.unit_payout for movement in movements),
+        return_reasons=RETURN_REASONS, **return_totals(document),
     )
 
 
