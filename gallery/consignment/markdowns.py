@@ -6,7 +6,8 @@ since its receipt day, WIB); a sale is one step from day 0 for its period. Markd
 takes the deepest discount that applies to it. A markdown the producer bears any part of applies to a
 producer's lots only while the producer's terms record its agreement (gallery.consignment.terms), and one
 for a single producer or variant is refused without it. What the discount does to the price and the
-payout is gallery.consignment.markdown_split's. Services flush (the calling view commits once); a refusal writes nothing.
+payout is gallery.consignment.markdown_split's. Services flush (the calling view commits once); a refusal
+writes nothing.
 """
 from __future__ import annotations
 

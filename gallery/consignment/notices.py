@@ -4,8 +4,8 @@ that a lot of food nears its "baik digunakan sebelum" date.
 `flask consignment notices` (cron) sends each term notice once per lot, stage and term end, even when run
 on several hosts at the same moment: a notice is *claimed* by inserting its `ConsignmentNotice` row with
 INSERT … ON CONFLICT DO NOTHING … RETURNING, and the producer's messages are written to the outbox
-(gallery.notifications) in the same transaction, which the command commits once. The UNIQUE row is the guarantee: of two hosts racing,
-PostgreSQL makes the second wait for the first's commit and then insert nothing, so only the first writes
+(gallery.notifications) in the same transaction, which the command commits once. The UNIQUE row is the
+guarantee: of two hosts racing, PostgreSQL makes the second wait for the first's commit and then insert nothing, so only the first writes
 messages; the outbox sends each once. One message per producer lists all its claimed lots. A producer that
 no channel reaches (no account e-mail, no WhatsApp) keeps its notices unclaimed until one does. An expiring
 lot is told once per lot and date (the outbox's dedupe key).

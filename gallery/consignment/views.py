@@ -131,16 +131,21 @@ def _list_args(producer_id: int | None) -> dict:
 # Receipts (tanda terima titipan)
 
 
-@bp.route("/receipts")
-def receipts():
+def _document_list(template: str, model, page_of):
+    """A page of receipts or returns, filtered by the producer picked among those that have one."""
     producer_id = _int_arg("producer")
     return _render(
-        "consignment/receipts/index.html",
-        results=receipt_page(producer_id, _int_arg("page") or 1),
+        template,
+        results=page_of(producer_id, _int_arg("page") or 1),
         producer_id=producer_id,
-        producers=producer_options(Producer.id.in_(select(ConsignmentReceipt.producer_id))),
+        producers=producer_options(Producer.id.in_(select(model.producer_id))),
         args=_list_args(producer_id),
     )
+
+
+@bp.route("/receipts")
+def receipts():
+    return _document_list("consignment/receipts/index.html", ConsignmentReceipt, receipt_page)
 
 
 @bp.route("/receipts/new", methods=["GET", "POST"])
@@ -198,14 +203,7 @@ def receipt(number: str):
 
 @bp.route("/returns")
 def returns():
-    producer_id = _int_arg("producer")
-    return _render(
-        "consignment/returns/index.html",
-        results=return_page(producer_id, _int_arg("page") or 1),
-        producer_id=producer_id,
-        producers=producer_options(Producer.id.in_(select(ProducerReturn.producer_id))),
-        args=_list_args(producer_id),
-    )
+    return _document_list("consignment/returns/index.html", ProducerReturn, return_page)
 
 
 @bp.route("/returns/new", methods=["GET", "POST"])

@@ -192,12 +192,18 @@ def stock():
     )
 
 
-@bp.route("/receipts/<number>")
-def receipt(number: str):
+def _document_or_404(find, number: str):
+    """One of the producer's own receipts or returns (detailed view only); another's is "not found"."""
     _detailed_only()
-    document = queries.receipt_of(_producer_id(), number)
+    document = find(_producer_id(), number)
     if document is None:
         abort(404)
+    return document
+
+
+@bp.route("/receipts/<number>")
+def receipt(number: str):
+    document = _document_or_404(queries.receipt_of, number)
     return render_template(
         "portal/receipt.html", receipt=document, thermal=request.args.get("format") == "thermal",
         **receipt_totals(document),
@@ -206,10 +212,7 @@ def receipt(number: str):
 
 @bp.route("/returns/<number>")
 def producer_return(number: str):
-    _detailed_only()
-    document = queries.return_of(_producer_id(), number)
-    if document is None:
-        abort(404)
+    document = _document_or_404(queries.return_of, number)
     return render_template(
         "portal/return.html", document=document, thermal=request.args.get("format") == "thermal",
         return_reasons=RETURN_REASONS, **return_totals(document),
