@@ -171,7 +171,7 @@ def test_demo_load_fills_an_empty_shop_once_with_producers_of_every_kecamatan_an
     # The last two full months are settled: the older one paid, the last one approved; both reconcile.
     from gallery.settlements.models import Statement
     from gallery.settlements.reconciliation import reconcile
-    from gallery.settlements.services import Period
+    from gallery.settlements.periods import Period
 
     statements = db.session.scalars(select(Statement)).all()
     last = Period.previous_month(clock.today_wib())

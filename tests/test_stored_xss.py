@@ -40,8 +40,11 @@ def plant(world, ids) -> None:
     inquiry = partners.submit_inquiry(partners.InquiryInput(
         kind=InquiryKind.RESELLER, name=PAYLOAD[:100], organisation=PAYLOAD[:150], email="xss@contoh.id",
         whatsapp="081277778888", city=PAYLOAD[:80], message=PAYLOAD, producer_id=world.me.id))
+    db.session.commit()
     partners.add_note(inquiry, world.staff, PAYLOAD)
+    db.session.commit()
     partners.forward_inquiry(inquiry, world.me.id, world.staff, note=PAYLOAD)
+    db.session.commit()
     pending = db.session.get(ProfileChangeRequest, ids["profile_request"])  # what the producer asked, as typed
     pending.story, pending.note = PAYLOAD, PAYLOAD
     db.session.commit()

@@ -335,11 +335,12 @@ def ids(world, make):
     from gallery.partners.models import InquiryKind
     from gallery.payments.models import Payment
     from gallery.portal.services import request_change
-    from gallery.settlements import services as settlements
+    from gallery.settlements import statements as settlements
     from gallery.shipping.models import ShippingService, TariffVersion
 
     admin = make.user(Role.ADMIN)
     stocktake = start_stock_take(producer=world.me, user=world.staff)
+    db.session.commit()
     clock.freeze(datetime(2026, 12, 2, 10, 0, tzinfo=clock.WIB))  # November is over: its statements can be made
     statement = settlements.generate(settlements.Period.month(2026, 11), producer_id=world.me.id,
                                      user=world.staff).created[0]
@@ -355,12 +356,18 @@ def ids(world, make):
         kind=InquiryKind.RESELLER, name="Dewi Mitra", organisation="Toko Minang", email="dewi@contoh.id",
         whatsapp="081277778888", city="Pekanbaru", message="Kami ingin menjadi reseller rendang Anda.",
         producer_id=world.me.id))
+    db.session.commit()
     partners.forward_inquiry(inquiry, world.me.id, world.staff)
+    db.session.commit()
     event = partners.create_event(partners.EventInput(title="Temu Bisnis Uji", held_on=date(2026, 12, 20),
                                                       place="Painan"), world.staff)
+    db.session.commit()
     partners.add_participant(event, world.me.id, world.staff)
+    db.session.commit()
     pairing = partners.record_pairing(event, world.me.id, "Mitra Uji", "Toko Uji", world.staff)
+    db.session.commit()
     profile_request = request_change(world.me, {"story": "Cerita baru yang cukup panjang."}, user=world.me_user)
+    db.session.commit()
     certificate = ProducerCertificate(producer_id=world.me.id, kind="halal", number="ID-UJI-1")
     db.session.add(certificate)
     db.session.commit()

@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from gallery.consignment.notices import send_due_notices
+from gallery.extensions import db
 
 consignment = AppGroup("consignment", help="Consignment terms.")
 
@@ -15,6 +16,7 @@ def notices_command() -> None:
     """Queue each due term notice once per lot and stage, and each expiring food lot once; safe to run on
     several hosts at once."""
     run = send_due_notices()
+    db.session.commit()
     click.echo(f"consignment notices: {run.sent} queued for {run.producers} producer(s), "
                f"{run.expiring} expiring lot(s)")
     if run.without_email:

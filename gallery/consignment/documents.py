@@ -1,8 +1,8 @@
 """Consignment documents: receipts (TT), returns to producer (RT), write-offs, corrections, stock-takes (SO).
 
 Each public function here is one business transaction: it validates everything first, writes the
-document, its lots and movements, and commits; on any refusal it rolls back and raises DomainError,
-so nothing is written (DESIGN.md rule 12).
+document, its lots and movements, and flushes (the calling view commits); on any refusal it rolls back and
+raises DomainError, so nothing is written (DESIGN.md rule 12).
 """
 from __future__ import annotations
 
@@ -130,7 +130,7 @@ def create_receipt(producer: Producer, lines: Sequence[ReceiptLine], *, user: Us
                 raise LineError(index, error) from None
     except DomainError as error:
         _fail(error)
-    db.session.commit()
+    db.session.flush()
     return receipt
 
 
@@ -173,7 +173,7 @@ def return_to_producer(producer: Producer, lines: Sequence[ReturnLine], reason: 
                 raise LineError(index, error) from None
     except DomainError as error:
         _fail(error)
-    db.session.commit()
+    db.session.flush()
     return document
 
 
@@ -194,7 +194,7 @@ def write_off(lot: Lot, quantity: int, cause: str, reason: str, *, user: User | 
                         user_id=user.id if user else None)
     except DomainError as error:
         _fail(error)
-    db.session.commit()
+    db.session.flush()
     return movement
 
 
@@ -214,7 +214,7 @@ def correct_stock(lot: Lot, delta: int, reason: str, *, user: User | None):
         movement = apply(lot, abs(delta), MovementKind.CORRECTION, reason=text, cause="manual", user_id=user.id)
     except DomainError as error:
         _fail(error)
-    db.session.commit()
+    db.session.flush()
     return movement
 
 
@@ -255,7 +255,7 @@ def start_stock_take(*, producer: Producer | None = None, shelf: str | None = No
         lines=[StockTakeLine(lot_id=lot.id, expected=expected[lot.id]) for lot in lots],
     )
     db.session.add(stock_take)
-    db.session.commit()
+    db.session.flush()
     return stock_take
 
 
@@ -282,7 +282,7 @@ def record_counts(stock_take: StockTake, counts: dict[int, int | None]) -> Stock
             db.session.refresh(line.lot, ["on_hand"])
             line.expected = _on_shelf([line.lot])[line.lot.id]
         line.counted = counted
-    db.session.commit()
+    db.session.flush()
     return stock_take
 
 
@@ -309,7 +309,7 @@ def confirm_stock_take(stock_take: StockTake, *, user: User | None) -> StockTake
         stock_take.confirmed_by_id = user.id
     except DomainError as error:
         _fail(error)
-    db.session.commit()
+    db.session.flush()
     return stock_take
 
 
@@ -318,5 +318,5 @@ def cancel_stock_take(stock_take: StockTake, *, user: User | None) -> StockTake:
     if stock_take.status != StockTake.COUNTING:
         raise DomainError(_l("Stok opname ini sudah ditutup."), field="status")
     stock_take.status = StockTake.CANCELLED
-    db.session.commit()
+    db.session.flush()
     return stock_take

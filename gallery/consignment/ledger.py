@@ -121,16 +121,39 @@ def _fefo_lots(variant_id: int, good_after: date | None = None,
     return [tuple(row) for row in db.session.execute(statement)]
 
 
+def _take_round(variant_id: int, remaining: int, taken: dict[int, Allocation], good_after: date | None,
+                prefer_lot_id: int | None) -> tuple[int, bool]:
+    """One pass over the sellable lots in FEFO order, taking up to `remaining` units into `taken`.
+
+    Each lot is taken with a conditional UPDATE (`_apply`); when one fails, another transaction took from
+    that lot after it was read: the pass stops and says so (contended), so the caller reads the lots again.
+    Returns the units still missing and whether the pass was contended.
+    """
+    for lot_id, on_hand, payout, expires_on in _fefo_lots(variant_id, good_after, prefer_lot_id):
+        already = taken[lot_id].quantity if lot_id in taken else 0
+        portion = min(remaining, on_hand)
+        if portion <= 0:
+            continue
+        if not _apply(lot_id, -portion):
+            return remaining, True  # someone took from this lot after we read it: read the lots again
+        taken[lot_id] = Allocation(lot_id, already + portion, payout, expires_on)
+        remaining -= portion
+        if remaining == 0:
+            break
+    return remaining, False
+
+
 def allocate(variant: Variant | int, quantity: int, *, reference: str | None = None, reason: str = "",
              user_id: int | None = None, good_after: date | None = None,
              prefer_lot_id: int | None = None) -> list[Allocation]:
     """Reserve `quantity` units of a variant, first-expiring lot first (FEFO), never an expired lot
     (nor, with `good_after`, one whose date is not after that day); `prefer_lot_id` is taken from first.
+    THE function that takes stock for an order or a sale.
 
     Either every unit is taken or none: when the lots run short, units already taken in this call
     are put back before OutOfStock is raised, so the caller's transaction is left as it was.
     Each lot is taken with a conditional UPDATE; a lot another transaction emptied meanwhile is
-    simply read again.
+    simply read again (at most MAX_ALLOCATION_ROUNDS passes).
     """
     variant_id = variant if isinstance(variant, int) else variant.id
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
@@ -138,19 +161,7 @@ def allocate(variant: Variant | int, quantity: int, *, reference: str | None = N
     taken: dict[int, Allocation] = {}
     remaining = quantity
     for _round in range(MAX_ALLOCATION_ROUNDS):
-        contended = False
-        for lot_id, on_hand, payout, expires_on in _fefo_lots(variant_id, good_after, prefer_lot_id):
-            already = taken[lot_id].quantity if lot_id in taken else 0
-            portion = min(remaining, on_hand)
-            if portion <= 0:
-                continue
-            if not _apply(lot_id, -portion):
-                contended = True  # someone took from this lot after we read it: read the lots again
-                break
-            taken[lot_id] = Allocation(lot_id, already + portion, payout, expires_on)
-            remaining -= portion
-            if remaining == 0:
-                break
+        remaining, contended = _take_round(variant_id, remaining, taken, good_after, prefer_lot_id)
         if remaining == 0 or not contended:
             break
     if remaining:

@@ -1,6 +1,6 @@
 """Staff: markdowns as stock ages (rules per producer or sub-category) and variants on sale by hand.
 
-The views parse the forms and call gallery.consignment.markdowns, which decides and commits.
+The views parse the forms and call gallery.consignment.markdowns, which decides; the view commits.
 """
 from __future__ import annotations
 
@@ -46,6 +46,7 @@ def stop_markdown(markdown_id: int):
     if StopMarkdownForm().validate_on_submit():
         try:
             markdowns.stop(markdown, user=_user())
+            db.session.commit()
             flash(_("Potongan harga %(name)s dihentikan.", name=markdown.name), "success")
         except DomainError as error:
             flash(error.message, "error")
@@ -72,6 +73,19 @@ def _named_producer(form: AgeingRuleForm) -> tuple[Producer | None, bool]:
     return db.session.get(Producer, producer_id), True
 
 
+def _saved(form, save, message: str):
+    """Run the markdown service call `save` as this request's use case: commit it and go back to the list
+    with `message`; on a refusal, None with the refusal shown on the form."""
+    try:
+        save()
+        db.session.commit()
+    except DomainError as error:
+        _fail(form, error)
+        return None
+    flash(message, "success")
+    return redirect(url_for(".markdowns_index"))
+
+
 def _picked(model, text: str | None):
     return db.session.get(model, int(text)) if text and text.isdigit() and len(text) < 10 else None
 
@@ -85,18 +99,15 @@ def new_rule():
         valid = form.validate_on_submit()
         producer, named = _named_producer(form) if valid else (None, False)
         if valid and named:
-            try:
-                markdowns.create_ageing_rule(
-                    name=form.name.data, steps=[markdowns.StepInput(d, b) for d, b in form.steps()],
-                    bearer=form.bearer.data, shared_bp=form.producer_share.data,
-                    producer=producer, category=_picked(Category, form.category_id.data),
-                    starts_on=form.starts_on.data, ends_on=form.ends_on.data, notes=form.notes.data or "", user=_user())
-            except DomainError as error:
-                _fail(form, error)
-                status = 422
-            else:
-                flash(_("Aturan potongan harga %(name)s berlaku.", name=form.name.data), "success")
-                return redirect(url_for(".markdowns_index"))
+            saved = _saved(form, lambda: markdowns.create_ageing_rule(
+                name=form.name.data, steps=[markdowns.StepInput(d, b) for d, b in form.steps()],
+                bearer=form.bearer.data, shared_bp=form.producer_share.data,
+                producer=producer, category=_picked(Category, form.category_id.data),
+                starts_on=form.starts_on.data, ends_on=form.ends_on.data, notes=form.notes.data or "", user=_user()),
+                _("Aturan potongan harga %(name)s berlaku.", name=form.name.data))
+            if saved:
+                return saved
+            status = 422
         else:
             status = 422
     return render_template("consignment/markdowns/rule.html", form=form), status
@@ -113,17 +124,13 @@ def new_sale():
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
-                markdowns.put_on_sale(variant, name=form.name.data, discount_bp=form.discount.data,
-                                      bearer=form.bearer.data, shared_bp=form.producer_share.data,
-                                      starts_on=form.starts_on.data, ends_on=form.ends_on.data,
-                                      notes=form.notes.data or "", user=_user())
-            except DomainError as error:
-                _fail(form, error)
-                status = 422
-            else:
-                flash(_("%(name)s diobral.", name=variant.product.name), "success")
-                return redirect(url_for(".markdowns_index"))
+            saved = _saved(form, lambda: markdowns.put_on_sale(
+                variant, name=form.name.data, discount_bp=form.discount.data, bearer=form.bearer.data,
+                shared_bp=form.producer_share.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+                notes=form.notes.data or "", user=_user()), _("%(name)s diobral.", name=variant.product.name))
+            if saved:
+                return saved
+            status = 422
         else:
             status = 422
     return render_template("consignment/markdowns/sale.html", form=form, variant=variant), status

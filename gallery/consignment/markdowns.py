@@ -6,7 +6,8 @@ since its receipt day, WIB); a sale is one step from day 0 for its period. Markd
 takes the deepest discount that applies to it. A markdown the producer bears any part of applies to a
 producer's lots only while the producer's terms record its agreement (gallery.consignment.terms), and one
 for a single producer or variant is refused without it. What the discount does to the price and the
-payout is gallery.consignment.markdown_split's. Services commit once; a refusal writes nothing.
+payout is gallery.consignment.markdown_split's. Services flush (the calling view commits once); a refusal
+writes nothing.
 """
 from __future__ import annotations
 
@@ -171,7 +172,7 @@ def _period(starts_on: date | None, ends_on: date | None, *, required_end: bool)
 def _save(markdown: Markdown, steps: list[StepInput]) -> Markdown:
     markdown.steps = [MarkdownStep(after_days=s.after_days, discount_bp=s.discount_bp) for s in steps]
     db.session.add(markdown)
-    db.session.commit()
+    db.session.flush()
     return markdown
 
 
@@ -220,7 +221,7 @@ def stop(markdown: Markdown, *, user: User | None) -> Markdown:
         raise DomainError(_l("Potongan harga ini sudah dihentikan."), field="markdown")
     markdown.stopped_at = clock.utcnow()
     markdown.stopped_by_id = user.id if user else None
-    db.session.commit()
+    db.session.flush()
     return markdown
 
 

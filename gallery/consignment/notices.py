@@ -4,8 +4,8 @@ that a lot of food nears its "baik digunakan sebelum" date.
 `flask consignment notices` (cron) sends each term notice once per lot, stage and term end, even when run
 on several hosts at the same moment: a notice is *claimed* by inserting its `ConsignmentNotice` row with
 INSERT … ON CONFLICT DO NOTHING … RETURNING, and the producer's messages are written to the outbox
-(gallery.notifications) in the same transaction. The UNIQUE row is the guarantee: of two hosts racing,
-PostgreSQL makes the second wait for the first's commit and then insert nothing, so only the first writes
+(gallery.notifications) in the same transaction, which the command commits once. The UNIQUE row is the
+guarantee: of two hosts racing, PostgreSQL makes the second wait for the first's commit and then insert nothing, so only the first writes
 messages; the outbox sends each once. One message per producer lists all its claimed lots. A producer that
 no channel reaches (no account e-mail, no WhatsApp) keeps its notices unclaimed until one does. An expiring
 lot is told once per lot and date (the outbox's dedupe key).
@@ -26,7 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from gallery import clock
 from gallery.accounts.models import User
 from gallery.consignment.ending import TermLotRow, ending_lots, lots_by_id
-from gallery.consignment.reports import expiry_report
+from gallery.consignment.reports.expiry import expiry_report
 from gallery.consignment.term_models import ConsignmentNotice, NoticeStage
 from gallery.consignment.terms import END_ACTION_LABELS, STAGE_LABELS
 from gallery.errors import DomainError
@@ -105,7 +105,7 @@ def _deliver(items: list[tuple[TermLotRow, str]], run: NoticeRun) -> None:
 
 def send_due_notices(today: date | None = None) -> NoticeRun:
     """Queue every notice that is due and not yet claimed (once per lot, stage and term end), and the
-    expiring-food notices; commits once."""
+    expiring-food notices, in one transaction that the caller (the CLI command) commits."""
     today = today or clock.today_wib()
     rows = [row for row in ending_lots(today) if row.stage is not None]
     run = NoticeRun()
@@ -117,7 +117,7 @@ def send_due_notices(today: date | None = None) -> NoticeRun:
         claimed = _claim(wanted, None)
         _deliver([(row, notice_stage) for row, notice_stage in wanted if (row.lot_id, notice_stage) in claimed], run)
     run.expiring = _queue_expiring(today)
-    db.session.commit()
+    db.session.flush()
     return run
 
 
@@ -148,7 +148,7 @@ def notify_lots(lot_ids: Iterable[int], *, user: User | None) -> NoticeRun:
     _claim(items, user)
     run = NoticeRun()
     _deliver(items, run)
-    db.session.commit()
+    db.session.flush()
     return run
 
 

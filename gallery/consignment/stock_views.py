@@ -1,7 +1,7 @@
 """Staff screens for stock lists, reports (CSV) and stock-takes.
 
 The views parse input and render; gallery.consignment.reports answers the read-only questions in a
-fixed number of statements, gallery.consignment.documents decides and commits stock-takes.
+fixed number of statements, gallery.consignment.documents decides stock-takes and the view commits.
 Every list is also a CSV file: the same URL with ?format=csv, or ending in .csv.
 """
 from __future__ import annotations
@@ -272,6 +272,7 @@ def stocktake_start():
         return _render_stocktakes(422, error=_("Pilih satu produsen atau satu rak."))
     try:
         stock_take = start_stock_take(producer=producer, shelf=shelf or None, user=current_user._get_current_object())
+        db.session.commit()
     except DomainError as error:
         db.session.rollback()
         return _render_stocktakes(422, error=str(error.message), scope=scope, producer_id=producer_id, shelf=shelf)
@@ -343,6 +344,7 @@ def stocktake_save(number: str):
         )
     try:
         record_counts(stock_take, counts)
+        db.session.commit()
     except DomainError as error:
         db.session.rollback()
         return _render_stocktake(stock_take, 422, error=str(error.message), entered=entered)
@@ -357,6 +359,7 @@ def stocktake_confirm(number: str):
     stock_take = _stocktake_or_404(number, with_lots=True)
     try:
         confirm_stock_take(stock_take, user=current_user._get_current_object())
+        db.session.commit()
     except DomainError as error:
         db.session.rollback()
         return _render_stocktake(_stocktake_or_404(number), 422, error=str(error.message))
@@ -370,6 +373,7 @@ def stocktake_cancel(number: str):
     stock_take = _stocktake_or_404(number)
     try:
         cancel_stock_take(stock_take, user=current_user._get_current_object())
+        db.session.commit()
     except DomainError as error:
         db.session.rollback()
         return _render_stocktake(stock_take, 422, error=str(error.message))

@@ -45,15 +45,18 @@ def consignment_expiring():
     try:
         if form.action.data == "notify":
             run = notices.notify_lots(lot_ids, user=user)
+            db.session.commit()
             flash(_("Pemberitahuan terkirim untuk %(n)s lot.", n=run.sent), "success")
             if run.without_email:
                 flash(_("Tanpa alamat surel (hubungi lewat WhatsApp): %(names)s", names=", ".join(run.without_email)),
                       "warning")
         elif form.action.data == "return":
             documents = ending.return_for_collection(lot_ids, user=user)
+            db.session.commit()
             flash(_("Nota retur dibuat: %(numbers)s", numbers=", ".join(d.number for d in documents)), "success")
         else:
             changes = terms.extend_terms(lot_ids, days=form.days.data or 0, reason=form.reason.data or "", user=user)
+            db.session.commit()
             flash(_("Masa titip %(n)s lot diperpanjang.", n=len(changes)), "success")
     except DomainError as error:
         db.session.rollback()
@@ -97,8 +100,10 @@ def producer_terms(producer_id: int):
             try:
                 if form is visibility_form:
                     _visibility().set_visibility(producer, *form.values(), user=user)
+                    db.session.commit()
                 else:
                     terms.set_terms(producer, form.values(), user=user)
+                    db.session.commit()
             except DomainError as error:
                 db.session.rollback()
                 getattr(form, error.field, form.term_days).errors.append(error.message)

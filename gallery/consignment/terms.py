@@ -4,8 +4,8 @@ Each producer may have terms of its own (`ConsignmentTerms`); whatever it leaves
 settings (CONSIGNMENT_TERM_DAYS, CONSIGNMENT_GRACE_DAYS, return to the producer). A lot's term end is fixed
 at intake from its receipt day (WIB) and only moves when staff extend it, with a reason kept in
 `LotTermChange`. A lot is *ending* in the CONSIGNMENT_NOTICE_DAYS before its term end, *in grace* from the
-day after its term end for the grace days, and *past grace* after that. Services here flush and commit once
-per use case; a refusal changes nothing.
+day after its term end for the grace days, and *past grace* after that. Services here flush (the caller commits
+once per use case); a refusal changes nothing.
 """
 from __future__ import annotations
 
@@ -144,7 +144,7 @@ def set_terms(producer: Producer, data: TermsInput, *, user: User | None) -> Ter
     row.donation_consent_on, row.markdown_consent_on = data.donation_consent_on, data.markdown_consent_on
     row.updated_at, row.updated_by_id = clock.utcnow(), user.id if user else None
     db.session.add(row)
-    db.session.commit()
+    db.session.flush()
     return terms_of(producer.id)
 
 
@@ -170,7 +170,7 @@ def extend_terms(lot_ids: Iterable[int], *, days: int, reason: str, user: User |
                                      created_by_id=user.id if user else None))
         lot.term_ends_on = new_end
     db.session.add_all(changes)
-    db.session.commit()
+    db.session.flush()
     return changes
 
 

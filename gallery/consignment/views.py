@@ -1,23 +1,34 @@
 """Staff screens for consignment documents: receipts, returns, write-offs, corrections, lot history.
 
-The views parse input and render; gallery.consignment.documents decides and commits. The read
+The views parse input and render; gallery.consignment.documents decides and the view commits. The read
 helpers below run a fixed number of SQL statements whatever the number of rows.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import BigInteger, cast, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import select
 from wtforms import SelectChoice
 
 from gallery import clock
 from gallery.accounts.models import Role, User
-from gallery.catalog.models import Producer, Product, Variant
+from gallery.catalog.models import Producer
 from gallery.consignment import bp
+from gallery.consignment.document_queries import (
+    active_variants,
+    lot_with_history,
+    producer_options,
+    producers_with_stock,
+    receipt_by_number,
+    receipt_page,
+    receipt_totals,
+    return_by_number,
+    return_page,
+    return_totals,
+    returnable_lots,
+)
 from gallery.consignment.documents import (
     LineError,
     ReturnLine,
@@ -40,103 +51,18 @@ from gallery.consignment.forms import (
     return_quantities,
 )
 from gallery.consignment.ledger import lot_balances
-from gallery.consignment.models import ConsignmentReceipt, Lot, MovementKind, ProducerReturn, StockMovement
+from gallery.consignment.models import ConsignmentReceipt, Lot, ProducerReturn
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.money import format_rupiah
-from gallery.pagination import PageNumbers, clamp_page
-
-PER_PAGE = 50
-
 
 # ---------------------------------------------------------------------------------------------
-# Read helpers
-
-
-@dataclass(frozen=True)
-class DocumentRow:
-    """A receipt or a return in a list, with its line count, units and payout value."""
-
-    document: ConsignmentReceipt | ProducerReturn
-    lines: int
-    units: int
-    value: int
-
-
-@dataclass
-class DocumentPage(PageNumbers):
-    """One page of a document list with the numbers pagination needs."""
-
-    rows: list[DocumentRow]
-    total: int
-    page: int
-    per_page: int
+# Helpers
 
 
 def _int_arg(name: str) -> int | None:
     text = (request.args.get(name) or "").strip()
     return int(text) if text.isdigit() and len(text) < 10 else None
-
-
-def _page_of(model, producer_id: int | None) -> tuple[list, int, int]:
-    """Newest documents first, with their producer: (documents, total, page). Two statements."""
-    newest = model.received_at if model is ConsignmentReceipt else model.created_at
-    statement = select(model)
-    if producer_id:
-        statement = statement.where(model.producer_id == producer_id)
-    total = db.session.scalar(statement.with_only_columns(func.count(model.id)).order_by(None)) or 0
-    page = clamp_page(_int_arg("page") or 1, total, PER_PAGE)
-    documents = list(db.session.scalars(
-        statement.options(joinedload(model.producer))
-        .order_by(newest.desc(), model.id.desc())
-        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    ).unique())
-    return documents, total, page
-
-
-def receipt_page(producer_id: int | None) -> DocumentPage:
-    """A page of receipts with lines, units and payout value: three statements."""
-    receipts, total, page = _page_of(ConsignmentReceipt, producer_id)
-    sums = {}
-    if receipts:
-        sums = {
-            receipt_id: (int(lines), int(units or 0), int(value or 0))
-            for receipt_id, lines, units, value in db.session.execute(
-                select(Lot.receipt_id, func.count(Lot.id), func.sum(Lot.quantity_received),
-                       func.sum(cast(Lot.quantity_received, BigInteger) * Lot.unit_payout))
-                .where(Lot.receipt_id.in_([receipt.id for receipt in receipts]))
-                .group_by(Lot.receipt_id)
-            )
-        }
-    rows = [DocumentRow(receipt, *sums.get(receipt.id, (0, 0, 0))) for receipt in receipts]
-    return DocumentPage(rows, total, page, PER_PAGE)
-
-
-def return_page(producer_id: int | None) -> DocumentPage:
-    """A page of returns with lines, units and payout value: three statements."""
-    returns, total, page = _page_of(ProducerReturn, producer_id)
-    sums = {}
-    if returns:
-        sums = {
-            number: (int(lines), -int(units or 0), -int(value or 0))
-            for number, lines, units, value in db.session.execute(
-                select(StockMovement.reference, func.count(StockMovement.id), func.sum(StockMovement.quantity),
-                       func.sum(cast(StockMovement.quantity, BigInteger) * Lot.unit_payout))
-                .join(Lot, Lot.id == StockMovement.lot_id)
-                .where(StockMovement.kind == MovementKind.RETURN,
-                       StockMovement.reference.in_([document.number for document in returns]))
-                .group_by(StockMovement.reference)
-            )
-        }
-    rows = [DocumentRow(document, *sums.get(document.number, (0, 0, 0))) for document in returns]
-    return DocumentPage(rows, total, page, PER_PAGE)
-
-
-def _producer_options(condition) -> list[tuple[int, str]]:
-    """(id, name) of the producers matching `condition`, by name: one statement."""
-    return [tuple(row) for row in db.session.execute(
-        select(Producer.id, Producer.business_name).where(condition).order_by(Producer.business_name, Producer.id)
-    )]
 
 
 def _picked_producer() -> Producer | None:
@@ -146,14 +72,8 @@ def _picked_producer() -> Producer | None:
 
 def _variant_choices(producer: Producer) -> list[SelectChoice]:
     """The producer's active variants as "Product — label (SKU) · Rp price · titip Rp payout"."""
-    variants = db.session.scalars(
-        select(Variant).join(Product, Product.id == Variant.product_id)
-        .options(joinedload(Variant.product).joinedload(Product.category))
-        .where(Product.producer_id == producer.id, Variant.is_active.is_(True))
-        .order_by(Product.name, Product.id, Variant.position, Variant.id)
-    ).all()
     choices = []
-    for variant in variants:
+    for variant in active_variants(producer):
         label = _("%(product)s — %(variant)s (%(sku)s) · %(price)s · titip %(payout)s",
                   product=variant.product.name, variant=variant.label, sku=variant.sku,
                   price=format_rupiah(variant.price), payout=format_rupiah(default_payout(variant, producer)))
@@ -163,55 +83,10 @@ def _variant_choices(producer: Producer) -> list[SelectChoice]:
     return choices
 
 
-def _receipt_or_404(number: str) -> ConsignmentReceipt:
-    receipt = db.session.scalar(
-        select(ConsignmentReceipt).where(ConsignmentReceipt.number == number[:20]).options(
-            joinedload(ConsignmentReceipt.producer),
-            joinedload(ConsignmentReceipt.created_by),
-            selectinload(ConsignmentReceipt.lots).joinedload(Lot.variant).joinedload(Variant.product)
-            .joinedload(Product.category),
-        )
-    )
-    if receipt is None:
-        abort(404)
-    return receipt
-
-
-def _return_or_404(number: str) -> ProducerReturn:
-    document = db.session.scalar(
-        select(ProducerReturn).where(ProducerReturn.number == number[:20]).options(
-            joinedload(ProducerReturn.producer),
-            joinedload(ProducerReturn.created_by),
-            selectinload(ProducerReturn.movements).joinedload(StockMovement.lot).joinedload(Lot.variant)
-            .joinedload(Variant.product),
-        )
-    )
+def _found(document):
     if document is None:
         abort(404)
     return document
-
-
-def _returnable_lots(producer: Producer) -> list[Lot]:
-    """The producer's lots with units on the shelf, first to expire first."""
-    return list(db.session.scalars(
-        select(Lot).where(Lot.producer_id == producer.id, Lot.on_hand > 0)
-        .options(joinedload(Lot.variant).joinedload(Variant.product))
-        .order_by(Lot.expires_on.asc().nulls_last(), Lot.received_at, Lot.id)
-    ))
-
-
-def _lot_or_404(lot_id: int) -> Lot:
-    lot = db.session.scalar(
-        select(Lot).where(Lot.id == lot_id).options(
-            joinedload(Lot.variant).joinedload(Variant.product),
-            joinedload(Lot.producer),
-            joinedload(Lot.receipt),
-            selectinload(Lot.movements).joinedload(StockMovement.created_by),
-        ).execution_options(populate_existing=True)
-    )
-    if lot is None:
-        abort(404)
-    return lot
 
 
 def _user() -> User:
@@ -256,16 +131,21 @@ def _list_args(producer_id: int | None) -> dict:
 # Receipts (tanda terima titipan)
 
 
-@bp.route("/receipts")
-def receipts():
+def _document_list(template: str, model, page_of):
+    """A page of receipts or returns, filtered by the producer picked among those that have one."""
     producer_id = _int_arg("producer")
     return _render(
-        "consignment/receipts/index.html",
-        results=receipt_page(producer_id),
+        template,
+        results=page_of(producer_id, _int_arg("page") or 1),
         producer_id=producer_id,
-        producers=_producer_options(Producer.id.in_(select(ConsignmentReceipt.producer_id))),
+        producers=producer_options(Producer.id.in_(select(model.producer_id))),
         args=_list_args(producer_id),
     )
+
+
+@bp.route("/receipts")
+def receipts():
+    return _document_list("consignment/receipts/index.html", ConsignmentReceipt, receipt_page)
 
 
 @bp.route("/receipts/new", methods=["GET", "POST"])
@@ -275,7 +155,7 @@ def new_receipt():
         unknown = "producer" in request.args
         return _render(
             "consignment/receipts/pick_producer.html", 422 if request.method == "POST" else 200,
-            producers=_producer_options(Producer.is_active.is_(True)), unknown=unknown,
+            producers=producer_options(Producer.is_active.is_(True)), unknown=unknown,
         )
     form = ReceiptForm()
     form_error = None
@@ -287,6 +167,7 @@ def new_receipt():
             lines, rows = parsed
             try:
                 receipt = create_receipt(producer, lines, user=_user(), notes=form.notes.data or "")
+                db.session.commit()
             except LineError as error:
                 form.lines[rows[error.index]].form.field_for(error.field).errors.append(error.message)
                 status = 422
@@ -306,14 +187,13 @@ def new_receipt():
 
 @bp.route("/receipts/<number>")
 def receipt(number: str):
-    document = _receipt_or_404(number)
+    document = _found(receipt_by_number(number))
     thermal = request.args.get("format") == "thermal"
     return _render(
         "consignment/receipts/show.html",
         receipt=document,
         thermal=thermal,
-        units=sum(lot.quantity_received for lot in document.lots),
-        value=sum(lot.quantity_received * lot.unit_payout for lot in document.lots),
+        **receipt_totals(document),
     )
 
 
@@ -323,25 +203,7 @@ def receipt(number: str):
 
 @bp.route("/returns")
 def returns():
-    producer_id = _int_arg("producer")
-    return _render(
-        "consignment/returns/index.html",
-        results=return_page(producer_id),
-        producer_id=producer_id,
-        producers=_producer_options(Producer.id.in_(select(ProducerReturn.producer_id))),
-        args=_list_args(producer_id),
-    )
-
-
-def _producers_with_stock() -> list[tuple[int, str, int]]:
-    """(id, name, units on the shelf) of every producer with a lot on hand, by name: one statement."""
-    return [tuple(row) for row in db.session.execute(
-        select(Producer.id, Producer.business_name, func.sum(Lot.on_hand))
-        .join(Lot, Lot.producer_id == Producer.id)
-        .where(Lot.on_hand > 0)
-        .group_by(Producer.id, Producer.business_name)
-        .order_by(Producer.business_name, Producer.id)
-    )]
+    return _document_list("consignment/returns/index.html", ProducerReturn, return_page)
 
 
 @bp.route("/returns/new", methods=["GET", "POST"])
@@ -350,7 +212,7 @@ def new_return():
     if producer is None:
         return _render(
             "consignment/returns/pick_producer.html", 422 if request.method == "POST" else 200,
-            producers=_producers_with_stock(), unknown="producer" in request.args,
+            producers=producers_with_stock(), unknown="producer" in request.args,
         )
     form = ReturnForm()
     entered: dict[int, str] = {}
@@ -371,6 +233,7 @@ def new_return():
             try:
                 document = return_to_producer(producer, lines, form.reason.data or "", user=_user(),
                                               notes=form.notes.data or "")
+                db.session.commit()
             except LineError as error:
                 errors[lines[error.index].lot_id] = error.message
             except DomainError as error:
@@ -383,7 +246,7 @@ def new_return():
                         number=document.number, units=sum(line.quantity for line in lines),
                         name=producer.business_name), "success")
                 return redirect(url_for(".producer_return", number=document.number))
-    lots = _returnable_lots(producer)
+    lots = returnable_lots(producer)
     shown = {lot.id for lot in lots}
     hidden_errors = [message for lot_id, message in errors.items() if lot_id not in shown]
     if hidden_errors:
@@ -396,14 +259,12 @@ def new_return():
 
 @bp.route("/returns/<number>")
 def producer_return(number: str):
-    document = _return_or_404(number)
-    movements = document.movements
+    document = _found(return_by_number(number))
     return _render(
         "consignment/returns/show.html",
         document=document,
         thermal=request.args.get("format") == "thermal",
-        units=-sum(movement.quantity for movement in movements),
-        value=-sum(movement.quantity * movement.lot.unit_payout for movement in movements),
+        **return_totals(document),
     )
 
 
@@ -426,39 +287,41 @@ def _render_lot(lot: Lot, write_off_form: WriteOffForm, correction_form: Correct
 
 @bp.route("/lots/<int:lot_id>")
 def lot(lot_id: int):
-    return _render_lot(_lot_or_404(lot_id), WriteOffForm(formdata=None), CorrectionForm(formdata=None))
+    return _render_lot(_found(lot_with_history(lot_id)), WriteOffForm(formdata=None), CorrectionForm(formdata=None))
 
 
 @bp.route("/lots/<int:lot_id>/write-off", methods=["POST"])
 def write_off_lot(lot_id: int):
-    target = _lot_or_404(lot_id)
+    target = _found(lot_with_history(lot_id))
     form = WriteOffForm()
     if form.validate_on_submit():
         try:
             movement = write_off(target, form.quantity.data, form.cause.data or "", form.reason.data or "",
                                  user=_user())
+            db.session.commit()
         except DomainError as error:
             form.field_for(error.field).errors.append(error.message)
         else:
             flash(_("%(n)s unit dihapus dari lot #%(lot)s (%(cause)s).", n=-movement.quantity, lot=lot_id,
                     cause=WRITE_OFF_CAUSES[movement.cause]), "success")
             return redirect(url_for(".lot", lot_id=lot_id, _anchor="history"))
-    return _render_lot(_lot_or_404(lot_id), form, CorrectionForm(formdata=None), 422)
+    return _render_lot(_found(lot_with_history(lot_id)), form, CorrectionForm(formdata=None), 422)
 
 
 @bp.route("/lots/<int:lot_id>/correction", methods=["POST"])
 def correct_lot(lot_id: int):
     if current_user.role != Role.ADMIN:
         abort(403)
-    target = _lot_or_404(lot_id)
+    target = _found(lot_with_history(lot_id))
     form = CorrectionForm()
     if form.validate_on_submit():
         try:
             movement = correct_stock(target, form.delta.data, form.correction_reason.data or "", user=_user())
+            db.session.commit()
         except DomainError as error:
             form.field_for(error.field).errors.append(error.message)
         else:
             flash(_("Koreksi %(delta)s unit pada lot #%(lot)s dicatat.", delta=f"{movement.quantity:+d}", lot=lot_id),
                   "success")
             return redirect(url_for(".lot", lot_id=lot_id, _anchor="history"))
-    return _render_lot(_lot_or_404(lot_id), WriteOffForm(formdata=None), form, 422)
+    return _render_lot(_found(lot_with_history(lot_id)), WriteOffForm(formdata=None), form, 422)

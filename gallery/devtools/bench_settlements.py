@@ -89,7 +89,8 @@ def run(allocations: int, instance: Path) -> float:
     from gallery import create_app
     from gallery.catalog.reference import seed_reference_data
     from gallery.extensions import db
-    from gallery.settlements import services
+    from gallery.settlements import statements as services
+    from gallery.settlements.periods import Period
     from gallery.settlements.reconciliation import reconcile
     from gallery.shipping.regions import load_regions
 
@@ -109,10 +110,11 @@ def run(allocations: int, instance: Path) -> float:
         listener = lambda *args: statements.append(args[2])  # noqa: E731
         event.listen(db.engine, "before_cursor_execute", listener)
         began = time.perf_counter()
-        result = services.generate(services.Period.month(2026, 11))
+        result = services.generate(Period.month(2026, 11))
+        db.session.commit()
         elapsed = time.perf_counter() - began
         event.remove(db.engine, "before_cursor_execute", listener)
-        check = reconcile(services.Period.month(2026, 11))
+        check = reconcile(Period.month(2026, 11))
         print(f"bench: settlements — generated {result.statements} statements, {result.lines:,} lines in "
               f"{elapsed:.2f} s with {len(statements)} SQL statements; reconciliation "
               f"{'balanced' if check.balanced else 'NOT balanced'}")

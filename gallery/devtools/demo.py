@@ -235,7 +235,8 @@ def _run_demo_history(deliveries, rng: random.Random, staff, customer) -> tuple[
 def _settle_demo_months(staff, admin) -> int:
     """Settle the last two full months as the gallery would: the older paid, the last one approved."""
     from gallery.settlements.models import Statement
-    from gallery.settlements.services import Period, approve, generate, mark_paid
+    from gallery.settlements.periods import Period
+    from gallery.settlements.statements import approve, generate, mark_paid
 
     now = clock.utcnow()
     previous = Period.previous_month(clock.today_wib())

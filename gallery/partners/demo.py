@@ -81,4 +81,5 @@ def load_demo_partners(staff, producer_user) -> dict[str, int]:
         if outcome in InquiryStatus.OUTCOMES:
             services.record_outcome(inquiry.id, demo_producer.id, outcome, producer_user,
                                     "Sepakat 50 bungkus per bulan." if outcome == InquiryStatus.PARTNERSHIP else "")
+    db.session.commit()
     return {"events": 2, "inquiries": len(INQUIRIES)}

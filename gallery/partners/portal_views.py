@@ -14,6 +14,7 @@ from gallery import clock
 from gallery.errors import DomainError, NotFound
 from gallery.extensions import db
 from gallery.partners import services
+from gallery.partners.staff_views import saved
 from gallery.partners.forms import CsrfOnlyForm, OutcomeForm
 from gallery.partners.models import EventParticipant, MatchingEvent, PartnerInquiry
 
@@ -40,16 +41,10 @@ def _mine(inquiry_id: int) -> PartnerInquiry:
 def detail(inquiry_id: int):
     inquiry = _mine(inquiry_id)
     form = OutcomeForm()
-    if form.validate_on_submit():
-        try:
-            services.record_outcome(inquiry.id, current_user.producer_id, form.status.data, current_user,
-                                    form.note.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            form.status.errors = [error.message]
-        else:
-            flash(_("Hasil dicatat: %(status)s.", status=inquiry.status_label), "success")
-            return redirect(url_for(".detail", inquiry_id=inquiry.id))
+    if form.validate_on_submit() and saved(form.status, lambda: services.record_outcome(
+            inquiry.id, current_user.producer_id, form.status.data, current_user, form.note.data or "")):
+        flash(_("Hasil dicatat: %(status)s.", status=inquiry.status_label), "success")
+        return redirect(url_for(".detail", inquiry_id=inquiry.id))
     code = 422 if form.is_submitted() else 200
     return render_template("partners/portal/detail.html", inquiry=_mine(inquiry_id), form=form), code
 
@@ -70,6 +65,7 @@ def register(event_id: int):
         abort(400)
     try:
         services.register_interest(event_id, current_user.producer_id, current_user)
+        db.session.commit()
     except NotFound:
         abort(404)
     except DomainError as error:

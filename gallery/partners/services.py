@@ -1,4 +1,4 @@
-"""Partner inquiries and business-matching events: every rule and every commit lives here.
+"""Partner inquiries and business-matching events: every rule lives here; services flush, the views commit.
 
 A status change is one append-only InquiryHistory row with who, when and a note. A producer acts
 only on an inquiry forwarded to it; anything else is NotFound, exactly like one that does not exist.
@@ -64,7 +64,7 @@ def submit_inquiry(data: InquiryInput) -> PartnerInquiry:
     db.session.flush()
     to_address(Message("partner_inquiry", _("Pertanyaan kemitraan Anda sudah kami terima"), "partner_inquiry",
                        {"inquiry": inquiry, "producer": inquiry.producer, "product": inquiry.product}), inquiry.email)
-    db.session.commit()
+    db.session.flush()
     return inquiry
 
 
@@ -90,7 +90,7 @@ def forward_inquiry(inquiry: PartnerInquiry, producer_id: int, user, note: str =
     _change(inquiry, InquiryStatus.FORWARDED, user, note)
     inquiry.forwarded_to_id = producer.id
     inquiry.forwarded_at = clock.utcnow()
-    db.session.commit()
+    db.session.flush()
     return inquiry
 
 
@@ -99,7 +99,7 @@ def set_status(inquiry: PartnerInquiry, to_status: str, user, note: str = "") ->
     if to_status == InquiryStatus.FORWARDED:
         raise DomainError(_("Pilih produsen untuk meneruskan pertanyaan ini."), field="status")
     _change(inquiry, to_status, user, note)
-    db.session.commit()
+    db.session.flush()
     return inquiry
 
 
@@ -109,7 +109,7 @@ def add_note(inquiry: PartnerInquiry, user, note: str) -> PartnerInquiry:
         raise DomainError(_("Tulis catatannya."), field="note")
     inquiry.history.append(InquiryHistory(from_status=inquiry.status, to_status=inquiry.status, note=note.strip(),
                                           user_id=user.id if user else None, created_at=clock.utcnow()))
-    db.session.commit()
+    db.session.flush()
     return inquiry
 
 
@@ -128,7 +128,7 @@ def record_outcome(inquiry_id: int, producer_id: int, to_status: str, user, note
     if to_status not in InquiryStatus.OUTCOMES:
         raise DomainError(_("Pilih hasilnya."), field="status")
     _change(inquiry, to_status, user, note)
-    db.session.commit()
+    db.session.flush()
     return inquiry
 
 
@@ -153,7 +153,7 @@ def create_event(data: EventInput, user) -> MatchingEvent:
                           description=data.description.strip(), created_by_id=user.id if user else None,
                           created_at=clock.utcnow())
     db.session.add(event)
-    db.session.commit()
+    db.session.flush()
     return event
 
 
@@ -172,12 +172,12 @@ def add_participant(event: MatchingEvent, producer_id: int, user, *, via_portal:
         return existing
     participant = EventParticipant(event_id=event.id, producer_id=producer_id, via_portal=via_portal,
                                    registered_by_id=user.id if user else None, created_at=clock.utcnow())
-    db.session.add(participant)
     try:
-        db.session.commit()
+        with db.session.begin_nested():
+            db.session.add(participant)
     except IntegrityError:
-        # Registered at the same moment from another tab or by staff: the unique pair already holds it.
-        db.session.rollback()
+        # Registered at the same moment from another tab or by staff: the unique pair already holds it
+        # (only the savepoint is rolled back; the caller's transaction goes on).
         return _participant(event, producer_id)
     return participant
 
@@ -201,7 +201,7 @@ def record_pairing(event: MatchingEvent, producer_id: int, partner_name: str, pa
                       partner_organisation=partner_organisation.strip(), note=note.strip(),
                       recorded_by_id=user.id if user else None, created_at=clock.utcnow())
     db.session.add(pairing)
-    db.session.commit()
+    db.session.flush()
     return pairing
 
 
@@ -210,7 +210,7 @@ def mark_partnership(pairing: Pairing, on: date) -> Pairing:
     if on < pairing.event.held_on:
         raise DomainError(_("Tanggal kemitraan tidak boleh sebelum tanggal acara."), field="partnership_on")
     pairing.partnership_on = on
-    db.session.commit()
+    db.session.flush()
     return pairing
 
 

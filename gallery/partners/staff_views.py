@@ -1,6 +1,6 @@
 """Back office: the partner inbox (/staff/partners), business-matching events and the yearly report.
 
-Views parse input and render; gallery.partners.services decides and commits.
+Views parse input and render; gallery.partners.services decides; each view commits its use case.
 """
 from __future__ import annotations
 
@@ -38,6 +38,19 @@ from gallery.partners.models import (
 
 bp = Blueprint("partners_staff", __name__, url_prefix="/staff/partners")
 PER_PAGE = 50
+
+
+def saved(field, call) -> bool:
+    """Run a partners service `call` as this request's use case: commit it, or on a refusal roll back and
+    show the refusal on the form's `field`. True when it was saved."""
+    try:
+        call()
+    except DomainError as error:
+        db.session.rollback()
+        field.errors = [error.message]
+        return False
+    db.session.commit()
+    return True
 
 
 def _active_producers() -> list[tuple[int, str]]:
@@ -124,6 +137,7 @@ def note(inquiry_id: int):
     form = NoteForm()
     if form.validate_on_submit():
         services.add_note(inquiry, current_user, form.note.data)
+        db.session.commit()
         flash(_("Catatan disimpan."), "success")
         return redirect(url_for(".detail", inquiry_id=inquiry.id))
     return _render_detail(inquiry, note_form=form, code=422)
@@ -134,15 +148,10 @@ def forward(inquiry_id: int):
     inquiry = _inquiry_or_404(inquiry_id)
     form = ForwardForm()
     form.producer.choices = _active_producers()
-    if form.validate_on_submit():
-        try:
-            services.forward_inquiry(inquiry, form.producer.data, current_user, form.note.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            form.producer.errors = [error.message]
-        else:
-            flash(_("Pertanyaan diteruskan ke %(name)s.", name=inquiry.forwarded_to.business_name), "success")
-            return redirect(url_for(".detail", inquiry_id=inquiry.id))
+    if form.validate_on_submit() and saved(form.producer, lambda: services.forward_inquiry(
+            inquiry, form.producer.data, current_user, form.note.data or "")):
+        flash(_("Pertanyaan diteruskan ke %(name)s.", name=inquiry.forwarded_to.business_name), "success")
+        return redirect(url_for(".detail", inquiry_id=inquiry.id))
     return _render_detail(_inquiry_or_404(inquiry_id), forward_form=form, code=422)
 
 
@@ -151,15 +160,10 @@ def status(inquiry_id: int):
     inquiry = _inquiry_or_404(inquiry_id)
     form = StatusForm()
     form.set_choices(InquiryStatus.ALL)
-    if form.validate_on_submit():
-        try:
-            services.set_status(inquiry, form.status.data, current_user, form.note.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            form.status.errors = [error.message]
-        else:
-            flash(_("Status diubah menjadi %(status)s.", status=inquiry.status_label), "success")
-            return redirect(url_for(".detail", inquiry_id=inquiry.id))
+    if form.validate_on_submit() and saved(form.status, lambda: services.set_status(
+            inquiry, form.status.data, current_user, form.note.data or "")):
+        flash(_("Status diubah menjadi %(status)s.", status=inquiry.status_label), "success")
+        return redirect(url_for(".detail", inquiry_id=inquiry.id))
     return _render_detail(_inquiry_or_404(inquiry_id), status_form=form, code=422)
 
 
@@ -175,6 +179,7 @@ def events():
                 title=form.title.data, held_on=form.held_on.data, place=form.place.data,
                 speakers=form.speakers.data or "", invited_partners=form.invited_partners.data or "",
                 description=form.description.data or ""), current_user)
+            db.session.commit()
         except DomainError as error:
             db.session.rollback()
             form.title.errors = [error.message]
@@ -220,15 +225,10 @@ def add_participant(event_id: int):
     event = _event_or_404(event_id)
     form = ParticipantForm()
     form.producer.choices = _active_producers()
-    if form.validate_on_submit():
-        try:
-            services.add_participant(event, form.producer.data, current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form.producer.errors = [error.message]
-        else:
-            flash(_("Produsen ditambahkan ke acara."), "success")
-            return redirect(url_for(".event", event_id=event.id))
+    if form.validate_on_submit() and saved(form.producer, lambda: services.add_participant(
+            event, form.producer.data, current_user)):
+        flash(_("Produsen ditambahkan ke acara."), "success")
+        return redirect(url_for(".event", event_id=event.id))
     return _render_event(_event_or_404(event_id), participant_form=form, code=422)
 
 
@@ -237,16 +237,11 @@ def add_pairing(event_id: int):
     event = _event_or_404(event_id)
     form = PairingForm()
     form.producer.choices = [(p.producer_id, p.producer.business_name) for p in event.participants]
-    if form.validate_on_submit():
-        try:
-            services.record_pairing(event, form.producer.data, form.partner_name.data,
-                                    form.partner_organisation.data or "", current_user, form.note.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            form.producer.errors = [error.message]
-        else:
-            flash(_("Pertemuan dicatat."), "success")
-            return redirect(url_for(".event", event_id=event.id))
+    if form.validate_on_submit() and saved(form.producer, lambda: services.record_pairing(
+            event, form.producer.data, form.partner_name.data, form.partner_organisation.data or "", current_user,
+            form.note.data or "")):
+        flash(_("Pertemuan dicatat."), "success")
+        return redirect(url_for(".event", event_id=event.id))
     return _render_event(_event_or_404(event_id), pairing_form=form, code=422)
 
 
@@ -256,15 +251,10 @@ def mark_partnership(pairing_id: int):
     if pairing is None:
         abort(404)
     form = PartnershipForm()
-    if form.validate_on_submit():
-        try:
-            services.mark_partnership(pairing, form.partnership_on.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.partnership_on.errors = [error.message]
-        else:
-            flash(_("Pertemuan ditandai jadi kemitraan."), "success")
-            return redirect(url_for(".event", event_id=pairing.event_id))
+    if form.validate_on_submit() and saved(form.partnership_on, lambda: services.mark_partnership(
+            pairing, form.partnership_on.data)):
+        flash(_("Pertemuan ditandai jadi kemitraan."), "success")
+        return redirect(url_for(".event", event_id=pairing.event_id))
     return _render_event(_event_or_404(pairing.event_id), partnership_form=form, code=422)
 
 

@@ -66,6 +66,7 @@ def inquire():
         )
         try:
             submit_inquiry(data)
+            db.session.commit()
         except DomainError as error:
             db.session.rollback()
             form[error.field or "message"].errors.append(error.message)

@@ -24,6 +24,7 @@ from gallery.orders.models import Fulfilment, Order, OrderAllocation, OrderLine,
 from gallery.orders.sales import is_sale, net_quantity, sold_at_column
 from gallery.pagination import PageNumbers, clamp_page
 from gallery.payments.models import RefundLine
+from gallery.settlements.payouts import payout, payout_sql
 from gallery.shipping.models import Regency
 
 EXPIRY_DAYS = reports.DEFAULT_EXPIRY_DAYS
@@ -47,7 +48,7 @@ _SOLD_AT = sold_at_column()
 
 
 def _earned(quantity=_NET):
-    return cast(quantity, BigInteger) * OrderAllocation.unit_payout
+    return payout_sql(quantity, OrderAllocation.unit_payout)
 
 
 def _sold_by(producer_id: int):
@@ -184,7 +185,7 @@ class SaleRow:
 
     @property
     def subtotal(self) -> int:
-        return self.quantity * self.unit_payout
+        return payout(self.quantity, self.unit_payout)
 
     @property
     def refunded(self) -> bool:

@@ -1,6 +1,7 @@
 """Profile change requests: a producer asks, staff approve (the catalog applies it) or reject with a reason.
 
-Each function is one transaction: it checks everything first, commits, or rolls back and raises DomainError.
+Each function is one transaction: it checks everything first and flushes (the calling view commits), or rolls
+back and raises DomainError.
 """
 from __future__ import annotations
 
@@ -59,7 +60,7 @@ def request_change(producer: Producer, values: dict[str, str | None], *, user: U
     request = ProfileChangeRequest(producer_id=producer.id, status=RequestStatus.PENDING, requested_by_id=user.id,
                                    created_at=clock.utcnow(), note=(note or "").strip()[:1000], **changes)
     db.session.add(request)
-    db.session.commit()
+    db.session.flush()
     return request
 
 
@@ -129,5 +130,5 @@ def reject(request: ProfileChangeRequest, *, user: User, reason: str) -> Profile
     request.reason = reason[:1000]
     request.decided_by_id = user.id
     request.decided_at = clock.utcnow()
-    db.session.commit()
+    db.session.flush()
     return request

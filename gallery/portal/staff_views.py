@@ -67,6 +67,7 @@ def reject(request_id: int):
         abort(400)
     try:
         services.reject(found, user=current_user._get_current_object(), reason=form.reason.data or "")
+        db.session.commit()
     except DomainError as error:
         form.reason.errors = [error.message]
         return _render(422, {request_id: form})

@@ -16,6 +16,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from gallery import clock
+from gallery.consignment.document_queries import receipt_totals, return_totals
 from gallery.consignment.forms import RETURN_REASONS
 from gallery.consignment.markdowns import bearer_label
 from gallery.consignment.term_models import NoticeStage
@@ -29,6 +30,7 @@ from gallery.notifications.outbox import whatsapp_configured
 from gallery.notifications.preferences import producer_channels, set_producer_channels
 from gallery.portal.forms import ChannelsForm, ProfileRequestForm
 from gallery.portal.visibility import Visibility, visibility_of
+from gallery.settlements import exports
 from gallery.shipping.regions import display_name
 from gallery.spreadsheets import csv_writer
 
@@ -105,11 +107,9 @@ def _sale_filter(products: list[tuple[int, str]]) -> tuple[queries.SaleFilter, d
     return queries.SaleFilter(start, end, product_id), args, errors
 
 
-def _settlement_figures(producer_id: int, dashboard: queries.Dashboard) -> dict:
-    due = settlement_reads.earnings_due(producer_id)
+def _settlement_figures(producer_id: int) -> dict:
     return {
-        "settlements": settlement_reads.available(),
-        "earnings_due": dashboard.earnings_all_time if due is None else due,
+        "earnings_due": settlement_reads.earnings_due(producer_id),
         "last_payout": settlement_reads.last_payout(producer_id),
     }
 
@@ -121,12 +121,12 @@ def dashboard():
     if not _seen().detailed:
         return render_template("portal/dashboard_summary.html", producer=producer,
                                statements=settlement_reads.statements_of(producer.id)[:6],
-                               **_settlement_figures(producer.id, data))
+                               **_settlement_figures(producer.id))
     bars = chart.bars(data.months, format_rupiah, lambda n: ngettext("%(num)s unit", "%(num)s unit", n))
     return render_template(
         "portal/dashboard.html", producer=producer, data=data, bars=bars, chart=chart,
         expiry_days=queries.EXPIRY_DAYS, best_days=queries.BEST_SELLER_DAYS, to_collect=_to_collect(data.lots),
-        **_settlement_figures(producer.id, data),
+        **_settlement_figures(producer.id),
     )
 
 
@@ -180,7 +180,7 @@ def stock():
     _detailed_only()
     producer_id = _producer_id()
     today = clock.today_wib()
-    from gallery.consignment.reports import lot_totals, producer_lots
+    from gallery.consignment.reports.lots import lot_totals, producer_lots
 
     lots = producer_lots(producer_id, today=today)
     terms = terms_of(producer_id)
@@ -192,31 +192,30 @@ def stock():
     )
 
 
-@bp.route("/receipts/<number>")
-def receipt(number: str):
+def _document_or_404(find, number: str):
+    """One of the producer's own receipts or returns (detailed view only); another's is "not found"."""
     _detailed_only()
-    document = queries.receipt_of(_producer_id(), number)
+    document = find(_producer_id(), number)
     if document is None:
         abort(404)
+    return document
+
+
+@bp.route("/receipts/<number>")
+def receipt(number: str):
+    document = _document_or_404(queries.receipt_of, number)
     return render_template(
         "portal/receipt.html", receipt=document, thermal=request.args.get("format") == "thermal",
-        units=sum(lot.quantity_received for lot in document.lots),
-        value=sum(lot.quantity_received * lot.unit_payout for lot in document.lots),
+        **receipt_totals(document),
     )
 
 
 @bp.route("/returns/<number>")
 def producer_return(number: str):
-    _detailed_only()
-    document = queries.return_of(_producer_id(), number)
-    if document is None:
-        abort(404)
-    movements = document.movements
+    document = _document_or_404(queries.return_of, number)
     return render_template(
         "portal/return.html", document=document, thermal=request.args.get("format") == "thermal",
-        return_reasons=RETURN_REASONS,
-        units=-sum(movement.quantity for movement in movements),
-        value=-sum(movement.quantity * movement.lot.unit_payout for movement in movements),
+        return_reasons=RETURN_REASONS, **return_totals(document),
     )
 
 
@@ -248,8 +247,7 @@ def statements():
 @bp.route("/statements/<number>")
 def statement(number: str):
     statement = _statement_or_404(number)
-    exports = settlement_reads.exports()
-    summary = exports.product_summary(statement) if exports is not None else []
+    summary = exports.product_summary(statement)
     return render_template("portal/statement.html", statement=statement, last_day=_last_day, summary=summary,
                            bearer_label=bearer_label)
 
@@ -262,9 +260,6 @@ def _export_view() -> dict:
 @bp.route("/statements/<number>.csv")
 def statement_csv(number: str):
     statement = _statement_or_404(number)
-    exports = settlement_reads.exports()
-    if exports is None:
-        abort(404)
     return Response("\ufeff" + exports.statement_csv(statement, **_export_view()), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{statement.number}.csv"'})
 
@@ -272,9 +267,6 @@ def statement_csv(number: str):
 @bp.route("/statements/<number>.pdf")
 def statement_pdf(number: str):
     statement = _statement_or_404(number)
-    exports = settlement_reads.exports()
-    if exports is None:
-        abort(404)
     data = exports.statement_pdf(statement, _("Galeri Oleh-oleh Pesisir Selatan"), **_export_view())
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{statement.number}.pdf"'})
@@ -292,6 +284,7 @@ def profile():
         try:
             services.request_change(producer, form.values(), user=current_user._get_current_object(),
                                     note=form.note.data or "")
+            db.session.commit()
         except DomainError as error:
             form.field_for(error.field).errors.append(error.message)
             status = 422

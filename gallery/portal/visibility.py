@@ -58,6 +58,6 @@ def set_visibility(producer: Producer, detail: str | None, shows_commission: boo
     row.detail, row.shows_commission = detail, shows_commission
     row.updated_at, row.updated_by_id = clock.utcnow(), user.id if user else None
     db.session.add(row)
-    db.session.commit()
+    db.session.flush()
     g.pop("portal_visibility", None)
     return visibility_of(producer.id)

@@ -6,7 +6,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from gallery.registry.services import RegistryFileError, import_registry
+from gallery.extensions import db
+from gallery.registry.services import RegistryFileError, after_import, import_registry
 
 producers = AppGroup("producers", help="The regency's IKM registry.")
 
@@ -21,5 +22,7 @@ def import_command(path: Path) -> None:
         for row in error.preview.errors:
             click.echo(f"line {row.line}: {row.message}", err=True)
         raise click.ClickException(f"{len(error.preview.errors)} error(s); nothing was saved.") from None
+    db.session.commit()
+    after_import()
     click.echo(f"{result.added} added, {result.changed} changed, {result.unchanged} unchanged, "
                f"{result.linked} linked to a producer of the gallery.")

@@ -14,27 +14,20 @@ when a producer has exactly the same name (case and spacing aside) in the same k
 """
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import select
 
 from gallery import clock
-from gallery.catalog.models import Category, IkmClassification, Producer, Product, SizeClass, Variant
+from gallery.catalog.models import IkmClassification, Producer, SizeClass
 from gallery.csvimport import ImportPreview, RowError, read_rows
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.planner_stats import refresh_planner_statistics
-from gallery.orders.models import Order, OrderAllocation, OrderLine
-from gallery.orders.sales import is_sale, net_quantity
-from gallery.payments.models import RefundLine
 from gallery.registry.models import SECTORS, RegistryEntry
 from gallery.shipping.models import HOME_REGENCY_CODE, District
-from gallery.shipping.regions import display_name
-from gallery.spreadsheets import csv_writer
 
 REQUIRED_COLUMNS = ("registry_number", "name", "kecamatan", "classification", "size_class")
 OPTIONAL_COLUMNS = ("owner", "sector", "phone", "year_registered")
@@ -114,7 +107,17 @@ class RegistryFileError(DomainError):
         self.preview = preview
 
 
-def _lookups():
+@dataclass(frozen=True)
+class _Lookups:
+    """What a row's names and codes are checked against (read once per file)."""
+
+    kecamatan: dict[str, str]
+    classifications: dict[str, int]
+    sector_of: dict[int, str]
+    this_year: int
+
+
+def _lookups() -> _Lookups:
     districts = db.session.scalars(select(District).where(District.regency_code == HOME_REGENCY_CODE)).all()
     kecamatan = {}
     for district in districts:
@@ -126,89 +129,134 @@ def _lookups():
         classifications[normalise(item.code)] = item.id
         classifications[normalise(item.name)] = item.id
         sector_of[item.id] = item.sector_slug if item.sector_slug in SECTORS else "lainnya"
-    return kecamatan, classifications, sector_of
+    return _Lookups(kecamatan, classifications, sector_of, clock.today_wib().year)
+
+
+class _Row:
+    """One CSV row being checked: its line number, its values and the errors found so far, in column order."""
+
+    def __init__(self, number: int, value: dict[str, str]):
+        self.number, self.value, self.errors = number, value, []
+
+    def error(self, message, column: str) -> None:
+        self.errors.append(RowError(self.number, message, column))
+
+    def text(self, column: str, limit: int, *, required: bool) -> str:
+        """The column's text; an error when required and empty, or longer than `limit`."""
+        text = self.value.get(column, "")
+        if required and not text:
+            self.error(_l("%(column)s wajib diisi.", column=COLUMN_LABELS[column]), column)
+        elif len(text) > limit:
+            self.error(_l("%(column)s paling banyak %(n)s karakter.", column=COLUMN_LABELS[column], n=limit), column)
+        return text
+
+
+def _kecamatan(row: _Row, lookups: _Lookups) -> str | None:
+    """A kecamatan of Pesisir Selatan by name or code."""
+    text = row.text("kecamatan", 80, required=True)
+    code = lookups.kecamatan.get(normalise(text)) if text else None
+    if text and code is None:
+        row.error(_l("Kecamatan \u201c%(value)s\u201d tidak dikenal di Pesisir Selatan (nama atau kode, contoh: "
+                     "IV Jurai atau 13.01.05).", value=text[:40]), "kecamatan")
+    return code
+
+
+def _classification(row: _Row, lookups: _Lookups) -> int | None:
+    """An IKM classification by code or name."""
+    text = row.text("classification", 120, required=True)
+    found = lookups.classifications.get(normalise(text)) if text else None
+    if text and found is None:
+        row.error(_l("Klasifikasi \u201c%(value)s\u201d tidak dikenal.", value=text[:40]), "classification")
+    return found
+
+
+def _size(row: _Row) -> str:
+    """mikro, kecil or menengah."""
+    size = normalise(row.text("size_class", 12, required=True))
+    if size and size not in SizeClass.ALL:
+        row.error(_l("Skala usaha \u201c%(value)s\u201d tidak dikenal (mikro, kecil atau menengah).",
+                     value=size[:20]), "size_class")
+    return size
+
+
+def _sector(row: _Row, classification_id: int | None, lookups: _Lookups) -> str:
+    """A known sector, or when empty the classification's."""
+    sector = normalise(row.value.get("sector", ""))
+    if sector and sector not in SECTORS:
+        row.error(_l("Sektor \u201c%(value)s\u201d tidak dikenal (%(known)s).", value=sector[:20],
+                     known=", ".join(SECTORS)), "sector")
+    if not sector and classification_id is not None:
+        sector = lookups.sector_of[classification_id]
+    return sector
+
+
+def _phone(row: _Row) -> str | None:
+    """Digits (spaces and dashes dropped), 6 to 19 of them, an optional leading +; or nothing."""
+    phone = re.sub(r"[\s-]", "", row.value.get("phone", "")) or None
+    if phone and (len(phone) > 20 or not re.fullmatch(r"\+?\d{6,19}", phone)):
+        row.error(_l("Nomor telepon \u201c%(value)s\u201d tidak valid.", value=phone[:25]), "phone")
+    return phone
+
+
+def _year(row: _Row, this_year: int) -> int | None:
+    """A year between FIRST_YEAR and this year (WIB), or nothing."""
+    text = row.value.get("year_registered", "")
+    if not text:
+        return None
+    if text.isascii() and text.isdigit() and FIRST_YEAR <= int(text) <= this_year:
+        return int(text)
+    row.error(_l("Tahun terdaftar \u201c%(value)s\u201d tidak valid (tahun antara %(low)s dan %(high)s).",
+                 value=text[:10], low=FIRST_YEAR, high=this_year), "year_registered")
+    return None
+
+
+def _unique(row: _Row, registry_number: str, seen: dict[str, int]) -> None:
+    """A registry number appears once in a file (compared normalised); the first row keeps it."""
+    if not registry_number:
+        return
+    key = normalise(registry_number)
+    if key in seen:
+        row.error(_l("Nomor registrasi %(value)s ganda: sudah ada di baris %(line)s.",
+                     value=registry_number[:40], line=seen[key]), "registry_number")
+    else:
+        seen[key] = row.number
+
+
+def _parse_row(row: _Row, lookups: _Lookups, seen: dict[str, int]) -> ParsedEntry | None:
+    """Every column of one row checked in order; the entry, or None when the row has errors (in `row.errors`)."""
+    registry_number = row.text("registry_number", 40, required=True)
+    name = row.text("name", 160, required=True)
+    owner = row.text("owner", 120, required=False)
+    kecamatan_code = _kecamatan(row, lookups)
+    classification_id = _classification(row, lookups)
+    size = _size(row)
+    sector = _sector(row, classification_id, lookups)
+    phone = _phone(row)
+    year = _year(row, lookups.this_year)
+    _unique(row, registry_number, seen)
+    if row.errors:
+        return None
+    return ParsedEntry(row.number, registry_number, re.sub(r"\s+", " ", name), owner, kecamatan_code,
+                       classification_id, size, sector, phone, year)
 
 
 def parse_registry_csv(content: bytes, filename: str = "") -> RegistryPreview:
     """Check a registry file without saving anything; a fixed number of statements whatever its size."""
     preview = RegistryPreview(filename=(filename or "")[:MAX_FILENAME])
-    errors = preview.errors
-    csv_rows = read_rows(content, errors, required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS,
+    csv_rows = read_rows(content, preview.errors, required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS,
                          max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS)
     if csv_rows is None:
         return preview
     preview.rows_read = csv_rows.lines_read
-
-    kecamatan, classifications, sector_of = _lookups()
-    this_year = clock.today_wib().year
+    lookups = _lookups()
     seen: dict[str, int] = {}
-    for number, value in ((row.line, row.values) for row in csv_rows.rows):
-        row_errors: list[RowError] = []
-
-        def required(column: str, limit: int) -> str:
-            text = value.get(column, "")
-            if not text:
-                row_errors.append(RowError(number, _l("%(column)s wajib diisi.", column=COLUMN_LABELS[column]), column))
-            elif len(text) > limit:
-                row_errors.append(RowError(number, _l("%(column)s paling banyak %(n)s karakter.",
-                                                      column=COLUMN_LABELS[column], n=limit), column))
-            return text
-
-        registry_number = required("registry_number", 40)
-        name = required("name", 160)
-        owner = value.get("owner", "")
-        if len(owner) > 120:
-            row_errors.append(RowError(number, _l("%(column)s paling banyak %(n)s karakter.",
-                                                  column=COLUMN_LABELS["owner"], n=120), "owner"))
-        kecamatan_text = required("kecamatan", 80)
-        kecamatan_code = kecamatan.get(normalise(kecamatan_text)) if kecamatan_text else None
-        if kecamatan_text and kecamatan_code is None:
-            row_errors.append(RowError(number, _l(
-                "Kecamatan \u201c%(value)s\u201d tidak dikenal di Pesisir Selatan (nama atau kode, contoh: "
-                "IV Jurai atau 13.01.05).", value=kecamatan_text[:40]), "kecamatan"))
-        classification_text = required("classification", 120)
-        classification_id = classifications.get(normalise(classification_text)) if classification_text else None
-        if classification_text and classification_id is None:
-            row_errors.append(RowError(number, _l(
-                "Klasifikasi \u201c%(value)s\u201d tidak dikenal.", value=classification_text[:40]), "classification"))
-        size = normalise(required("size_class", 12))
-        if size and size not in SizeClass.ALL:
-            row_errors.append(RowError(number, _l(
-                "Skala usaha \u201c%(value)s\u201d tidak dikenal (mikro, kecil atau menengah).", value=size[:20]),
-                "size_class"))
-        sector = normalise(value.get("sector", ""))
-        if sector and sector not in SECTORS:
-            row_errors.append(RowError(number, _l(
-                "Sektor \u201c%(value)s\u201d tidak dikenal (%(known)s).", value=sector[:20], known=", ".join(SECTORS)),
-                "sector"))
-        if not sector and classification_id is not None:
-            sector = sector_of[classification_id]
-        phone = re.sub(r"[\s-]", "", value.get("phone", "")) or None
-        if phone and (len(phone) > 20 or not re.fullmatch(r"\+?\d{6,19}", phone)):
-            row_errors.append(RowError(number, _l("Nomor telepon \u201c%(value)s\u201d tidak valid.", value=phone[:25]),
-                                       "phone"))
-        year_text = value.get("year_registered", "")
-        year = None
-        if year_text:
-            if year_text.isascii() and year_text.isdigit() and FIRST_YEAR <= int(year_text) <= this_year:
-                year = int(year_text)
-            else:
-                row_errors.append(RowError(number, _l(
-                    "Tahun terdaftar \u201c%(value)s\u201d tidak valid (tahun antara %(low)s dan %(high)s).",
-                    value=year_text[:10], low=FIRST_YEAR, high=this_year), "year_registered"))
-        if registry_number:
-            key = normalise(registry_number)
-            if key in seen:
-                row_errors.append(RowError(number, _l(
-                    "Nomor registrasi %(value)s ganda: sudah ada di baris %(line)s.",
-                    value=registry_number[:40], line=seen[key]), "registry_number"))
-            else:
-                seen[key] = number
-        if row_errors:
-            errors.extend(row_errors)
-            continue
-        preview.entries.append(ParsedEntry(number, registry_number, re.sub(r"\s+", " ", name), owner, kecamatan_code,
-                                           classification_id, size, sector, phone, year))
+    for csv_row in csv_rows.rows:
+        row = _Row(csv_row.line, csv_row.values)
+        entry = _parse_row(row, lookups, seen)
+        if entry is None:
+            preview.errors.extend(row.errors)
+        else:
+            preview.entries.append(entry)
     if preview.ok:
         _compare(preview)
     return preview
@@ -268,7 +316,9 @@ class ImportResult:
 
 
 def import_registry(content: bytes, filename: str = "") -> ImportResult:
-    """Check the file and save it in one transaction (upsert by registry number), or raise and save nothing."""
+    """Check the file and save it in the caller's transaction (upsert by registry number), or raise and save
+    nothing. An import can change the registry's size many times over: once the caller has committed, it
+    calls `after_import` (the planner's statistics cannot be refreshed inside the import's transaction)."""
     preview = parse_registry_csv(content, filename)
     if not preview.ok:
         db.session.rollback()
@@ -282,137 +332,35 @@ def import_registry(content: bytes, filename: str = "") -> ImportResult:
         for entry, values in updates:
             for name, value in values.items():
                 setattr(entry, name, value)
-        db.session.commit()
+        db.session.flush()
     except Exception:
         db.session.rollback()
         raise
-    refresh_planner_statistics()  # an import can change the registry's size many times over
     return ImportResult(preview.added, preview.changed, preview.unchanged, preview.linked)
 
 
+def after_import() -> None:
+    """After the import's commit: refresh the planner's statistics (ANALYZE, on its own connection)."""
+    refresh_planner_statistics()
+
+
 # ---------------------------------------------------------------------------------------------
-# Statistics
+# Classifications
 
 
-@dataclass(frozen=True)
-class StatRow:
-    key: str
-    label: str
-    value: int
-    extra: int | None = None  # e.g. the cumulative count of a year
+def classification_list() -> list[IkmClassification]:
+    """The IKM classifications in their order."""
+    return list(db.session.scalars(
+        select(IkmClassification).order_by(IkmClassification.position, IkmClassification.id)))
 
 
-@dataclass
-class RegistryStatistics:
-    total: int
-    consigning: int
-    by_kecamatan: list[StatRow]
-    by_classification: list[StatRow]
-    by_size: list[StatRow]
-    by_sector: list[StatRow]
-    by_year: list[StatRow]  # value: registered that year; extra: cumulative
-    sales_by_kecamatan: list[StatRow]
-    sales_by_sector: list[StatRow]
-
-    @property
-    def consigning_share_bp(self) -> int:
-        """Share of registered IKM that consign, in basis points (half up)."""
-        return (self.consigning * 10_000 * 2 + self.total) // (2 * self.total) if self.total else 0
-
-    def table(self, name: str) -> list[StatRow]:
-        return getattr(self, TABLES[name])
-
-
-TABLES = {
-    "kecamatan": "by_kecamatan",
-    "classification": "by_classification",
-    "size": "by_size",
-    "sector": "by_sector",
-    "year": "by_year",
-    "sales-kecamatan": "sales_by_kecamatan",
-    "sales-sector": "sales_by_sector",
-}
-
-
-def registry_statistics() -> RegistryStatistics:
-    """Every figure of /statistics in ten statements, whatever the size of the registry."""
-    districts = db.session.execute(
-        select(District.code, District.name).where(District.regency_code == HOME_REGENCY_CODE).order_by(District.code)
-    ).all()
-    classifications = db.session.execute(
-        select(IkmClassification.id, IkmClassification.code, IkmClassification.name)
-        .order_by(IkmClassification.position, IkmClassification.id)
-    ).all()
-
-    def grouped(column):
-        return dict(db.session.execute(select(column, func.count(RegistryEntry.id)).group_by(column)).all())
-
-    per_kecamatan = grouped(RegistryEntry.kecamatan_code)
-    per_classification = grouped(RegistryEntry.classification_id)
-    per_size = grouped(RegistryEntry.size_class)
-    per_sector = grouped(RegistryEntry.sector)
-    per_year = grouped(RegistryEntry.year_registered)
-    total = sum(per_size.values())
-    consigning = db.session.scalar(select(func.count(RegistryEntry.producer_id))) or 0
-
-    # Gallery sales are gallery.orders.sales's: units paid and handed over, net of refunds, at their price.
-    refunded = (select(RefundLine.order_line_id.label("line_id"), func.sum(RefundLine.quantity).label("quantity"))
-                .group_by(RefundLine.order_line_id).subquery())
-    sold = func.sum(net_quantity(func.coalesce(refunded.c.quantity, 0)) * OrderAllocation.unit_price)
-    sales = (select().select_from(OrderAllocation).join(OrderLine, OrderLine.id == OrderAllocation.line_id)
-             .join(Order, Order.id == OrderLine.order_id).outerjoin(refunded, refunded.c.line_id == OrderLine.id)
-             .where(is_sale()))
-    sales_kecamatan = dict(db.session.execute(
-        sales.add_columns(Producer.kecamatan_code, sold).join(Producer, Producer.id == OrderLine.producer_id)
-        .group_by(Producer.kecamatan_code)
-    ).all())
-    parent = aliased(Category)
-    sector_slug = func.coalesce(parent.slug, Category.slug)
-    sales_sector = dict(db.session.execute(
-        sales.add_columns(sector_slug, sold)
-        .join(Variant, Variant.id == OrderLine.variant_id).join(Product, Product.id == Variant.product_id)
-        .join(Category, Category.id == Product.category_id).outerjoin(parent, parent.id == Category.parent_id)
-        .group_by(sector_slug)
-    ).all())
-
-    years = []
-    running = 0
-    for year in sorted(y for y in per_year if y is not None):
-        running += per_year[year]
-        years.append(StatRow(str(year), str(year), per_year[year], running))
-    if None in per_year:
-        years.append(StatRow("", str(_l("Tidak diketahui")), per_year[None], running + per_year[None]))
-    known_sectors = list(SECTORS) + sorted(set(sales_sector) - set(SECTORS))
-    return RegistryStatistics(
-        total=total,
-        consigning=consigning,
-        by_kecamatan=[StatRow(code, display_name(name), per_kecamatan.get(code, 0)) for code, name in districts],
-        by_classification=[StatRow(code, name, per_classification.get(cid, 0)) for cid, code, name in classifications],
-        by_size=[StatRow(size, str(SIZE_LABELS[size]), per_size.get(size, 0)) for size in SizeClass.ALL],
-        by_sector=[StatRow(sector, str(SECTOR_LABELS[sector]), per_sector.get(sector, 0)) for sector in SECTORS],
-        by_year=years,
-        sales_by_kecamatan=[StatRow(code, display_name(name), int(sales_kecamatan.get(code) or 0))
-                            for code, name in districts],
-        sales_by_sector=[StatRow(sector, str(SECTOR_LABELS.get(sector, sector)), int(sales_sector.get(sector) or 0))
-                         for sector in known_sectors],
-    )
-
-
-def statistics_csv(stats: RegistryStatistics, table: str) -> str:
-    """One table of the statistics as CSV (the caller adds the BOM)."""
-    out = io.StringIO()
-    writer = csv_writer(out, lineterminator="\n")
-    rows = stats.table(table)
-    if table == "year":
-        writer.writerow(("year", "registered", "cumulative"))
-        for row in rows:
-            writer.writerow((row.key, row.value, row.extra))
-    elif table.startswith("sales-"):
-        writer.writerow(("key", "name", "sales_idr"))
-        for row in rows:
-            writer.writerow((row.key, row.label, row.value))
-    else:
-        writer.writerow(("key", "name", "ikm"))
-        for row in rows:
-            writer.writerow((row.key, row.label, row.value))
-    return out.getvalue()
+def update_classification(item: IkmClassification, *, name: str, name_en: str | None, sector_slug: str,
+                          position: int) -> IkmClassification:
+    """Staff rename a classification, move it to a sector or reorder it; its code never changes (the import
+    matches on it). An empty English name means none."""
+    item.name = name.strip()
+    item.name_en = (name_en or "").strip() or None
+    item.sector_slug = sector_slug
+    item.position = position
+    db.session.flush()
+    return item

@@ -4,14 +4,13 @@
 * `registry_staff` — /staff/…: the same report for staff, the registry import (upload → preview →
   confirm) and the 24 classifications (staff and admin).
 
-The views parse input and render; gallery.registry.services decides.
+The views parse input and render; gallery.registry.services decides; each view commits its use case.
 """
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select
 
 from gallery.catalog.models import IkmClassification
 from gallery.extensions import db
@@ -21,13 +20,14 @@ from gallery.portal.chart import row_chart
 from gallery.registry.forms import ClassificationForm, RegistryConfirmForm, RegistryUploadForm
 from gallery.registry.services import (
     COLUMN_LABELS,
-    TABLES,
     RegistryFileError,
+    after_import,
+    classification_list,
     import_registry,
     parse_registry_csv,
-    registry_statistics,
-    statistics_csv,
+    update_classification,
 )
+from gallery.registry.statistics import TABLES, registry_statistics, statistics_csv
 from gallery.shipping.forms import pack_file, unpack_file
 
 bp = Blueprint("registry", __name__)
@@ -133,6 +133,8 @@ def import_confirm():
         result = import_registry(content, form.filename.data or "")
     except RegistryFileError as error:
         return _render_import(RegistryUploadForm(formdata=None), error.preview, status=422)
+    db.session.commit()
+    after_import()
     flash(_("Registrasi IKM disimpan: %(added)s ditambah, %(changed)s diubah, %(unchanged)s tetap.",
             added=result.added, changed=result.changed, unchanged=result.unchanged), "success")
     return redirect(url_for(".report"))
@@ -141,17 +143,15 @@ def import_confirm():
 @staff_bp.route("/classifications", methods=["GET", "POST"])
 def classifications():
     """The 24 IKM classifications: staff edit their names, sector and order (codes stay, the import uses them)."""
-    items = db.session.scalars(select(IkmClassification).order_by(IkmClassification.position, IkmClassification.id)).all()
+    items = classification_list()
     edit_id = parse_id(request.args.get("edit")) or parse_id(request.form.get("id"))
     item = db.session.get(IkmClassification, edit_id) if edit_id else None
     form = None
     if item is not None:
         form = ClassificationForm(obj=item)
         if request.method == "POST" and form.validate_on_submit():
-            item.name = form.name.data.strip()
-            item.name_en = (form.name_en.data or "").strip() or None
-            item.sector_slug = form.sector_slug.data
-            item.position = form.position.data
+            update_classification(item, name=form.name.data, name_en=form.name_en.data,
+                                  sector_slug=form.sector_slug.data, position=form.position.data)
             db.session.commit()
             flash(_("Klasifikasi %(name)s disimpan.", name=item.name), "success")
             return redirect(url_for(".classifications"))

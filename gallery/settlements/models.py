@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gallery.dbtypes import UTCDateTime, now_utc
 from gallery.extensions import db
+from gallery.settlements.payouts import payout
 
 
 class StatementStatus:
@@ -175,7 +176,7 @@ class StatementLine(db.Model):
 
     @property
     def payout(self) -> int:
-        return self.quantity * self.unit_payout
+        return payout(self.quantity, self.unit_payout)
 
     @property
     def is_markdown(self) -> bool:

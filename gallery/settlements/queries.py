@@ -16,7 +16,8 @@ from gallery.extensions import db
 from gallery.orders.models import Order, OrderAllocation, OrderLine
 from gallery.pagination import ListPage, clamp_page, offset_of
 from gallery.settlements.models import Statement, StatementLine, StatementStatus
-from gallery.settlements.services import Period, counts_for_settlement, sold_at_column
+from gallery.settlements.payouts import payout
+from gallery.settlements.periods import Period, counts_for_settlement, sold_at_column
 from gallery.shipping.models import Regency
 
 
@@ -69,7 +70,7 @@ class SoldRow:
 
     @property
     def payout(self) -> int:
-        return self.quantity * self.unit_payout
+        return payout(self.quantity, self.unit_payout)
 
 
 def sold_allocations(producer_id: int, start: date, end: date) -> list[SoldRow]:
@@ -91,8 +92,8 @@ def sold_allocations(producer_id: int, start: date, end: date) -> list[SoldRow]:
         .order_by(sold_at.desc(), OrderAllocation.id.desc())
     ).all()
     result = []
-    for moment, number, product, variant, quantity, payout, channel, regency, statement in rows:
-        result.append(SoldRow(moment, clock.to_wib(moment).date(), number, product, variant, quantity, payout,
+    for moment, number, product, variant, quantity, unit_payout, channel, regency, statement in rows:
+        result.append(SoldRow(moment, clock.to_wib(moment).date(), number, product, variant, quantity, unit_payout,
                               channel, regency, statement))
     return result
 

@@ -27,10 +27,12 @@ from sqlalchemy import func, select
 
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderAllocation, OrderLine, OrderStatus
-from gallery.orders.sales import is_sale, refunded_per_allocation, sold_at_column
+from gallery.orders.sales import is_sale, sold_at_column
 from gallery.payments.models import CodRemittanceLine, Payment, PaymentStatus, Provider, Refund, RefundLine
+from gallery.settlements.adjustments import pending_adjustments
 from gallery.settlements.models import Statement, StatementAdjustment, StatementLine, StatementStatus
-from gallery.settlements.services import Period, _pending_adjustments
+from gallery.settlements.payouts import excluded_units, payout, payout_sql, units_owed
+from gallery.settlements.periods import Period
 
 METHODS = ("stripe", "midtrans", "bank_transfer", "cash", "qris", "pos_cod")
 
@@ -158,28 +160,26 @@ def _sales(result: Reconciliation, start, end) -> None:
             select(StatementAdjustment.order_line_id, StatementAdjustment.quantity)
             .where(StatementAdjustment.order_line_id.in_(lines))):
         refunded[line_id] -= quantity
-    for item in _pending_adjustments(None):
+    for item in pending_adjustments(None):
         if item["order_line_id"] in lines:
             refunded[item["order_line_id"]] -= item["quantity"]
     allocations: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for row in rows:
         allocations[row.line_id].append((row.id, row.quantity))
-    excluded: dict[int, int] = {}
-    for line_id, units in refunded.items():
-        excluded.update(refunded_per_allocation(allocations[line_id], max(units, 0)))
+    excluded = excluded_units(allocations, refunded)
     for row in rows:
-        quantity = row.quantity - excluded.get(row.id, 0)
+        quantity = units_owed(row.id, row.quantity, excluded)
         result.sales_gross += quantity * row.unit_price
-        result.sales_payout += quantity * row.unit_payout
+        result.sales_payout += payout(quantity, row.unit_payout)
         if row.settled is None:
             result.unsettled_gross += quantity * row.unit_price
-            result.unsettled_payout += quantity * row.unit_payout
+            result.unsettled_payout += payout(quantity, row.unit_payout)
 
 
 def _statements(result: Reconciliation, period: Period) -> None:
     settled = db.session.execute(
         select(func.coalesce(func.sum(StatementLine.quantity * StatementLine.unit_price), 0),
-               func.coalesce(func.sum(StatementLine.quantity * StatementLine.unit_payout), 0))
+               func.coalesce(func.sum(payout_sql(StatementLine.quantity, StatementLine.unit_payout)), 0))
         .where(StatementLine.sold_on >= period.start, StatementLine.sold_on < period.end)).one()
     result.settled_gross, result.settled_payout = int(settled[0]), int(settled[1])
     for status, adjustments, brought, due in db.session.execute(

@@ -1,6 +1,6 @@
 """Staff screens for settlements: generate, list, show, approve (admin), mark paid, exports, reconciliation.
 
-Views parse input and render; gallery.settlements.services decides and commits.
+Views parse input and render; gallery.settlements.statements decides; each view commits its use case.
 """
 from __future__ import annotations
 
@@ -20,11 +20,11 @@ from gallery.catalog.services import producer_named
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.inputs import parse_id
-from gallery.settlements import bp, carry, exports, proofs, services
+from gallery.settlements import bp, carry, exports, proofs, statements
 from gallery.settlements.reconciliation import reconcile
 from gallery.settlements.models import Statement, StatementStatus, status_label
 from gallery.settlements.queries import get_statement, statements_page
-from gallery.settlements.services import Period
+from gallery.settlements.periods import Period
 
 
 
@@ -74,10 +74,11 @@ def generate():
                     name=name), "error")
             return redirect(url_for(".index", period=period.key))
     try:
-        result = services.generate(period, producer_id=producer_id, user=current_user)
+        result = statements.generate(period, producer_id=producer_id, user=current_user)
     except DomainError as error:
         flash(error.message, "error")
     else:
+        db.session.commit()
         flash(_("%(new)s laporan baru, %(again)s draf dibuat ulang, %(lines)s baris penjualan.",
                 new=len(result.created), again=len(result.regenerated), lines=result.lines), "success")
     return redirect(url_for(".index", period=period.key))
@@ -95,10 +96,11 @@ def approve(number: str):
     check_role(Role.ADMIN)
     statement = _statement_or_404(number)
     try:
-        services.approve(statement, user=current_user)
+        statements.approve(statement, user=current_user)
     except DomainError as error:
         flash(error.message, "error")
     else:
+        db.session.commit()
         flash(_("Laporan %(number)s disetujui.", number=number), "success")
     return redirect(url_for(".show", number=number))
 
@@ -112,12 +114,13 @@ def pay(number: str):
         transfer_date = None
     try:
         upload = request.files.get("proof")
-        services.mark_paid(statement, transfer_date, request.form.get("bank_reference", ""), user=current_user,
-                           proof=upload.read() if upload else None)
+        statements.mark_paid(statement, transfer_date, request.form.get("bank_reference", ""), user=current_user,
+                             proof=upload.read() if upload else None)
     except DomainError as error:
         flash(error.message, "error")
         return _render("settlements/show.html", 422, statement=statement,
                        can_approve=current_user.role == Role.ADMIN, pay_error=error.message)
+    db.session.commit()
     flash(_("Pembayaran laporan %(number)s dicatat.", number=number), "success")
     return redirect(url_for(".show", number=number))
 
@@ -142,10 +145,11 @@ def delete(number: str):
     statement = _statement_or_404(number)
     period = Period(statement.period_start, statement.period_end)
     try:
-        services.delete_draft(statement)
+        statements.delete_draft(statement)
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for(".show", number=number))
+    db.session.commit()
     flash(_("Draf %(number)s dihapus.", number=number), "success")
     return redirect(url_for(".index", period=period.key))
 
@@ -170,11 +174,11 @@ def statement_pdf(number: str):
 
 @bp.route("/transfer-batch.xlsx")
 def transfer_batch():
-    statements = list(db.session.scalars(
+    transfers = list(db.session.scalars(
         select(Statement).options(selectinload(Statement.producer))
         .where(Statement.status == StatementStatus.APPROVED, Statement.amount_due >= carry.min_payout())
         .order_by(Statement.number)))
-    response = make_response(exports.transfer_batch_xlsx(statements, carry.min_payout()))
+    response = make_response(exports.transfer_batch_xlsx(transfers, carry.min_payout()))
     response.headers["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response.headers["Content-Disposition"] = f'attachment; filename="transfer-{clock.today_wib().isoformat()}.xlsx"'
     return response

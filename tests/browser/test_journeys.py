@@ -197,7 +197,7 @@ def test_the_producer_sees_the_sale_and_its_statement_pdf(pages: Pages, story: S
     from sqlalchemy import select
 
     from gallery.accounts.services import find_user_by_email
-    from gallery.settlements import services as settlements
+    from gallery.settlements import statements as settlements
     from gallery.settlements.models import Statement
 
     page = pages.page

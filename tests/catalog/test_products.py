@@ -198,6 +198,7 @@ def test_a_variant_commission_overrides_the_producers_for_new_lots_only(make):
     assert old.unit_payout == 80_000
     update_variant(variant, variant_input(variant, commission_bp=1000))
     receipt = create_receipt(producer, [ReceiptLine(variant.id, 3)])
+    db.session.commit()
     assert receipt.lots[0].unit_payout == 90_000 and db.session.get(type(old), old.id).unit_payout == 80_000
 
 

@@ -81,7 +81,9 @@ def test_receipts_saved_at_the_same_moment_get_distinct_sequential_numbers(app, 
     def save(i):
         from gallery.catalog.models import Producer
 
-        return create_receipt(db.session.get(Producer, producer_id), [ReceiptLine(variant_id, 1)]).number
+        number = create_receipt(db.session.get(Producer, producer_id), [ReceiptLine(variant_id, 1)]).number
+        db.session.commit()
+        return number
 
     numbers = _run_together(app, save, count=10)
     assert sorted(int(number.rsplit("-", 1)[1]) for number in numbers) == list(range(1, 11))

@@ -53,6 +53,7 @@ def test_a_receipt_makes_one_lot_and_one_intake_per_line(make, goods):
         ReceiptLine(selendang.id, 3, unit_payout=400_000, shelf="A1"),
         ReceiptLine(sarung.id, 1),
     ], user=staff)
+    db.session.commit()
     assert receipt.number == f"TT-{clock.today_wib().year}-00001"
     assert [lot.quantity_received for lot in receipt.lots] == [20, 3, 1]
     assert [lot.unit_payout for lot in receipt.lots] == [52_000, 400_000, 720_000]
@@ -65,6 +66,7 @@ def test_a_receipt_makes_one_lot_and_one_intake_per_line(make, goods):
 def test_receipt_numbers_are_sequential_per_year(goods):
     producer, rendang, (selendang, _) = goods
     numbers = [create_receipt(producer, [ReceiptLine(selendang.id, 1)]).number for _ in range(3)]
+    db.session.commit()
     year = clock.today_wib().year
     assert numbers == [f"TT-{year}-00001", f"TT-{year}-00002", f"TT-{year}-00003"]
 
@@ -101,8 +103,10 @@ def test_returning_lots_to_their_producer(goods):
     producer, rendang, (selendang, _) = goods
     receipt = create_receipt(producer, [ReceiptLine(rendang.id, 10, expires_on=in_days(5)),
                                         ReceiptLine(selendang.id, 2)])
+    db.session.commit()
     food_lot, cloth_lot = receipt.lots
     document = return_to_producer(producer, [ReturnLine(food_lot.id, 10), ReturnLine(cloth_lot.id, 1)], "unsold")
+    db.session.commit()
     assert document.number.startswith("RT-") and document.number.endswith("-00001")
     assert (db.session.get(Lot, food_lot.id).on_hand, db.session.get(Lot, cloth_lot.id).on_hand) == (0, 1)
     assert [(m.lot_id, m.quantity) for m in document.movements] == [(food_lot.id, -10), (cloth_lot.id, -1)]
@@ -111,6 +115,7 @@ def test_returning_lots_to_their_producer(goods):
 def test_a_return_of_more_than_is_on_hand_changes_nothing(goods):
     producer, _, (selendang, _) = goods
     [lot] = create_receipt(producer, [ReceiptLine(selendang.id, 2)]).lots
+    db.session.commit()
     before = _counts()
     with pytest.raises(LineError):
         return_to_producer(producer, [ReturnLine(lot.id, 3)], "damaged")
@@ -120,6 +125,7 @@ def test_a_return_of_more_than_is_on_hand_changes_nothing(goods):
 def test_a_return_takes_only_the_producers_own_lots(make, goods):
     producer, _, (selendang, _) = goods
     [lot] = create_receipt(producer, [ReceiptLine(selendang.id, 2)]).lots
+    db.session.commit()
     other = make.producer("IKM Lain")
     with pytest.raises(LineError, match="bukan milik"):
         return_to_producer(other, [ReturnLine(lot.id, 1)], "unsold")
@@ -128,11 +134,13 @@ def test_a_return_takes_only_the_producers_own_lots(make, goods):
 def test_write_off_needs_a_cause_and_a_reason(make, goods):
     producer, _, (selendang, _) = goods
     [lot] = create_receipt(producer, [ReceiptLine(selendang.id, 2)]).lots
+    db.session.commit()
     with pytest.raises(DomainError):
         write_off(lot, 1, "damaged", "  ")
     with pytest.raises(DomainError):
         write_off(lot, 1, "stolen-by-aliens", "hilang")
     movement = write_off(lot, 1, "damaged", "Kain sobek terkena paku rak", user=make.user(Role.STAFF))
+    db.session.commit()
     assert movement.quantity == -1 and movement.cause == "damaged"
     assert db.session.get(Lot, lot.id).on_hand == 1
 
@@ -140,9 +148,11 @@ def test_write_off_needs_a_cause_and_a_reason(make, goods):
 def test_corrections_are_for_admins_only(make, goods):
     producer, _, (selendang, _) = goods
     [lot] = create_receipt(producer, [ReceiptLine(selendang.id, 2)]).lots
+    db.session.commit()
     with pytest.raises(DomainError, match="admin"):
         correct_stock(lot, -1, "hitung ulang", user=make.user(Role.STAFF))
     correct_stock(lot, 3, "ditemukan di gudang", user=make.user(Role.ADMIN))
+    db.session.commit()
     assert db.session.get(Lot, lot.id).on_hand == 5
     with pytest.raises(DomainError):
         correct_stock(lot, -6, "terlalu banyak", user=make.user(Role.ADMIN))
@@ -153,14 +163,18 @@ def test_a_stock_take_turns_differences_into_corrections_once_an_admin_confirms(
     producer, rendang, (selendang, sarung) = goods
     receipt = create_receipt(producer, [ReceiptLine(rendang.id, 10, expires_on=in_days(30)),
                                         ReceiptLine(selendang.id, 4), ReceiptLine(sarung.id, 2)])
+    db.session.commit()
     count = start_stock_take(producer=producer, user=make.user(Role.STAFF))
+    db.session.commit()
     assert count.number.startswith("SO-") and [line.expected for line in count.lines] == [10, 4, 2]
     lines = {line.lot_id: line.id for line in count.lines}
     food, cloth, sarong = receipt.lots
     record_counts(count, {lines[food.id]: 9, lines[cloth.id]: 4, lines[sarong.id]: 3})
+    db.session.commit()
     with pytest.raises(DomainError, match="admin"):
         confirm_stock_take(count, user=make.user(Role.STAFF))
     confirm_stock_take(count, user=make.user(Role.ADMIN))
+    db.session.commit()
     assert [db.session.get(Lot, lot.id).on_hand for lot in receipt.lots] == [9, 4, 3]
     corrections = db.session.scalars(select(StockMovement).where(StockMovement.reference == count.number)).all()
     assert sorted(m.quantity for m in corrections) == [-1, 1]
@@ -172,7 +186,9 @@ def test_a_stock_take_turns_differences_into_corrections_once_an_admin_confirms(
 def test_a_stock_take_cannot_be_confirmed_with_uncounted_lots(make, goods):
     producer, _, (selendang, _) = goods
     create_receipt(producer, [ReceiptLine(selendang.id, 4)])
+    db.session.commit()
     count = start_stock_take(producer=producer)
+    db.session.commit()
     with pytest.raises(DomainError, match="belum dihitung"):
         confirm_stock_take(count, user=make.user(Role.ADMIN))
 
@@ -182,11 +198,15 @@ def test_units_sold_while_a_count_is_open_do_not_become_a_false_difference(make,
 
     producer, _, (selendang, _) = goods
     [lot] = create_receipt(producer, [ReceiptLine(selendang.id, 5)]).lots
+    db.session.commit()
     count = start_stock_take(producer=producer)
+    db.session.commit()
     allocate(selendang, 2, reference="ORD-1")  # two sold before staff reached the shelf
     db.session.commit()
     record_counts(count, {count.lines[0].id: 3})
+    db.session.commit()
     confirm_stock_take(count, user=make.user(Role.ADMIN))
+    db.session.commit()
     assert db.session.get(Lot, lot.id).on_hand == 3
     assert db.session.scalars(select(StockMovement).where(StockMovement.reference == count.number)).all() == []
 
@@ -194,7 +214,9 @@ def test_units_sold_while_a_count_is_open_do_not_become_a_false_difference(make,
 def test_a_count_must_be_a_whole_number_not_a_yes_or_no(goods):
     producer, _, (selendang, _) = goods
     create_receipt(producer, [ReceiptLine(selendang.id, 5)])
+    db.session.commit()
     count = start_stock_take(producer=producer)
+    db.session.commit()
     with pytest.raises(DomainError):
         record_counts(count, {count.lines[0].id: True})
 
@@ -202,6 +224,7 @@ def test_a_count_must_be_a_whole_number_not_a_yes_or_no(goods):
 def test_a_refused_return_line_is_named_by_its_place_in_the_form_even_after_empty_lines(goods):
     producer, _, (selendang, sarung) = goods
     first, second = create_receipt(producer, [ReceiptLine(selendang.id, 2), ReceiptLine(sarung.id, 1)]).lots
+    db.session.commit()
     with pytest.raises(LineError) as refused:
         return_to_producer(producer, [ReturnLine(first.id, 0), ReturnLine(second.id, 99)], "unsold")
     assert refused.value.index == 1
@@ -214,16 +237,20 @@ def test_units_reserved_for_orders_still_on_the_shelf_are_expected_by_the_count(
     # sarung both reserved by another (the shelf still holds all 7 units)
     producer, _, (selendang, sarung) = goods
     [lot, full] = create_receipt(producer, [ReceiptLine(selendang.id, 5), ReceiptLine(sarung.id, 2)]).lots
+    db.session.commit()
     shopper = Contact("Siti", "siti@contoh.id", "081234567890")
     place_order([CartLine(selendang.id, 3)], shopper, fulfilment="pickup")
     place_order([CartLine(sarung.id, 2)], shopper, fulfilment="pickup")
 
     # When staff count the producer's shelf and find every unit there
     count = start_stock_take(producer=producer)
+    db.session.commit()
     lines = {line.lot_id: line for line in count.lines}
     assert {lot_id: line.expected for lot_id, line in lines.items()} == {lot.id: 5, full.id: 2}
     record_counts(count, {lines[lot.id].id: 5, lines[full.id].id: 2})
+    db.session.commit()
     confirm_stock_take(count, user=make.user(Role.ADMIN))
+    db.session.commit()
 
     # Then there is no false surplus: no correction, and the books are as they were
     assert db.session.scalars(select(StockMovement).where(StockMovement.reference == count.number)).all() == []

@@ -54,6 +54,7 @@ def test_every_lot_adds_up_after_any_sequence_of_movements(app):
             receipt = create_receipt(self.producer, [
                 ReceiptLine(variant.id, quantity, expires_on=clock.today_wib() + timedelta(days=days))
             ])
+            db.session.commit()
             self.model[receipt.lots[0].id] = quantity
 
         @precondition(lambda self: self.model)
@@ -90,6 +91,7 @@ def test_every_lot_adds_up_after_any_sequence_of_movements(app):
             lot = self._lot(data)
             try:
                 return_to_producer(self.producer, [ReturnLine(lot.id, quantity)], "unsold")
+                db.session.commit()
             except DomainError:
                 assert quantity > self.model[lot.id]
                 return
@@ -101,6 +103,7 @@ def test_every_lot_adds_up_after_any_sequence_of_movements(app):
             lot = self._lot(data)
             try:
                 write_off(lot, quantity, "damaged", "rusak")
+                db.session.commit()
             except DomainError:
                 assert quantity > self.model[lot.id]
                 return
@@ -112,6 +115,7 @@ def test_every_lot_adds_up_after_any_sequence_of_movements(app):
             lot = self._lot(data)
             try:
                 correct_stock(lot, delta, "stok opname", user=self.admin)
+                db.session.commit()
             except DomainError:
                 assert self.model[lot.id] + delta < 0
                 return

@@ -17,7 +17,7 @@ from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders.services import CartLine
 from gallery.payments.desk import sell_at_counter
-from gallery.settlements import services as settlements
+from gallery.settlements import statements as settlements
 from gallery.settlements.models import Statement
 
 NOVEMBER = settlements.Period.month(2026, 11)
@@ -71,6 +71,7 @@ def shop(make):
     staff, admin = make.user(Role.STAFF), make.user(Role.ADMIN)
     producer = make.producer("Anyaman Uji", commission_bp=2000)
     set_terms(producer, TermsInput(markdown_consent_on=clock.today_wib()), user=admin)
+    db.session.commit()
     variant = make.product(producer, category="anyaman", variants=[("Sedang", 50_000, 300)]).variants[0]
     old = make.stock(variant, 2)  # received 1 August
     at(15, month=9)
@@ -82,6 +83,7 @@ def test_an_ageing_rule_marks_down_the_lots_that_reached_each_step(shop):
     at(1, month=11)  # the old lot is 92 days on the shelf, the newer 47
     create_ageing_rule(name="Stok lama", producer=shop.producer, bearer=MarkdownBearer.SHARED, shared_bp=5000,
                        steps=[StepInput(60, 1000), StepInput(90, 2500)], user=shop.staff)
+    db.session.commit()
     price = shelf_prices([shop.variant.id])[shop.variant.id]
     assert (price.unit_price, price.list_price, price.units) == (37_500, 50_000, 2)
     # Three units: FEFO takes the old lot's two (−25 %) then one at the shelf price; the quote agrees.
@@ -107,6 +109,7 @@ def test_a_markdown_borne_by_each_party_gives_the_right_payout_and_commission_on
     at(3, month=11)
     put_on_sale(shop.variant, name="Obral November", discount_bp=discount_bp, bearer=bearer, shared_bp=shared_bp,
                 ends_on=date(2026, 11, 30), user=shop.staff)
+    db.session.commit()
     sell_at_counter([CartLine(shop.variant.id, 1)], "cash", user=shop.staff)
     at(20, month=11)
     sell_at_counter([CartLine(shop.variant.id, 1)], "qris", user=shop.staff)
@@ -142,6 +145,7 @@ def test_the_producer_bears_nothing_it_did_not_agree_to(make, shop):
     # A sub-category rule skips the producers that did not agree; the one that did is marked down.
     create_ageing_rule(name="Anyaman", category=make.category("anyaman"), bearer=MarkdownBearer.PRODUCER,
                        steps=[StepInput(0, 2000)], user=shop.staff)
+    db.session.commit()
     prices = shelf_prices([basket.id, shop.variant.id])
     assert not prices[basket.id].marked_down
     assert prices[shop.variant.id].unit_price == 40_000
@@ -151,6 +155,7 @@ def test_a_stopped_or_ended_markdown_no_longer_applies_and_sales_keep_their_term
     at(3, month=11)
     sale = put_on_sale(shop.variant, name="Obral", discount_bp=1000, bearer=MarkdownBearer.GALLERY,
                        ends_on=date(2026, 11, 10), user=shop.staff)
+    db.session.commit()
     sold = sell_at_counter([CartLine(shop.variant.id, 1)], "cash", user=shop.staff)
     at(11, month=11)
     assert not shelf_prices([shop.variant.id])[shop.variant.id].marked_down
@@ -165,8 +170,10 @@ def test_the_deepest_markdown_applies_and_markdowns_never_stack(shop):
     at(1, month=11)
     create_ageing_rule(name="Stok lama", producer=shop.producer, bearer=MarkdownBearer.PRODUCER,
                        steps=[StepInput(60, 1000)], user=shop.staff)
+    db.session.commit()
     put_on_sale(shop.variant, name="Obral", discount_bp=1500, bearer=MarkdownBearer.GALLERY,
                 ends_on=date(2026, 11, 30), user=shop.staff)
+    db.session.commit()
     (old_lot,) = [lot for lot in quote([QuoteLine(shop.variant, 5)])[0].portions if lot.lot_id == shop.old.id]
     assert old_lot.terms.unit_price == 42_500 and old_lot.markdown.bearer == MarkdownBearer.GALLERY
 
@@ -189,6 +196,7 @@ def test_the_shop_shows_the_struck_through_price_and_the_cart_charges_the_new_on
     at(3, month=11)
     put_on_sale(shop.variant, name="Obral", discount_bp=1000, bearer=MarkdownBearer.GALLERY,
                 ends_on=date(2026, 11, 30), user=shop.staff)
+    db.session.commit()
     page = client.get(f"/products/{shop.variant.product.slug}").get_data(as_text=True)
     assert "<s class=\"meta\">Rp 50.000</s> Rp 45.000" in page
     from tests.factories import csrf_token

@@ -73,7 +73,9 @@ def goods(make):
 
 
 def receive(producer, *lines, user=None):
-    return create_receipt(producer, list(lines), user=user)
+    receipt = create_receipt(producer, list(lines), user=user)
+    db.session.commit()
+    return receipt
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,6 +236,7 @@ def test_receipts_and_returns_lists_run_the_same_statements_for_2_and_for_30_doc
             maker, variant = (producer, bag.variants[0]) if i % 2 else (other, chips)
             receipt = receive(maker, ReceiptLine(variant.id, 5))
             return_to_producer(maker, [ReturnLine(receipt.lots[0].id, 1)], "unsold")
+            db.session.commit()
 
     def statements(path):
         staff_client.get(path)  # warm up (login, caches)
@@ -436,6 +439,7 @@ def documents(goods):
     receipt = receive(producer, ReceiptLine(songket.variants[0].id, 5))
     lot = receipt.lots[0]
     document = return_to_producer(producer, [ReturnLine(lot.id, 1)], "unsold")
+    db.session.commit()
     return lot, receipt, document
 
 
@@ -504,5 +508,6 @@ def test_document_lists_add_up_values_beyond_32_bit_integers(staff_client, make)
                            variants=[("Kain", 50_000_000, 900)]).variants[0]
     receipt = receive(producer, ReceiptLine(variant.id, 100_000))
     return_to_producer(producer, [ReturnLine(receipt.lots[0].id, 60_000)], "recalled")
+    db.session.commit()
     assert "Rp 4.000.000.000.000" in text_of(staff_client.get("/staff/receipts"))
     assert "Rp 2.400.000.000.000" in text_of(staff_client.get("/staff/returns"))

@@ -85,6 +85,7 @@ def shop(make):
     at(40)
     receipt = create_receipt(ani, [ReceiptLine(rendang.id, 10, expires_on=clock.today_wib() + timedelta(days=90),
                                                shelf="A1")])
+    db.session.commit()
     at(20)
     expired = make.stock(galamai, 4, expires_in_days=15)  # expired 5 days before NOW
     at(0)
@@ -92,6 +93,7 @@ def shop(make):
     crafts = make.stock(sulaman, 2)
     emptied = make.stock(sulaman, 1)
     write_off(emptied, 1, "damaged", "Sobek")
+    db.session.commit()
     return dict(ani=ani, rosni=rosni, rendang=rendang, galamai=galamai, sulaman=sulaman, receipt=receipt,
                 received=receipt.lots[0], expired=expired, expiring=expiring, crafts=crafts, emptied=emptied)
 
@@ -167,6 +169,7 @@ def test_expiring_lists_lots_within_the_days_and_expired_ones_separately(staff_c
 
 def test_an_expired_lot_that_went_back_is_not_listed(staff_client, shop):
     write_off(db.session.get(Lot, shop["expired"].id), 4, "expired_destroyed", "Dimusnahkan")
+    db.session.commit()
     page = html(staff_client.get("/staff/stock/expiring"))
     assert "Tidak ada lot kedaluwarsa di rak" in page and shop["expired"].id not in lot_ids(page)
 

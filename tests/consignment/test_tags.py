@@ -10,6 +10,7 @@ from gallery import clock
 from gallery.accounts.models import Role
 from gallery.consignment.barcodes import modules, parse_code, tag_code
 from gallery.consignment.documents import ReceiptLine, create_receipt
+from gallery.extensions import db
 from tests.sqlcount import count_statements
 
 SVG = re.compile(r'<svg class="barcode"[^>]*viewBox="0 0 (\d+) (\d+)"[^>]*aria-label="([^"]*)">(.*?)</svg>', re.S)
@@ -46,6 +47,7 @@ def receipt(make):
         ReceiptLine(small.id, 3, expires_on=clock.today_wib() + timedelta(days=120)),
         ReceiptLine(large.id, 2, expires_on=clock.today_wib() + timedelta(days=90)),
     ], user=staff)
+    db.session.commit()
     return type("Receipt", (), dict(staff=staff, document=document, small=small, large=large))
 
 

@@ -18,6 +18,13 @@ from tests.consignment.test_concurrency import _run_together
 from tests.payments.conftest import mail_outbox  # noqa: F401  (fixture)
 
 
+def _send_due():
+    """`flask consignment notices`: queue the due notices and commit (the command is the edge)."""
+    run = send_due_notices()
+    db.session.commit()
+    return run
+
+
 def at(day: date, hour: int = 9) -> None:
     clock.freeze(datetime(day.year, day.month, day.day, hour, 0, tzinfo=clock.WIB))
 
@@ -35,10 +42,13 @@ def lots(make):
     make.user(Role.PRODUCER, producer=plain, email="tenun@uji.test")
     make.user(Role.PRODUCER, producer=quick, email="kue@uji.test")
     set_terms(quick, TermsInput(term_days=30, grace_days=7), user=staff)
+    db.session.commit()
     cloth = make.product(plain, category="songket", variants=[("Merah", 300_000, 400)]).variants[0]
     basket = make.product(quick, category="anyaman", variants=[("Kecil", 30_000, 200)]).variants[0]
     receipt = create_receipt(plain, [ReceiptLine(cloth.id, 3)], user=staff)
+    db.session.commit()
     quick_receipt = create_receipt(quick, [ReceiptLine(basket.id, 5)], user=staff)
+    db.session.commit()
     return type("Lots", (), dict(staff=staff, plain=plain, quick=quick, cloth=receipt.lots[0],
                                  basket=quick_receipt.lots[0]))
 
@@ -60,18 +70,18 @@ def test_the_stage_follows_the_term_end_and_the_grace_days():
 
 def test_term_notices_go_once_per_lot_and_stage(lots, mail_outbox):
     at(RECEIVED + timedelta(days=20))  # the basket's term (30 days) ends within 14 days
-    run = send_due_notices()
+    run = _send_due()
     assert (run.sent, run.producers) == (1, 1) and [m.to for m in mail_outbox] == [["kue@uji.test"]]
     assert "lot #%d" % lots.basket.id in mail_outbox[0].body
-    assert send_due_notices().sent == 0 and len(mail_outbox) == 1  # the same day again: nothing
+    assert _send_due().sent == 0 and len(mail_outbox) == 1  # the same day again: nothing
     at(RECEIVED + timedelta(days=31))  # in grace
-    assert send_due_notices().sent == 1 and len(mail_outbox) == 2
+    assert _send_due().sent == 1 and len(mail_outbox) == 2
     assert "sudah berakhir" in mail_outbox[1].body
     at(RECEIVED + timedelta(days=38))  # grace over
-    assert send_due_notices().sent == 1
+    assert _send_due().sent == 1
     at(RECEIVED + timedelta(days=80))  # the cloth's term ends within 14 days; the basket stays past grace
-    assert send_due_notices().sent == 1 and mail_outbox[-1].to == ["tenun@uji.test"]
-    assert send_due_notices().sent == 0
+    assert _send_due().sent == 1 and mail_outbox[-1].to == ["tenun@uji.test"]
+    assert _send_due().sent == 0
     stages = db.session.execute(select(ConsignmentNotice.lot_id, ConsignmentNotice.stage)
                                 .order_by(ConsignmentNotice.id)).all()
     assert stages == [(lots.basket.id, "ending"), (lots.basket.id, "grace"), (lots.basket.id, "past_grace"),
@@ -81,27 +91,29 @@ def test_term_notices_go_once_per_lot_and_stage(lots, mail_outbox):
 
 def test_an_extended_term_is_noticed_again_when_its_new_end_nears(lots, mail_outbox):
     at(RECEIVED + timedelta(days=31))
-    assert send_due_notices().sent == 1
+    assert _send_due().sent == 1
     extend_terms([lots.basket.id], days=30, reason="Produsen minta diperpanjang", user=lots.staff)
+    db.session.commit()
     db.session.expire_all()
     assert db.session.get(Lot, lots.basket.id).term_ends_on == RECEIVED + timedelta(days=60)
     change = db.session.scalar(select(LotTermChange))
     assert (change.previous_end, change.reason) == (RECEIVED + timedelta(days=30), "Produsen minta diperpanjang")
-    assert send_due_notices().sent == 0  # 29 days left: not yet
+    assert _send_due().sent == 0  # 29 days left: not yet
     at(RECEIVED + timedelta(days=50))
-    assert send_due_notices().sent == 1
+    assert _send_due().sent == 1
 
 
 def test_a_producer_without_an_email_address_is_told_once_it_has_one(lots, make, mail_outbox):
     silent = make.producer("Tanpa Surel")
     set_terms(silent, TermsInput(term_days=25), user=lots.staff)
+    db.session.commit()
     at(RECEIVED)
     make.stock(make.product(silent, category="anyaman").variants[0], 2)
     at(RECEIVED + timedelta(days=20))
-    run = send_due_notices()
+    run = _send_due()
     assert run.sent == 1 and run.without_email == ["Tanpa Surel"]  # the basket's producer was told
     make.user(Role.PRODUCER, producer=silent, email="surel@uji.test")
-    assert send_due_notices().sent == 1 and mail_outbox[-1].to == ["surel@uji.test"]
+    assert _send_due().sent == 1 and mail_outbox[-1].to == ["surel@uji.test"]
 
 
 def test_the_expiring_list_groups_lots_and_staff_act_on_them_in_bulk(lots, mail_outbox):
@@ -110,8 +122,10 @@ def test_the_expiring_list_groups_lots_and_staff_act_on_them_in_bulk(lots, mail_
     assert [row.lot_id for row in report.ending] == [lots.cloth.id]
     assert [row.lot_id for row in report.past_grace] == [lots.basket.id] and report.grace == []
     run = notify_lots([lots.cloth.id, lots.basket.id], user=lots.staff)
+    db.session.commit()
     assert run.sent == 2 and len(mail_outbox) == 2
     documents = return_for_collection([lots.basket.id], user=lots.staff)
+    db.session.commit()
     assert [d.producer_id for d in documents] == [lots.quick.id]
     db.session.expire_all()
     assert db.session.get(Lot, lots.basket.id).on_hand == 0
@@ -126,6 +140,7 @@ def test_donating_needs_the_producers_written_consent(lots):
     assert refused.value.field == "donation_consent_on"
     terms = set_terms(lots.plain, TermsInput(end_action=EndAction.DONATE, donation_consent_on=date(2026, 7, 1)),
                       user=lots.staff)
+    db.session.commit()
     assert terms.end_action == EndAction.DONATE and terms.term_days == 90
 
 
@@ -133,7 +148,7 @@ def test_donating_needs_the_producers_written_consent(lots):
 def test_notices_run_on_several_hosts_at_once_still_go_once(app, lots, mail_outbox):
     at(RECEIVED + timedelta(days=85))
     db.session.remove()
-    results = _run_together(app, lambda i: send_due_notices().sent, count=6)
+    results = _run_together(app, lambda i: _send_due().sent, count=6)
     assert sum(results) == 2  # the cloth (ending) and the basket (past grace), each once
     assert len(mail_outbox) == 2
     assert db.session.scalar(select(func.count(ConsignmentNotice.id))) == 2

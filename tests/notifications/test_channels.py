@@ -14,7 +14,7 @@ from gallery.orders import services as orders
 from gallery.orders.reminders import remind_due_payments
 from gallery.orders.services import CartLine, place_order
 from gallery.payments.desk import pay_at_desk
-from gallery.settlements import services as settlements
+from gallery.settlements import statements as settlements
 from gallery.settlements.models import Statement
 from tests.factories import csrf_token
 from tests.notifications.conftest import GAMBIR, SHOPPER
@@ -168,9 +168,12 @@ def test_a_producer_hears_when_its_statement_is_approved_and_when_it_is_paid(mak
     sell_at_counter([CartLine(songket.variants[0].id, 1)], "cash", user=staff)
     at(2, month=12)
     settlements.generate(settlements.Period.month(2026, 11), user=staff)
+    db.session.commit()
     statement = db.session.scalar(select(Statement).where(Statement.producer_id == maker.id))
     settlements.approve(statement, user=admin)
+    db.session.commit()
     settlements.mark_paid(statement, clock.today_wib(), "TRF-001", user=staff, proof=proof_png())
+    db.session.commit()
     subjects = [m.subject for m in mail_outbox if m.to == ["tenun@uji.test"]]
     assert any("disetujui" in s for s in subjects) and any("ditransfer" in s for s in subjects)
     paid = next(m for m in mail_outbox if "ditransfer" in m.subject)

@@ -7,8 +7,9 @@ from gallery.orders.services import Address, CartLine, Contact, mark_packed, mar
 from gallery.payments.desk import pay_at_desk, sell_at_counter
 from gallery.payments.refunds import refund
 from gallery.portal import queries as portal
-from gallery.registry.services import registry_statistics
-from gallery.settlements.services import Period, generate
+from gallery.registry.statistics import registry_statistics
+from gallery.settlements.periods import Period
+from gallery.settlements.statements import generate
 from tests.orders.conftest import JAKARTA_PUSAT
 
 SHOPPER = Contact("Siti Rahma", "siti@contoh.id", "0812 3456 7890")

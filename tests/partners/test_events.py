@@ -66,11 +66,15 @@ def test_event_registration_pairings_and_yearly_figure(app, make, partners):
 
     # A second, earlier year, through the services.
     old = services.create_event(services.EventInput("Temu Bisnis 2025", date(2025, 9, 9), "Painan"), partners.staff)
+    db.session.commit()
     services.add_participant(old, partners.other.id, partners.staff)
+    db.session.commit()
     for n in range(4):
         pairing = services.record_pairing(old, partners.other.id, f"Mitra {n}", "", partners.staff)
+        db.session.commit()
         if n % 2:
             services.mark_partnership(pairing, date(2025, 10, 1))
+            db.session.commit()
 
     # The report's figures match the pairings counted independently here.
     db.session.expire_all()
@@ -91,6 +95,7 @@ def test_event_registration_pairings_and_yearly_figure(app, make, partners):
 def test_past_events_cannot_be_registered_for(app, make, partners):
     clock.freeze(datetime(2026, 6, 1, 3, 0, tzinfo=clock.WIB))
     past = services.create_event(services.EventInput("Lewat", date(2026, 5, 1), "Painan"), partners.staff)
+    db.session.commit()
     client = app.test_client()
     make.login(client, partners.me_user)
     token = csrf_token(client, "/portal/partners/events")
@@ -100,6 +105,7 @@ def test_past_events_cannot_be_registered_for(app, make, partners):
 
 def test_pairing_needs_a_participating_producer(app, make, partners):
     event = services.create_event(services.EventInput("Acara", date(2030, 1, 1), "Painan"), partners.staff)
+    db.session.commit()
     staff = app.test_client()
     make.login(staff, partners.staff)
     token = csrf_token(staff, f"/staff/partners/events/{event.id}")
@@ -110,7 +116,9 @@ def test_pairing_needs_a_participating_producer(app, make, partners):
 
 def test_registering_twice_at_the_same_moment_keeps_one_participant(app, partners, monkeypatch):
     event = services.create_event(services.EventInput("Acara", date(2030, 1, 1), "Painan"), partners.staff)
+    db.session.commit()
     services.add_participant(event, partners.me.id, partners.staff)
+    db.session.commit()
     # The second registration checked before the first had committed: only the unique pair stops it.
     real = services._participant
     calls = []
@@ -121,5 +129,6 @@ def test_registering_twice_at_the_same_moment_keeps_one_participant(app, partner
 
     monkeypatch.setattr(services, "_participant", not_yet)
     again = services.register_interest(event.id, partners.me.id, partners.me_user)
+    db.session.commit()
     assert again is not None and again.producer_id == partners.me.id and len(calls) == 2
     assert len(db.session.scalars(select(EventParticipant)).all()) == 1

@@ -181,7 +181,9 @@ def test_inbox_and_portal_list_do_not_grow_queries_with_rows(app, make, partners
                 kind="reseller", name=f"Mitra {i}", organisation="", email=f"m{i}@contoh.id",
                 whatsapp="081234567890", city="Padang", message="Pesan uji yang cukup panjang.",
                 producer_id=partners.me.id))
+            db.session.commit()
             services.forward_inquiry(row, partners.me.id, partners.staff)
+            db.session.commit()
 
     staff = app.test_client()
     make.login(staff, partners.staff)
@@ -209,6 +211,7 @@ def test_inbox_pages_through_every_inquiry_keeping_its_filters(app, make, partne
             kind="custom" if i % 2 else "reseller", name=f"Mitra Halaman {i}", organisation="",
             email=f"h{i}@contoh.id", whatsapp="081234567890", city="Padang",
             message="Pesan uji yang cukup panjang.", producer_id=partners.me.id))
+        db.session.commit()
     staff = app.test_client()
     make.login(staff, partners.staff)
     seen = []

@@ -14,7 +14,7 @@ from gallery.orders import services as orders
 from gallery.orders.models import Order, OrderStatus
 from gallery.payments import cod
 from gallery.payments.models import CodRemittance, Payment, PaymentStatus, Provider
-from gallery.settlements import services as settlements
+from gallery.settlements import statements as settlements
 from gallery.settlements.models import StatementLine
 from gallery.settlements.reconciliation import reconcile
 from gallery.shipping.cod import cod_fee

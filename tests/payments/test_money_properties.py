@@ -40,7 +40,8 @@ from gallery.payments import cod, core, desk, refunds, transfers
 from gallery.payments.gateways import midtrans as midtrans_gateway
 from gallery.payments.gateways import stripe as stripe_gateway
 from gallery.payments.models import Payment, PaymentStatus, Refund
-from gallery.settlements import services as settlements
+from gallery.settlements import statements as settlements
+from gallery.settlements.adjustments import pending_adjustments
 from gallery.settlements.models import Statement, StatementLine, StatementStatus
 from gallery.settlements.reconciliation import reconcile
 from gallery.shipping.models import ShippingService, TariffRate, TariffVersion
@@ -71,6 +72,7 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
             maker = make.producer("IKM Uang", bank_name="Bank Nagari", bank_account_number="1101-0200-3366",
                                   bank_account_holder="Uni")
             set_terms(maker, TermsInput(markdown_consent_on=clock.today_wib()), user=self.staff)
+            db.session.commit()
             other = make.producer("IKM Rak")
             self.variants = [
                 make.product(maker, category="anyaman", variants=[("Kecil", 40_000, 300)]).variants[0].id,
@@ -116,6 +118,7 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
             except DomainError:
                 db.session.rollback()
                 return False
+            db.session.commit()  # each step is a use case: it commits at its edge
             return True
 
         # ------------------------------------------------------------ orders
@@ -309,6 +312,7 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
             for start, end in db.session.execute(select(Statement.period_start, Statement.period_end).where(
                     Statement.status == StatementStatus.DRAFT).distinct()).all():
                 settlements.generate(settlements.Period(start, end), user=self.staff)
+                db.session.commit()
             units = left if quantities is None else quantities[order.lines[0].id]
             goods_back = restock or status in orders.NOT_HANDED_OVER
             if status == OrderStatus.PACKED:
@@ -371,7 +375,7 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
                 .where(Order.paid_at.is_not(None), Order.status.not_in((OrderStatus.PAID, OrderStatus.PACKED)))))
             assert {allocation for allocation, _ in settled} <= sold
             # Producers: transferred + carried (open) + awaiting + unsettled = net share of all sales.
-            pending = sum(item["amount"] for item in settlements._pending_adjustments(None))
+            pending = sum(item["amount"] for item in pending_adjustments(None))
             statements = db.session.scalars(select(Statement)).all()
             adjusted = sum(s.adjustments_total for s in statements)
             brought = sum(s.brought_forward for s in statements)

@@ -7,6 +7,7 @@ import pytest
 from gallery import clock
 from gallery.accounts.models import Role
 from gallery.consignment.documents import ReceiptLine, ReturnLine, create_receipt, return_to_producer
+from gallery.extensions import db
 from gallery.orders.services import (
     Address,
     CartLine,
@@ -69,10 +70,14 @@ def world(make, request):
         ReceiptLine(rendang.id, 5, 50_000, today + timedelta(days=10)),  # expires within 14 days
         ReceiptLine(galamai.id, 10, 33_000, today + timedelta(days=60)),
     ], user=staff)
+    db.session.commit()
     other_receipt = create_receipt(other, [ReceiptLine(songket.id, 4, 380_000)], user=staff)
+    db.session.commit()
     galamai_lot = receipt.lots[2]
     my_return = return_to_producer(me, [ReturnLine(galamai_lot.id, 2)], "unsold", user=staff)
+    db.session.commit()
     other_return = return_to_producer(other, [ReturnLine(other_receipt.lots[0].id, 1)], "damaged", user=staff)
+    db.session.commit()
 
     # Sales: online delivery (FEFO takes the soon-expiring lot first), shipped.
     delivery = place_order([CartLine(rendang.id, 6), CartLine(songket.id, 1)], SHOPPER, fulfilment="delivery",

@@ -9,7 +9,8 @@ from gallery.portal import services
 from gallery.portal.models import ProfileChangeRequest, RequestStatus
 from gallery.settlements import queries as settlement_queries
 from gallery.settlements.models import Statement
-from gallery.settlements.services import Period, approve, generate, mark_paid
+from gallery.settlements.periods import Period
+from gallery.settlements.statements import approve, generate, mark_paid
 from tests.settlements.conftest import proof_png
 from tests.factories import csrf_token
 
@@ -17,6 +18,7 @@ from tests.factories import csrf_token
 def _statements(world, make):
     admin = make.user(Role.ADMIN)
     result = generate(Period.month(2026, 11), user=admin)
+    db.session.commit()
     assert result.created
     mine = db.session.scalar(select(Statement).where(Statement.producer_id == world.me.id))
     theirs = db.session.scalar(select(Statement).where(Statement.producer_id == world.other.id))
@@ -29,8 +31,11 @@ def test_statements_show_approved_and_paid_ones_with_downloads_and_hide_drafts(p
     assert mine.number not in portal.get("/portal/statements").get_data(as_text=True)
     assert portal.get(f"/portal/statements/{mine.number}").status_code == 404
     approve(mine, user=admin)
+    db.session.commit()
     approve(theirs, user=admin)
+    db.session.commit()
     mark_paid(mine, date(2026, 11, 16), "TRF-001", user=admin, proof=proof_png())
+    db.session.commit()
     body = portal.get("/portal/statements").get_data(as_text=True)
     assert mine.number in body and theirs.number not in body
     amount = "Rp " + f"{mine.amount_due:,}".replace(",", ".")
@@ -85,6 +90,7 @@ def test_a_profile_request_waits_for_staff_who_approve_it_through_the_catalog(ap
 
 def test_staff_reject_with_a_reason_and_the_profile_stays(app, portal, make, world):
     request = services.request_change(world.me, {"bank_account_number": "99912345"}, user=world.me_user)
+    db.session.commit()
     staff = app.test_client()
     make.login(staff, make.user(Role.STAFF))
     token = csrf_token(staff, "/staff/profile-requests")

@@ -10,7 +10,8 @@ from gallery.accounts.models import Role
 from gallery.extensions import db
 from gallery.portal.visibility import set_visibility
 from gallery.settlements.models import Statement
-from gallery.settlements.services import Period, approve, generate
+from gallery.settlements.periods import Period
+from gallery.settlements.statements import approve, generate
 
 MODES = [("detailed", True), ("detailed", False), ("summary", True), ("summary", False)]
 SHELF_PRICE = "Rp 65.000"  # the rendang's price on the shelf
@@ -21,8 +22,10 @@ def statement(make, world):
     """October's statement (a pick-up of two rendang), approved."""
     admin = make.user(Role.ADMIN)
     generate(Period.month(2026, 10), user=admin)
+    db.session.commit()
     mine = db.session.scalar(select(Statement).where(Statement.producer_id == world.me.id))
     approve(mine, user=admin)
+    db.session.commit()
     return mine
 
 
@@ -49,6 +52,7 @@ def text_of(response) -> str:
 def test_the_producers_view_follows_the_setting_on_every_page_and_export(portal, world, statement, detail,
                                                                          shows_commission):
     set_visibility(world.me, detail, shows_commission, user=world.staff)
+    db.session.commit()
     commission = f"Rp {statement.commission:,}".replace(",", ".")
     order_number = statement.lines[0].order_number
     for path, detailed_only in pages(world, statement).items():
@@ -82,6 +86,7 @@ def test_the_detailed_view_with_prices_shows_every_line_price_and_commission(por
 
 def test_the_summary_export_sums_per_product(portal, world, statement):
     set_visibility(world.me, "summary", False, user=world.staff)
+    db.session.commit()
     rows = list(csv.reader(io.StringIO(portal.get(f"/portal/statements/{statement.number}.csv")
                                        .get_data(as_text=True).lstrip("\ufeff"))))
     assert rows == [["product", "variant", "quantity", "payout", "markdown_quantity"],

@@ -18,12 +18,14 @@ def entries() -> int:
 
 def test_the_sample_file_imports_and_a_second_import_changes_nothing():
     result = import_registry(SAMPLE.read_bytes(), SAMPLE.name)
+    db.session.commit()
     assert (result.added, result.changed, result.unchanged) == (10, 0, 0)
     assert entries() == 10
     entry = db.session.scalar(select(RegistryEntry).where(RegistryEntry.registry_number == "IKM-1301-0003"))
     assert entry.kecamatan_code == "13.01.07" and entry.sector == "kuliner"  # sector from its classification
     before = {e.registry_number: (e.name, e.updated_at) for e in db.session.scalars(select(RegistryEntry))}
     again = import_registry(SAMPLE.read_bytes(), SAMPLE.name)
+    db.session.commit()
     assert (again.added, again.changed, again.unchanged) == (0, 0, 10)
     db.session.expire_all()
     assert {e.registry_number: (e.name, e.updated_at) for e in db.session.scalars(select(RegistryEntry))} == before
@@ -31,9 +33,11 @@ def test_the_sample_file_imports_and_a_second_import_changes_nothing():
 
 def test_a_changed_row_updates_by_registry_number():
     import_registry(SAMPLE.read_bytes())
+    db.session.commit()
     changed = SAMPLE.read_text(encoding="utf-8").replace("Songket Saiyo,Rosnawati,IV Jurai,tenun-songket,mikro",
                                                          "Songket Saiyo,Rosnawati,IV Jurai,tenun-songket,kecil")
     result = import_registry(changed.encode())
+    db.session.commit()
     assert (result.added, result.changed, result.unchanged) == (0, 1, 9)
     assert entries() == 10
     entry = db.session.scalar(select(RegistryEntry).where(RegistryEntry.registry_number == "IKM-1301-0001"))
@@ -70,6 +74,7 @@ def test_an_entry_is_linked_to_the_producer_with_the_same_name_in_the_same_kecam
     producer = make.producer("Songket  SAIYO", kecamatan="13.01.05")
     make.producer("Rendang Uni Ema", kecamatan="13.01.06")  # another kecamatan: not linked
     result = import_registry(SAMPLE.read_bytes())
+    db.session.commit()
     assert result.linked == 1
     linked = db.session.scalars(select(RegistryEntry).where(RegistryEntry.producer_id.is_not(None))).all()
     assert [(e.registry_number, e.producer_id) for e in linked] == [("IKM-1301-0001", producer.id)]

@@ -13,7 +13,7 @@ from gallery.catalog.models import IkmClassification
 from gallery.extensions import db
 from gallery.orders.services import CartLine, Contact, counter_sale, place_order
 from gallery.registry.models import RegistryEntry
-from gallery.registry.services import registry_statistics
+from gallery.registry.statistics import registry_statistics
 from gallery.shipping.regions import home_districts
 from tests.sqlcount import count_statements
 

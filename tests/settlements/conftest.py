@@ -81,7 +81,9 @@ def month(make) -> Month:
     # Intakes through consignment receipts, with agreed payouts (harga titip).
     create_receipt(rendang_maker, [ReceiptLine(rendang.id, 20, 50_000, date(2027, 2, 1)),
                                    ReceiptLine(galamai.id, 5, 24_000, date(2026, 11, 20))], user=staff)
+    db.session.commit()
     create_receipt(songket_maker, [ReceiptLine(songket.id, 4, 380_000)], user=staff)
+    db.session.commit()
 
     made = {}
     at(3)
@@ -111,9 +113,11 @@ def month(make) -> Month:
     # A return of unsold songket and, after expiry, a write-off of the last galamai.
     songket_lot = db.session.query(Lot).filter_by(variant_id=songket.id).one()
     return_to_producer(songket_maker, [ReturnLine(songket_lot.id, 1)], ReturnReason.UNSOLD, user=staff)
+    db.session.commit()
     at(21)
     galamai_lot = db.session.query(Lot).filter_by(variant_id=galamai.id).one()
     write_off(galamai_lot, galamai_lot.on_hand, WriteOffCause.EXPIRED_DESTROYED, "lewat tanggal", user=staff)
+    db.session.commit()
     # Shipped on 30 November 23:30 WIB (16:30 UTC): November. Another at 1 December 00:30 WIB: December.
     at(28)
     late = orders.place_order([CartLine(rendang.id, 1)], SHOPPER, fulfilment="delivery", address=GAMBIR,

@@ -17,7 +17,8 @@ from gallery.payments.refunds import refund
 from gallery.settlements import exports
 from gallery.settlements.models import Statement, StatementStatus
 from gallery.settlements.queries import earnings_due
-from gallery.settlements.services import Period, approve, generate, mark_paid
+from gallery.settlements.periods import Period
+from gallery.settlements.statements import approve, generate, mark_paid
 from tests.settlements.conftest import proof_png
 
 
@@ -48,7 +49,9 @@ def test_a_statement_below_the_minimum_is_carried_into_the_next_and_only_payable
     on(2026, 11, 2)
     october, november = Period.month(2026, 10), Period.month(2026, 11)
     generate(october, user=staff)
+    db.session.commit()
     small = approve(_statement(producer, october), user=admin)
+    db.session.commit()
     assert small.status == StatementStatus.CARRIED and small.amount_due == 20_000
     with pytest.raises(DomainError):
         mark_paid(small, date(2026, 11, 3), "TRF-1", user=staff, proof=proof_png())
@@ -59,10 +62,13 @@ def test_a_statement_below_the_minimum_is_carried_into_the_next_and_only_payable
     sell_at_counter([CartLine(variant.id, 3)], "cash", user=staff)
     on(2026, 12, 2)
     generate(november, user=staff)
+    db.session.commit()
     generate(november, user=staff)  # rebuilding the draft does not bring it twice
+    db.session.commit()
     later = _statement(producer, november)
     assert (later.payout_total, later.brought_forward, later.amount_due) == (60_000, 20_000, 80_000)
     approved = approve(later, user=admin)
+    db.session.commit()
     assert approved.status == StatementStatus.APPROVED and earnings_due(producer.id) == 80_000
     # The bank batch lists only transfers; the total lives on its own sheet
     book = load_workbook(io.BytesIO(exports.transfer_batch_xlsx([small, approved], 50_000)))
@@ -77,14 +83,19 @@ def test_a_producer_who_owes_the_gallery_is_carried_and_set_against_later_sales(
     sale = sell_at_counter([CartLine(variant.id, 4)], "cash", user=staff)
     on(2026, 11, 2)
     generate(Period.month(2026, 10), user=staff)
+    db.session.commit()
     october = approve(_statement(producer, Period.month(2026, 10)), user=admin)
+    db.session.commit()
     mark_paid(october, date(2026, 11, 2), "TRF-OKT", user=staff, proof=proof_png())
+    db.session.commit()
     # In November the four units come back: the producer owes the Rp 80.000 already paid
     on(2026, 11, 6)
     refund(sale, user=staff, restock=True, reason="cacat produksi")
     on(2026, 12, 2)
     generate(Period.month(2026, 11), user=staff)
+    db.session.commit()
     owed = approve(_statement(producer, Period.month(2026, 11)), user=admin)
+    db.session.commit()
     assert (owed.amount_due, owed.status) == (-80_000, StatementStatus.CARRIED)
     assert earnings_due(producer.id) == -80_000
     with pytest.raises(IntegrityError):  # the database refuses to make a negative statement payable
@@ -99,7 +110,9 @@ def test_marking_paid_needs_a_transfer_slip_an_image_or_a_pdf(shop):
     sell_at_counter([CartLine(variant.id, 5)], "cash", user=staff)
     on(2026, 11, 2)
     generate(Period.month(2026, 10), user=staff)
+    db.session.commit()
     statement = approve(_statement(producer, Period.month(2026, 10)), user=admin)
+    db.session.commit()
     for bad in (None, b"", b"not a picture", b"%PDF-1.4 broken"):
         with pytest.raises(DomainError) as refused:
             mark_paid(statement, date(2026, 11, 2), "TRF-1", user=staff, proof=bad)
@@ -109,4 +122,5 @@ def test_marking_paid_needs_a_transfer_slip_an_image_or_a_pdf(shop):
     writer.add_blank_page(200, 100)
     writer.write(pdf)
     paid = mark_paid(statement, date(2026, 11, 2), "TRF-1", user=staff, proof=pdf.getvalue())
+    db.session.commit()
     assert paid.status == StatementStatus.PAID and paid.proof_ext == "pdf" and paid.proof_key

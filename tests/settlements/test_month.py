@@ -9,9 +9,10 @@ from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.payments.refunds import refund
 from gallery.settlements.reconciliation import reconcile
-from gallery.settlements import queries, services
+from gallery.settlements import queries
+from gallery.settlements import statements as services
 from gallery.settlements.models import Statement, StatementAdjustment, StatementLine, StatementStatus
-from gallery.settlements.services import Period
+from gallery.settlements.periods import Period
 from tests.settlements.conftest import at, proof_png
 
 NOVEMBER = Period.month(2026, 11)

@@ -1,8 +1,8 @@
 """Generation runs a fixed number of SQL statements whatever the number of producers and lines."""
 from gallery.accounts.models import Role
 from gallery.orders.services import CartLine, counter_sale
-from gallery.settlements import services
-from gallery.settlements.services import Period
+from gallery.settlements import statements as services
+from gallery.settlements.periods import Period
 from tests.settlements.conftest import at
 from tests.sqlcount import count_statements
 

@@ -52,6 +52,7 @@ def test_todays_receipts_follow_the_wib_calendar_day(staff_client, make):
     ]:
         clock.freeze(moment)
         create_receipt(producer, [ReceiptLine(variant.id, quantity), ReceiptLine(variant.id, 1)])
+        db.session.commit()
     clock.freeze(NOW)
 
     page = dashboard(staff_client)
@@ -110,6 +111,7 @@ def test_the_dashboard_runs_the_same_statements_for_a_small_and_a_big_shop(staff
             product = make.product(producer, category="rendang", variants=[("A", 20_000, 100), ("B", 30_000, 100)])
             create_receipt(producer, [ReceiptLine(product.variants[0].id, 2, expires_on=NOW.date() + timedelta(days=5)),
                                       ReceiptLine(product.variants[1].id, 9, expires_on=NOW.date() + timedelta(days=90))])
+            db.session.commit()
 
     grow(0, 1)
     with count_statements() as few:
@@ -133,6 +135,7 @@ def test_the_whole_table_counts_are_kept_until_stock_or_the_day_changes(staff_cl
     producer = make.producer("IKM Simpan")
     product = make.product(producer, category="rendang", variants=[("A", 20_000, 100)])
     lot = create_receipt(producer, [ReceiptLine(product.variants[0].id, 6, expires_on=NOW.date() + timedelta(days=3))]).lots[0]
+    db.session.commit()
     assert figure(dashboard(staff_client), "unit di rak") == "6"
     # When it is shown again, the counts are not read again (five statements instead of twelve)
     with count_statements() as kept:
