@@ -392,7 +392,7 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
         counters["producers"] += bulk["producers"]
         counters["variants"] += bulk["variants"]
         counters["lots"] += bulk["lots"]
-    from gallery.partners.demo import load_demo_partners
+    from gallery.devtools.demo_partners import load_demo_partners
     from gallery.devtools.demo_registry import load_demo_registry
 
     counters["registry"] = load_demo_registry(random.Random(1301))
