@@ -417,7 +417,7 @@ def label(number: str):
     order = _order_or_404(number, printable=True)
     if order.fulfilment != Fulfilment.DELIVERY:
         abort(404)
-    grams = sum(line.quantity * line.variant.weight_grams for line in order.lines)
+    grams = sum(line.quantity * line.unit_weight_grams for line in order.lines)  # frozen when placed
     packaging = int(current_app.config.get("SHIPPING_PACKAGING_GRAMS", 100)) * max(1, order.shipping_parcels)
     return render_template(
         "orders/staff/label.html",

@@ -400,7 +400,6 @@ def test_the_address_label_has_sender_recipient_service_weight_and_resi(staff_cl
     assert "Resi: P261100077777" in text_of(staff_client.get(path))
 
 
-@pytest.mark.xfail(strict=True, reason="the label reads the variants' weights of today")
 def test_the_address_label_weighs_the_parcel_as_ordered_not_as_the_catalogue_says_today(staff_client, tariff,
                                                                                          shelf):
     order = delivery_order(shelf, rendang_units=3)
