@@ -17,7 +17,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from gallery import clock
@@ -32,6 +32,7 @@ from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.money import format_rupiah
 from gallery.orders import shelf_life, staff_bp as bp
+from gallery.orders.queries import order_page
 from gallery.orders.models import (
     Channel,
     Fulfilment,
@@ -61,15 +62,12 @@ from gallery.orders.services import (
     transitions_for,
 )
 from gallery.orders.staff_forms import (
-    ALL,
-    QUEUE,
     TABS,
     CancelForm,
     ConfirmForm,
     CounterAddForm,
     CounterLineForm,
     CounterSellForm,
-    ListArgs,
     MarkPaidForm,
     ReturnedForm,
     ShipForm,
@@ -79,11 +77,9 @@ from gallery.orders.staff_forms import (
     parse_rupiah,
     payment_method_label,
 )
-from gallery.pagination import PageNumbers, clamp_page
 from gallery.payments import desk
 from gallery.payments.refunds import new_token
 
-PER_PAGE = 50
 BASKET_KEY = "counter_basket"
 SEARCH_LIMIT = 30
 
@@ -101,97 +97,6 @@ def _common(**context) -> dict:
 
 # ---------------------------------------------------------------------------------------------
 # The order list
-
-
-@dataclass
-class OrderRow:
-    order: Order
-    units: int
-
-    @property
-    def overdue(self) -> bool:
-        order = self.order
-        return (order.status == OrderStatus.PENDING_PAYMENT and order.payment_deadline is not None
-                and order.payment_deadline <= clock.utcnow())
-
-
-@dataclass
-class OrderPage(PageNumbers):
-    rows: list[OrderRow]
-    total: int
-    page: int
-    per_page: int
-    tab_counts: dict[str, int]
-
-
-def _queue_condition():
-    """The work queue: paid parcels (and COD ones) to pack, packed parcels to ship, pick-ups to be paid or collected."""
-    return or_(
-        and_(Order.status == OrderStatus.PAID, Order.fulfilment == Fulfilment.DELIVERY),
-        and_(Order.status == OrderStatus.PENDING_PAYMENT, Order.payment_method == PaymentMethod.COD),
-        Order.status == OrderStatus.PACKED,
-        and_(Order.fulfilment == Fulfilment.PICKUP, Order.channel == Channel.ONLINE,
-             Order.status.in_((OrderStatus.PENDING_PAYMENT, OrderStatus.PAID))),
-    )
-
-
-def _in_queue(status: str, fulfilment: str, channel: str, method: str | None) -> bool:
-    return (
-        (status == OrderStatus.PAID and fulfilment == Fulfilment.DELIVERY)
-        or (status == OrderStatus.PENDING_PAYMENT and method == PaymentMethod.COD)
-        or status == OrderStatus.PACKED
-        or (fulfilment == Fulfilment.PICKUP and channel == Channel.ONLINE
-            and status in (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID))
-    )
-
-
-def _search_conditions(args: ListArgs) -> list:
-    conditions = []
-    if args.channel:
-        conditions.append(Order.channel == args.channel)
-    if args.q:
-        text = args.q.lower()
-        conditions.append(or_(
-            func.lower(Order.number).contains(text, autoescape=True),
-            func.lower(Order.contact_name).contains(text, autoescape=True),
-            func.lower(func.coalesce(Order.contact_email, "")).contains(text, autoescape=True),
-            func.coalesce(Order.contact_whatsapp, "").contains(text, autoescape=True),
-            func.lower(func.coalesce(Order.tracking_number, "")).contains(text, autoescape=True),
-        ))
-    return conditions
-
-
-def order_page(args: ListArgs) -> OrderPage:
-    """One page of orders, newest first, with the count of each tab: two statements."""
-    conditions = _search_conditions(args)
-    tab_counts = dict.fromkeys(TABS, 0)
-    for status, fulfilment, channel, method, count in db.session.execute(
-        select(Order.status, Order.fulfilment, Order.channel, Order.payment_method, func.count(Order.id))
-        .where(*conditions).group_by(Order.status, Order.fulfilment, Order.channel, Order.payment_method)
-    ):
-        tab_counts[status] = tab_counts.get(status, 0) + count
-        tab_counts[ALL] += count
-        if _in_queue(status, fulfilment, channel, method):
-            tab_counts[QUEUE] += count
-    if args.tab == QUEUE:
-        conditions.append(_queue_condition())
-    elif args.tab != ALL:
-        conditions.append(Order.status == args.tab)
-    total = tab_counts.get(args.tab, 0)
-    page = clamp_page(args.page, total, PER_PAGE)
-    units = (
-        select(func.coalesce(func.sum(OrderLine.quantity), 0))
-        .where(OrderLine.order_id == Order.id).correlate(Order).scalar_subquery()
-    )
-    rows = [
-        OrderRow(order, int(count or 0))
-        for order, count in db.session.execute(
-            select(Order, units).where(*conditions)
-            .order_by(Order.placed_at.desc(), Order.id.desc())
-            .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-        )
-    ]
-    return OrderPage(rows, total, page, PER_PAGE, tab_counts)
 
 
 @bp.route("/orders")
