@@ -19,7 +19,7 @@ from gallery.consignment.sellable import on_sale_variant_condition
 from gallery.consignment.services import sellable_quantity, stock_levels
 from gallery.errors import DomainError
 from gallery.extensions import db
-from gallery.orders.services import MAX_LINES, MAX_QUANTITY, CartLine
+from gallery.orders.placing import CartLine, MAX_LINES, MAX_QUANTITY
 
 SESSION_KEY = "cart"
 

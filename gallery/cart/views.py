@@ -16,7 +16,7 @@ from gallery.catalog.models import Variant
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.inputs import parse_id
-from gallery.orders.services import MAX_QUANTITY
+from gallery.orders.placing import MAX_QUANTITY
 
 QUANTITY_PREFIX = "qty-"
 

@@ -24,7 +24,8 @@ from gallery.notifications.outbox import whatsapp_configured
 from gallery.orders import bp
 from gallery.orders.forms import CheckoutForm
 from gallery.orders.models import Fulfilment
-from gallery.orders.services import Address, Contact, SoldOut, parcel_items, place_order
+from gallery.orders.placing import Contact, parcel_items, place_order, SoldOut
+from gallery.shipping.addresses import Address
 from gallery.shipping import cod
 from gallery.shipping.quotes import ShippingOption, quote
 from gallery.shipping.region_choices import Regions, chosen_regions, fill_region_choices, region_errors

@@ -15,7 +15,7 @@ from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringFi
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from gallery.orders.models import Channel, OrderStatus, PaymentMethod
-from gallery.orders.services import MAX_QUANTITY
+from gallery.orders.placing import MAX_QUANTITY
 
 # The value staff choose for a matched bank transfer (mark_paid accepts any short method code).
 BANK_TRANSFER = "bank_transfer"

@@ -45,22 +45,9 @@ from gallery.orders.models import (
     PaymentMethod,
 )
 from gallery.orders.tracking import parcel_status_label
-from gallery.orders.services import (
-    CHANNEL_LABELS,
-    MAX_LINES,
-    MAX_QUANTITY,
-    CartLine,
-    NOT_HANDED_OVER,
-    cancel,
-    complete,
-    expire_if_due,
-    mark_packed,
-    mark_picked_up,
-    return_to_sender,
-    ship,
-    status_label,
-    transitions_for,
-)
+from gallery.orders.expiry import expire_if_due
+from gallery.orders.placing import CartLine, MAX_LINES, MAX_QUANTITY
+from gallery.orders.transitions import cancel, CHANNEL_LABELS, complete, mark_packed, mark_picked_up, NOT_HANDED_OVER, return_to_sender, ship, status_label, transitions_for
 from gallery.orders.staff_forms import (
     TABS,
     CancelForm,

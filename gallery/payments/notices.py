@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from gallery import clock
 from gallery.extensions import db
 from gallery.money import format_rupiah
-from gallery.orders import services as orders
+from gallery.orders.transitions import cancel
 from gallery.orders.models import Channel, OrderStatus, PaymentMethod
 from gallery.payments import gateways
 from gallery.payments.core import Late, lock_order, move, pay_order, record_event
@@ -173,7 +173,7 @@ def _attempt_expired(payment: Payment, notice: Notice) -> str:
         Payment.order_id == order.id, Payment.id != payment.id, Payment.status.in_(PaymentStatus.WAITING)).limit(1))
     ends = notice.ends_order or order.channel == Channel.COUNTER
     if ends and order.status == OrderStatus.PENDING_PAYMENT and others is None:
-        orders.cancel(order, user=None, reason=notice.note)  # commits, releases stock
+        cancel(order, user=None, reason=notice.note)  # commits, releases stock
         return "released"
     db.session.commit()
     return "expired"

@@ -36,7 +36,7 @@ from gallery.consignment.ledger import release, reserved_under
 from gallery.consignment.models import Lot
 from gallery.errors import DomainError
 from gallery.extensions import db
-from gallery.orders import services as orders
+from gallery.orders.transitions import NOT_HANDED_OVER, mark_refunded, unpack
 from gallery.orders.models import Order, OrderLine, OrderStatus
 from gallery.payments import gateways
 from gallery.payments.core import lock_order, move, record_event
@@ -151,7 +151,7 @@ def refund(order: Order, *, user: User, quantities: dict[int, int] | None = None
     amount = remaining if quantities is None else sum(line.unit_price * quantity for line, quantity in refund_lines)
     if amount <= 0 or amount > remaining:
         _fail(_l("Tidak ada lagi yang bisa dikembalikan (sisa %(n)s).", n=remaining))
-    handed_over = order.status not in orders.NOT_HANDED_OVER
+    handed_over = order.status not in NOT_HANDED_OVER
     goods_back = bool(restock) if handed_over else True
     reason = (reason or "").strip()[:500]
     gateway_refund_id = _give_back_at_provider(order, payment, amount,
@@ -185,10 +185,10 @@ def refund(order: Order, *, user: User, quantities: dict[int, int] | None = None
         for line, quantity in refund_lines:
             _restock(order, line, quantity, user)
         if refund_lines and not fully:
-            orders.unpack(order, user=user, note=_("Paket dibongkar: barang yang dananya dikembalikan kembali ke rak"))
+            unpack(order, user=user, note=_("Paket dibongkar: barang yang dananya dikembalikan kembali ke rak"))
     if fully:
         note = record.reason or (_("Dibatalkan: seluruh dana dikembalikan") if not handed_over else "")
-        orders.mark_refunded(order, user=user, note=note)
+        mark_refunded(order, user=user, note=note)
     db.session.commit()
     return record
 

@@ -15,8 +15,8 @@ from gallery import clock
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderLine, OrderStatus
-from gallery.orders.services import status_label
-from gallery.orders.services import NOT_HANDED_OVER
+from gallery.orders.transitions import status_label
+from gallery.orders.transitions import NOT_HANDED_OVER
 from gallery.payments import cod, core, desk, refunds, staff_bp as bp, transfers
 from gallery.payments.forms import RemittanceForm
 from gallery.payments.models import Payment, PaymentStatus, Provider, Refund

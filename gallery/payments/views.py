@@ -13,7 +13,8 @@ from sqlalchemy.orm import selectinload
 from gallery.errors import DomainError
 from gallery.extensions import csrf, db
 from gallery.orders.models import Order, OrderLine, OrderStatus
-from gallery.orders.services import expire_if_due, status_label
+from gallery.orders.expiry import expire_if_due
+from gallery.orders.transitions import status_label
 from gallery.payments import bp, core, notices, transfers
 from gallery.payments.gateways import InvalidNotification
 from gallery.payments.gateways import midtrans as midtrans_gateway

@@ -12,7 +12,8 @@ from gallery.consignment.models import Lot, MovementKind, StockMovement
 from gallery.consignment.services import sellable_quantity
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderAllocation, OrderLine, OrderStatus
-from gallery.orders.services import CartLine, counter_sale
+from gallery.orders.placing import CartLine
+from gallery.orders.till import counter_sale
 from tests.factories import csrf_token
 from tests.sqlcount import count_statements
 
@@ -268,7 +269,7 @@ def test_a_tampered_session_basket_is_ignored(till, shelf):
 
 
 def test_a_receipt_needs_a_paid_order(till, shelf):
-    from gallery.orders.services import Contact, place_order
+    from gallery.orders.placing import Contact, place_order
 
     order = place_order([CartLine(shelf[3].id, 1)], Contact("Rina", "rina@contoh.id", "081211112222"),
                         fulfilment="pickup")

@@ -14,17 +14,10 @@ from gallery.consignment.models import Lot, MovementKind, StockMovement
 from gallery.consignment.services import sellable_quantity
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderEvent, OrderStatus
-from gallery.orders.services import (
-    Address,
-    CartLine,
-    Contact,
-    cancel,
-    counter_sale,
-    mark_packed,
-    mark_paid,
-    place_order,
-    ship,
-)
+from gallery.orders.placing import CartLine, Contact, place_order
+from gallery.orders.till import counter_sale
+from gallery.orders.transitions import cancel, mark_packed, mark_paid, ship
+from gallery.shipping.addresses import Address
 from gallery.errors import DomainError
 from gallery.payments.desk import pay_at_desk
 from gallery.payments.models import Payment, PaymentEvent, PaymentStatus, Refund

@@ -10,7 +10,7 @@ from gallery.consignment.services import sellable_quantity
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderStatus
-from gallery.orders.services import cancel, mark_packed, ship
+from gallery.orders.transitions import cancel, mark_packed, ship
 from gallery.payments import refunds, transfers
 from gallery.payments.models import Payment, PaymentEvent, PaymentStatus, Refund, RefundLine
 
