@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, func, or_, select
 
-from gallery import clock
 from gallery.extensions import db
 from gallery.orders.models import Channel, Fulfilment, Order, OrderLine, OrderStatus, PaymentMethod
 from gallery.orders.staff_forms import ALL, QUEUE, TABS, ListArgs
+from gallery.orders.transitions import is_overdue
 from gallery.pagination import PageNumbers, clamp_page
 
 PER_PAGE = 50
@@ -47,9 +47,7 @@ class OrderRow:
 
     @property
     def overdue(self) -> bool:
-        order = self.order
-        return (order.status == OrderStatus.PENDING_PAYMENT and order.payment_deadline is not None
-                and order.payment_deadline <= clock.utcnow())
+        return is_overdue(self.order)
 
 
 @dataclass

@@ -120,11 +120,6 @@ def parse_rupiah(text: str | None) -> int | None:
     return int(compact)
 
 
-def normalise_sku(text: str | None) -> str:
-    """A SKU as scanned or typed: spaces dropped, upper case (SKUs are stored that way)."""
-    return re.sub(r"\s+", "", text or "").upper()[:40]
-
-
 # ---------------------------------------------------------------------------------------------
 # Fulfilment actions on one order
 

@@ -25,7 +25,7 @@ from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders.expiry import expire_if_due
 from gallery.orders.placing import CartLine
-from gallery.orders.till import counter_sale
+from gallery.orders.till import check_cash_received, counter_sale
 from gallery.orders.transitions import cancel, mark_paid
 from gallery.orders.models import Channel, Order, OrderStatus, PaymentMethod
 from gallery.payments import gateways
@@ -68,12 +68,18 @@ def pay_at_desk(order: Order, method: str, *, user: User | None, note: str = "")
 
 
 def sell_at_counter(lines: Sequence[CartLine], method: str, *, user: User, customer_name: str = "",
-                    client_token: str | None = None) -> Order:
-    """A walk-in sale and its money in one transaction (the till's token makes a double tap one sale)."""
+                    client_token: str | None = None, cash_received: int | None = None) -> Order:
+    """A walk-in sale and its money in one transaction (the till's token makes a double tap one sale).
+
+    The cash handed over (`cash_received`, when the cashier typed it) is kept with the payment; it must
+    cover the total (gallery.orders.till.check_cash_received).
+    """
     order = counter_sale(lines, method, user=user, customer_name=customer_name, client_token=client_token,
-                                commit=False)
+                         commit=False)
     if db.session.scalar(select(Payment.id).where(Payment.order_id == order.id).limit(1)) is None:
-        _record(order, method, user, _("Penjualan di kasir"))
+        check_cash_received(method, cash_received, order.total)
+        payment = _record(order, method, user, _("Penjualan di kasir"))
+        payment.cash_received = cash_received if method == PaymentMethod.CASH else None
     db.session.commit()
     return order
 
@@ -133,6 +139,14 @@ def start_till_qris(lines: Sequence[CartLine], *, user: User, customer_name: str
         cancel(order, user=user, reason=_("QRIS tidak bisa dibuat"))
         raise DomainError(_l("QRIS tidak bisa dibuat sekarang. Coba lagi atau terima tunai."), field="method") \
             from None
+
+
+def cash_received(order: Order) -> int | None:
+    """The cash recorded as handed over for a sale at the till (None: not cash, or not typed)."""
+    if order.channel != Channel.COUNTER:
+        return None
+    return db.session.scalar(select(Payment.cash_received).where(
+        Payment.order_id == order.id, Payment.status == PaymentStatus.PAID).order_by(Payment.id.desc()).limit(1))
 
 
 def till_payment(order: Order) -> Payment | None:
