@@ -159,7 +159,8 @@ def by_hand(tracking_numbers: list[str]) -> RemittancePreview:
 
 
 def record(preview: RemittancePreview, *, reference: str, remitted_on: date, user: User, note: str = "") -> CodRemittance:
-    """Record one remittance for every parcel of `preview`, or nothing if any row is wrong (one commit)."""
+    """Record one remittance for every parcel of `preview`, or nothing if any row is wrong (the caller commits
+    once; any refusal rolls back)."""
     reference = re.sub(r"\s+", " ", reference or "").strip()[:60]
     if not reference:
         raise DomainError(_l("Tulis nomor setoran dari Pos."), field="reference")
@@ -177,7 +178,7 @@ def record(preview: RemittancePreview, *, reference: str, remitted_on: date, use
         db.session.flush()
         for parcel, order in preview.parcels:
             _remit(remittance, parcel, order, user)
-        db.session.commit()
+        db.session.flush()
     except DomainError:
         db.session.rollback()
         raise

@@ -135,8 +135,7 @@ def refund(order: Order, *, user: User, quantities: dict[int, int] | None = None
         return existing
     order = lock_order(order.id)
     if (existing := _by_token(token)) is not None:  # the same form, processed while we waited for the lock
-        db.session.commit()
-        return existing
+        return existing  # the caller's commit releases the lock
     if not refundable(order):
         _fail(_l("Hanya pesanan yang sudah dibayar yang bisa dikembalikan dananya."))
     payment = _payment_to_refund(order)
@@ -164,7 +163,7 @@ def refund(order: Order, *, user: User, quantities: dict[int, int] | None = None
     if fully:
         note = record.reason or (_("Dibatalkan: seluruh dana dikembalikan") if not handed_over else "")
         mark_refunded(order, user=user, note=note)
-    db.session.commit()
+    db.session.flush()
     return record
 
 

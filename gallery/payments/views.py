@@ -124,7 +124,9 @@ def upload_proof(number: str, payment_id: int):
     upload = request.files.get("proof")
     try:
         transfers.attach_proof(payment, upload.read() if upload else b"")
+        db.session.commit()
     except DomainError as error:
+        db.session.rollback()
         flash(error.message, "error")
     else:
         flash(_("Bukti transfer diterima. Staf galeri akan memeriksanya."), "success")

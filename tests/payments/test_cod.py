@@ -232,6 +232,7 @@ def test_the_cod_screen_runs_the_same_number_of_statements_whatever_its_size(app
 
     def remit(resi, reference):
         cod.record(cod.by_hand([resi]), reference=reference, remitted_on=clock.today_wib(), user=staff)
+        db.session.commit()
 
     parcels(1, 2)
     remit("P2611000000001", "SETOR-A")

@@ -119,6 +119,7 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
             except DomainError:
                 db.session.rollback()
                 return False
+            db.session.commit()  # the test is the edge: services flush, a use case commits once
             return True
 
         # ------------------------------------------------------------ orders
