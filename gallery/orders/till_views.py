@@ -175,6 +175,7 @@ def counter_qris(number: str):
     if order.channel != Channel.COUNTER:
         abort(404)
     payment = desk.refresh_till_qris(order)
+    db.session.commit()
     if payment is None:
         abort(404)
     order = order_or_404(number)

@@ -100,6 +100,7 @@ def status(number: str):
     if (payment is not None and payment.waiting and isinstance(came_back, str) and came_back
             and came_back == payment.reference):
         notices.sync(payment)
+        db.session.commit()
         db.session.refresh(order)
         payment = core.current_payment(order)
     return render_template("payments/status.html", order=order, payment=payment, token=_token(),
@@ -161,7 +162,9 @@ def stripe_webhook():
     except InvalidNotification as error:
         log.warning("refused a Stripe webhook: %s", error)
         return {"error": "invalid signature"}, 400
-    return _received(stripe_gateway.handle_event(event))
+    outcome = stripe_gateway.handle_event(event)
+    db.session.commit()  # the event id is stored with its effect, in one commit (rule 8)
+    return _received(outcome)
 
 
 def _received(outcome: str):
@@ -185,6 +188,7 @@ def midtrans_return():
     if payment is None:
         abort(404)
     notices.sync(payment)
+    db.session.commit()
     order = payment.order
     if may_see(order, None):
         return redirect(url_for("payments.status", number=order.number), code=303)
@@ -205,4 +209,5 @@ def midtrans_notification():
     except DomainError as error:  # Midtrans's Status API did not answer: Midtrans retries later
         log.warning("Midtrans notification not applied: %s", error.message)
         return {"error": "status unavailable"}, 503
+    db.session.commit()  # the event id is stored with its effect, in one commit (rule 8)
     return _received(outcome)
