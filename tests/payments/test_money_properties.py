@@ -191,6 +191,7 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
                 if payment is not None and payment.reference:
                     session = fake_stripe.pay(payment.reference)
                     stripe_gateway.handle_event(event("checkout.session.completed", session))
+                    db.session.commit()  # the webhook is the edge that commits
             else:
                 payment = None
                 if order.status == OrderStatus.PENDING_PAYMENT and self._tries(
@@ -202,6 +203,7 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
                     fake_midtrans.settle(payment.reference)
                     body = json.dumps(fake_midtrans.notification(payment.reference)).encode()
                     midtrans_gateway.handle_notification(body)
+                    db.session.commit()  # the webhook is the edge that commits
 
         @precondition(_any(OrderStatus.PENDING_PAYMENT))
         @rule(data=st.data())
