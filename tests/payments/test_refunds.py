@@ -144,6 +144,7 @@ def test_two_staff_submitting_the_same_partial_refund_at_once_refund_it_once(app
                 barrier.wait(timeout=30)
                 refunds.refund(db.session.get(Order, order_id), user=db.session.get(User, staff_id),
                                quantities={line_id: 2}, token=refunds.new_token())
+                db.session.commit()  # this thread is the edge (as the refund view is)
                 outcomes.append("refunded")
             except DomainError as refused:
                 outcomes.append(refused.message)
