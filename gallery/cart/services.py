@@ -2,71 +2,20 @@
 
 Prices, names and stock are read fresh from the catalog and the ledger every time the cart is shown,
 and quantities are capped by what can be sold now; each unit is priced from the lot FEFO would take it
-from, markdowns included. Reading a cart runs a fixed number of queries.
+from, markdowns included (the shared basket, gallery.cart.basket, which the counter till uses too).
+Reading a cart runs a fixed number of queries.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from flask import session
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
-from gallery.catalog.models import Producer, Product, Variant
-from gallery.consignment.pricing import Quote, QuoteLine, quote
-from gallery.consignment.sellable import on_sale_variant_condition
+from gallery.cart.basket import Basket, BasketItem, on_sale_variants, price
+from gallery.catalog.models import Variant
 from gallery.consignment.services import sellable_quantity, stock_levels
 from gallery.errors import DomainError
-from gallery.extensions import db
-from gallery.orders.services import MAX_LINES, MAX_QUANTITY, CartLine
+from gallery.orders.placing import MAX_LINES, MAX_QUANTITY
 
 SESSION_KEY = "cart"
-
-
-@dataclass
-class CartItem:
-    variant: Variant
-    quantity: int
-    available: int
-    quote: Quote | None = None  # each unit priced from the lot FEFO would take it from (gallery.consignment.pricing)
-
-    @property
-    def product(self) -> Product:
-        return self.variant.product
-
-    @property
-    def unit_price(self) -> int:
-        return self.quote.unit_price if self.quote else self.variant.price
-
-    @property
-    def line_total(self) -> int:
-        return self.quote.total if self.quote else self.variant.price * self.quantity
-
-    @property
-    def list_total(self) -> int:
-        return self.variant.price * self.quantity
-
-
-@dataclass
-class Cart:
-    items: list[CartItem]
-    notices: list[str] = field(default_factory=list)
-
-    @property
-    def subtotal(self) -> int:
-        return sum(item.line_total for item in self.items)
-
-    @property
-    def units(self) -> int:
-        return sum(item.quantity for item in self.items)
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.items
-
-    def as_lines(self) -> list[CartLine]:
-        return [CartLine(item.variant.id, item.quantity) for item in self.items]
 
 
 def _stored() -> dict[str, int]:
@@ -86,16 +35,10 @@ def _save(stored: dict[str, int]) -> None:
 
 
 def _sellable_variant(variant_id: int) -> Variant:
-    variant = db.session.scalar(
-        select(Variant)
-        .join(Product, Product.id == Variant.product_id)
-        .join(Producer, Producer.id == Product.producer_id)
-        .options(selectinload(Variant.product))
-        .where(Variant.id == variant_id, on_sale_variant_condition())
-    )
-    if variant is None:
+    found = on_sale_variants(Variant.id == variant_id)
+    if not found:
         raise DomainError(_l("Produk ini tidak tersedia."), field="variant_id")
-    return variant
+    return found[0]
 
 
 def _parse_quantity(quantity) -> int:
@@ -170,24 +113,14 @@ def count() -> int:
     return sum(_stored().values())
 
 
-def current() -> Cart:
+def current() -> Basket:
     """The cart with fresh prices and stock; lines no longer sellable drop out, quantities are capped."""
     stored = _stored()
     if not stored:
-        return Cart([])
-    ids = [int(key) for key in stored]
-    variants = {
-        v.id: v for v in db.session.scalars(
-            select(Variant)
-            .join(Product, Product.id == Variant.product_id)
-            .join(Producer, Producer.id == Product.producer_id)
-            .options(selectinload(Variant.product).selectinload(Product.images),
-                     selectinload(Variant.product).selectinload(Product.producer))
-            .where(Variant.id.in_(ids), on_sale_variant_condition())
-        )
-    }
+        return Basket([])
+    variants = {v.id: v for v in on_sale_variants(Variant.id.in_([int(key) for key in stored]), images=True)}
     levels = stock_levels(variants)
-    cart, changed = Cart([]), False
+    cart, changed = Basket([]), False
     for key, quantity in list(stored.items()):
         variant = variants.get(int(key))
         if variant is None:
@@ -206,9 +139,8 @@ def current() -> Cart:
                                        name=variant.product.name, n=available)))
             quantity = stored[key] = available
             changed = True
-        cart.items.append(CartItem(variant, quantity, available))
-    for item, priced in zip(cart.items, quote([QuoteLine(item.variant, item.quantity) for item in cart.items])):
-        item.quote = priced
+        cart.items.append(BasketItem(variant, quantity, available))
+    price(cart.items)
     if changed:
         _save(stored)
     return cart

@@ -16,7 +16,7 @@ from gallery.catalog.models import Variant
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.inputs import parse_id
-from gallery.orders.services import MAX_QUANTITY
+from gallery.orders.placing import MAX_QUANTITY
 
 QUANTITY_PREFIX = "qty-"
 
@@ -79,13 +79,8 @@ def add():
     return _back()
 
 
-@bp.route("/cart/update", methods=["POST"])
-def update():
-    """Set every line's quantity from one form; all are checked before any is changed."""
-    cart = services.current()
-    for notice in cart.notices:
-        flash(notice, "warning")
-    in_cart = {item.variant.id: item for item in cart.items}
+def _wanted_quantities(in_cart: dict) -> dict[int, int] | None:
+    """The quantities the update form asks for, by variant id; None (with a message) if any is wrong."""
     wanted: dict[int, int] = {}
     for key, raw in request.form.items(multi=False):
         if not key.startswith(QUANTITY_PREFIX):
@@ -93,13 +88,26 @@ def update():
         variant_id = parse_id(key[len(QUANTITY_PREFIX):])
         if variant_id is None or variant_id not in in_cart:
             flash(_("Produk ini tidak ada di keranjang."), "error")
-            return _to_cart()
+            return None
         quantity = _parse_quantity(raw)
         if quantity is None:
             flash(_("Jumlah %(name)s harus antara 1 dan %(n)s. Untuk menghapus, tekan Hapus.",
                     name=in_cart[variant_id].product.name, n=MAX_QUANTITY), "error")
-            return _to_cart()
+            return None
         wanted[variant_id] = quantity
+    return wanted
+
+
+@bp.route("/cart/update", methods=["POST"])
+def update():
+    """Set every line's quantity from one form; all are checked before any is changed."""
+    cart = services.current()
+    for notice in cart.notices:
+        flash(notice, "warning")
+    in_cart = {item.variant.id: item for item in cart.items}
+    wanted = _wanted_quantities(in_cart)
+    if wanted is None:
+        return _to_cart()
     changed = False
     for variant_id, quantity in wanted.items():
         if quantity == in_cart[variant_id].quantity:

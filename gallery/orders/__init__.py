@@ -8,4 +8,11 @@ from flask import Blueprint
 bp = Blueprint("orders", __name__)
 staff_bp = Blueprint("orders_staff", __name__)
 
-from gallery.orders import checkout_views, staff_views, tracking_views, views  # noqa: E402,F401
+from gallery.orders import (  # noqa: E402,F401
+    checkout_views,
+    documents_views,
+    staff_views,
+    till_views,
+    tracking_views,
+    views,
+)

@@ -25,7 +25,8 @@ from gallery.notifications.outbox import whatsapp_configured
 from gallery.orders import bp
 from gallery.orders.forms import CheckoutForm
 from gallery.orders.models import Fulfilment
-from gallery.orders.services import Address, Contact, SoldOut, parcel_items, place_order
+from gallery.orders.placing import Contact, parcel_items, place_order, SoldOut
+from gallery.shipping.addresses import Address
 from gallery.shipping import cod
 from gallery.shipping.quotes import ShippingOption, quote
 from gallery.shipping.region_choices import Regions, chosen_regions, fill_region_choices, region_errors
@@ -164,15 +165,52 @@ def _place(form: CheckoutForm, cart):
     )
 
 
+def _placed(form: CheckoutForm, cart, regions, general: list[str]):
+    """Place the order from a posted form: a redirect to the order, or None with the errors noted (and the
+    cart as it is now, when an item ran out meanwhile)."""
+    valid = form.validate()
+    if form.delivery:
+        valid = region_errors(form, regions) and valid
+    if cart.notices:
+        general.append(_("Isi keranjang berubah karena stok. Periksa ringkasan lalu tekan Buat pesanan lagi."))
+        valid = False
+    if not valid:
+        return None, cart
+    try:
+        order = _place(form, cart)
+    except SoldOut as error:
+        db.session.rollback()
+        general.append(error.message)
+        return None, cart_services.current()  # show what is left now
+    except DomainError as error:
+        db.session.rollback()
+        _show_error(form, error, general)
+        return None, cart
+    # The order stands on its own: the address book may refuse the address (and roll its attempt back).
+    db.session.commit()
+    if form.save_address.data and form.delivery and _may_save_address():
+        address_book.remember(current_user, _address(form))
+        db.session.commit()
+    cart_services.clear()
+    flash(_("Terima kasih! Pesanan %(number)s sudah kami terima.", number=order.number), "success")
+    return redirect(url_for("orders.show", number=order.number, t=order.access_token), code=303), cart
+
+
+def _empty_cart():
+    cart = cart_services.current()
+    if not cart.is_empty:
+        return cart, None
+    for notice in cart.notices:
+        flash(notice, "warning")
+    flash(_("Keranjang masih kosong."), "info")
+    return cart, redirect(url_for("cart.show"), code=303)
+
+
 @bp.route("/checkout", methods=["GET", "POST"])
 def checkout():
-    cart = cart_services.current()
-    if cart.is_empty:
-        for notice in cart.notices:
-            flash(notice, "warning")
-        flash(_("Keranjang masih kosong."), "info")
-        return redirect(url_for("cart.show"), code=303)
-
+    cart, away = _empty_cart()
+    if away is not None:
+        return away
     form = CheckoutForm()
     saved = _saved_addresses()
     if request.method == "GET":
@@ -189,27 +227,9 @@ def checkout():
     general: list[str] = []
     status = 200
     if action == "place":
-        valid = form.validate()
-        if form.delivery:
-            valid = region_errors(form, regions) and valid
-        if cart.notices:
-            general.append(_("Isi keranjang berubah karena stok. Periksa ringkasan lalu tekan Buat pesanan lagi."))
-            valid = False
-        if valid:
-            try:
-                order = _place(form, cart)
-            except SoldOut as error:
-                general.append(error.message)
-                cart = cart_services.current()  # show what is left now
-            except DomainError as error:
-                _show_error(form, error, general)
-            else:
-                if form.save_address.data and form.delivery and _may_save_address():
-                    address_book.remember(current_user, _address(form))
-                    db.session.commit()  # the address book flushes; this view commits it
-                cart_services.clear()
-                flash(_("Terima kasih! Pesanan %(number)s sudah kami terima.", number=order.number), "success")
-                return redirect(url_for("orders.show", number=order.number, t=order.access_token), code=303)
+        placed, cart = _placed(form, cart, regions, general)
+        if placed is not None:
+            return placed
         status = 422
 
     shipping = _shipping(form, regions, cart)

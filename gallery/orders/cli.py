@@ -6,7 +6,7 @@ from flask.cli import with_appcontext
 from gallery.jobs import periodic
 from gallery.orders import tracking
 from gallery.orders.reminders import remind_due_payments
-from gallery.orders.services import expire_due_orders
+from gallery.orders.expiry import expire_due_orders
 
 
 @click.group()

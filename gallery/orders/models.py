@@ -176,6 +176,9 @@ class OrderLine(db.Model):
     markdown_bearer: Mapped[str | None] = mapped_column(String(10))
     markdown_bp: Mapped[int | None] = mapped_column(Integer)
     markdown_share_bp: Mapped[int | None] = mapped_column(Integer)
+    # The weight of one unit in grams as the shipping quote read it when the order was placed: the address
+    # label weighs the parcel from this, never from the variant's weight of today.
+    unit_weight_grams: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     order: Mapped[Order] = relationship(back_populates="lines")
     variant = relationship("Variant")

@@ -42,7 +42,8 @@ def lines_for(variant: Variant, taken: Sequence[Allocation]) -> list[OrderLine]:
         if line is None:
             line = lines[key] = OrderLine(
                 variant_id=variant.id, producer_id=product.producer_id, product_name=product.name,
-                variant_label=variant.label, sku=variant.sku, quantity=0, unit_price=terms.unit_price,
+                variant_label=variant.label, sku=variant.sku, unit_weight_grams=variant.weight_grams, quantity=0,
+                unit_price=terms.unit_price,
                 list_price=terms.list_price, line_total=0,
                 markdown_id=markdown.markdown_id if markdown else None,
                 markdown_bearer=markdown.bearer if markdown else None,

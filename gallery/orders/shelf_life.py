@@ -102,9 +102,9 @@ def swap_lot(order: Order, allocation_id: int, *, user: User | None) -> list[Ord
     A packed parcel is unpacked (to be packed again with the new units). Raises DomainError when the
     good lots do not have enough units: then the line is refunded instead. Commits.
     """
-    from gallery.orders import services as orders  # services use this module's rules
+    from gallery.orders.transitions import lock, record_note, unpack
 
-    orders.lock(order)
+    lock(order)
     allocation = next((a for line in order.lines for a in line.allocations if a.id == allocation_id), None)
     if allocation is None or order.status not in SWAPPABLE:
         db.session.rollback()
@@ -131,8 +131,8 @@ def swap_lot(order: Order, allocation_id: int, *, user: User | None) -> list[Ord
     line.allocations.remove(allocation)
     line.allocations.extend(replaced)
     if order.status == OrderStatus.PACKED:
-        orders.unpack(order, user=user, note=note)
+        unpack(order, user=user, note=note)
     else:
-        orders.record_note(order, user=user, note=note)
+        record_note(order, user=user, note=note)
     db.session.commit()
     return replaced

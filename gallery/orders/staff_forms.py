@@ -14,8 +14,9 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from gallery.orders.models import Channel, OrderStatus, PaymentMethod
-from gallery.orders.services import MAX_QUANTITY
+from gallery.orders.models import Channel, PaymentMethod
+from gallery.orders.placing import MAX_QUANTITY
+from gallery.orders.transitions import STATUS_LABELS
 
 # The value staff choose for a matched bank transfer (mark_paid accepts any short method code).
 BANK_TRANSFER = "bank_transfer"
@@ -43,15 +44,7 @@ QUEUE = "queue"
 ALL = "all"
 TABS: dict[str, object] = {
     QUEUE: _l("Perlu diproses"),
-    OrderStatus.PENDING_PAYMENT: _l("Menunggu pembayaran"),
-    OrderStatus.PAID: _l("Dibayar"),
-    OrderStatus.PACKED: _l("Dikemas"),
-    OrderStatus.SHIPPED: _l("Dikirim"),
-    OrderStatus.COMPLETED: _l("Selesai"),
-    OrderStatus.CANCELLED: _l("Dibatalkan"),
-    OrderStatus.EXPIRED: _l("Kedaluwarsa"),
-    OrderStatus.REFUNDED: _l("Dikembalikan dananya"),
-    OrderStatus.RETURNED: _l("Kembali ke pengirim"),
+    **STATUS_LABELS,
     ALL: _l("Semua"),
 }
 MAX_SEARCH = 60
@@ -118,11 +111,6 @@ def parse_rupiah(text: str | None) -> int | None:
     if not _DIGITS.fullmatch(compact) or int(compact) > 1_000_000_000:
         raise ValueError(str(_l("Tulis uang diterima dalam rupiah bulat, misalnya 100000 atau 100.000.")))
     return int(compact)
-
-
-def normalise_sku(text: str | None) -> str:
-    """A SKU as scanned or typed: spaces dropped, upper case (SKUs are stored that way)."""
-    return re.sub(r"\s+", "", text or "").upper()[:40]
 
 
 # ---------------------------------------------------------------------------------------------

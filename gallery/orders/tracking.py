@@ -23,7 +23,7 @@ from gallery import clock
 from gallery.accounts.models import User
 from gallery.errors import DomainError
 from gallery.extensions import db
-from gallery.orders import services as orders
+from gallery.orders.transitions import complete, lock, record_note
 from gallery.orders.models import Order, OrderStatus, ParcelStatus, PaymentMethod, TrackingEvent, TrackingSource
 from gallery.shipping import pos_tracking
 from gallery.shipping.pos_tracking import ParcelEvent
@@ -201,7 +201,7 @@ def complete_delivered() -> list[str]:
     numbers = []
     for order in due:
         try:
-            orders.complete(order, user=None)
+            complete(order, user=None)
         except DomainError as error:
             db.session.rollback()
             log.warning("could not complete delivered order %s: %s", order.number, error.message)
@@ -218,9 +218,9 @@ def report_problem(order: Order, text: str) -> Order:
     if order.status != OrderStatus.SHIPPED:
         raise DomainError(_l("Masalah dilaporkan untuk paket yang sedang dikirim atau baru diterima."),
                           field="problem")
-    orders.lock(order)
+    lock(order)
     if order.problem_reported_at is None:
         order.problem_reported_at = clock.utcnow()
-    orders.record_note(order, user=None, note=str(_l("Pembeli melaporkan masalah: %(text)s", text=text)))
+    record_note(order, user=None, note=str(_l("Pembeli melaporkan masalah: %(text)s", text=text)))
     db.session.commit()
     return order

@@ -12,7 +12,8 @@ from gallery import clock
 from gallery.extensions import db
 from gallery.orders import bp
 from gallery.orders.models import Fulfilment, Order, OrderLine, OrderStatus
-from gallery.orders.services import expire_if_due, status_label
+from gallery.orders.expiry import expire_if_due
+from gallery.orders.transitions import status_label
 from gallery.orders.tracking import parcel_status_label
 from gallery.orders.tracking_forms import ProblemForm
 

@@ -31,7 +31,7 @@ from gallery.accounts.models import User
 from gallery.csvimport import ImportPreview, RowError, read_rows
 from gallery.errors import DomainError
 from gallery.extensions import db
-from gallery.orders import services as orders
+from gallery.orders.transitions import mark_remitted, status_label
 from gallery.orders.models import Order, OrderStatus, PaymentMethod
 from gallery.payments.core import record_event
 from gallery.payments.models import CodRemittance, CodRemittanceLine, Payment, PaymentStatus, Provider
@@ -131,7 +131,7 @@ def check(parcels: list[RemittedParcel], preview: RemittancePreview) -> Remittan
             error = _l("Pesanan %(number)s bukan COD.", number=order.number)
         elif order.status != OrderStatus.SHIPPED:
             error = _l("Pesanan %(number)s berstatus %(status)s, bukan sedang dikirim (sudah disetor?).",
-                       number=order.number, status=orders.status_label(order.status))
+                       number=order.number, status=status_label(order.status))
         elif parcel.collected != order.total:
             error = _l("Jumlah %(got)s tidak sama dengan total pesanan %(number)s (%(want)s).",
                        got=parcel.collected, number=order.number, want=order.total)
@@ -159,7 +159,8 @@ def by_hand(tracking_numbers: list[str]) -> RemittancePreview:
 
 
 def record(preview: RemittancePreview, *, reference: str, remitted_on: date, user: User, note: str = "") -> CodRemittance:
-    """Record one remittance for every parcel of `preview`, or nothing if any row is wrong (one commit)."""
+    """Record one remittance for every parcel of `preview`, or nothing if any row is wrong (the caller commits
+    once; any refusal rolls back)."""
     reference = re.sub(r"\s+", " ", reference or "").strip()[:60]
     if not reference:
         raise DomainError(_l("Tulis nomor setoran dari Pos."), field="reference")
@@ -177,7 +178,7 @@ def record(preview: RemittancePreview, *, reference: str, remitted_on: date, use
         db.session.flush()
         for parcel, order in preview.parcels:
             _remit(remittance, parcel, order, user)
-        db.session.commit()
+        db.session.flush()
     except DomainError:
         db.session.rollback()
         raise
@@ -190,7 +191,7 @@ def record(preview: RemittancePreview, *, reference: str, remitted_on: date, use
 
 def _remit(remittance: CodRemittance, parcel: RemittedParcel, order: Order, user: User) -> None:
     note = _("Setoran COD Pos %(reference)s", reference=remittance.reference)
-    orders.mark_remitted(order, user=user, note=note)
+    mark_remitted(order, user=user, note=note)
     payment = Payment(order_id=order.id, provider=Provider.POS_COD, status=PaymentStatus.PAID,
                       amount=parcel.collected, currency="IDR", reference=f"COD-{order.number}",
                       created_at=order.paid_at, paid_at=order.paid_at)

@@ -23,7 +23,10 @@ from gallery import clock
 from gallery.accounts.models import User
 from gallery.errors import DomainError
 from gallery.extensions import db
-from gallery.orders import services as orders
+from gallery.orders import shelf_life
+from gallery.orders.expiry import expire_if_due, reinstate_expired
+from gallery.orders.placing import SoldOut
+from gallery.orders.transitions import mark_paid, mark_picked_up, status_label
 from gallery.orders.models import Channel, Fulfilment, Order, OrderLine, OrderStatus
 from gallery.payments import gateways
 from gallery.payments.gateways import Gateway, GatewayError
@@ -184,7 +187,7 @@ def available_methods(order: Order) -> list[str]:
 
 def require_payable(order: Order, method: str) -> None:
     """Refuse a method the order cannot be paid by now (it expired, was paid, or the method is hidden)."""
-    orders.expire_if_due(order)
+    expire_if_due(order)
     if order.status != OrderStatus.PENDING_PAYMENT:
         raise DomainError(_l("Pesanan ini tidak menunggu pembayaran lagi."), field="method")
     if method not in available_methods(order):
@@ -255,19 +258,19 @@ def pay_order(payment: Payment, order: Order, method: str, user: User | None, no
     overdue = order.status == OrderStatus.PENDING_PAYMENT and order.payment_deadline and order.payment_deadline <= now
     if order.status == OrderStatus.EXPIRED or overdue:
         try:
-            orders.reinstate_expired(order, user=user)
-        except orders.SoldOut as sold_out:
+            reinstate_expired(order, user=user)
+        except SoldOut as sold_out:
             raise Late(str(sold_out.message)) from None
         record_event(payment, order.id, "reinstated", note=_("Pembayaran terlambat; stok diambil lagi"), user=user)
     elif order.status != OrderStatus.PENDING_PAYMENT:
-        raise Late(_("Pesanan berstatus %(status)s", status=orders.status_label(order.status)))
+        raise Late(_("Pesanan berstatus %(status)s", status=status_label(order.status)))
     close_other_payments(order, payment, user)
     payment.paid_at = now
     # Staff confirming money re-check the units' dates; a provider's notification cannot be refused.
     # Commits all above, with the shopper's "paid" message (gallery.orders.notifications).
-    orders.mark_paid(order, method, user=user, note=note, check_shelf=user is not None)
+    mark_paid(order, method, user=user, note=note, check_shelf=user is not None)
     if order.channel == Channel.COUNTER:
-        orders.mark_picked_up(order, user=user)
+        mark_picked_up(order, user=user)
 
 
 def confirm_by_staff(payment: Payment, method: str, user: User) -> str:
@@ -281,7 +284,7 @@ def confirm_by_staff(payment: Payment, method: str, user: User) -> str:
         raise DomainError(_l("Pembayaran ini sudah diproses."), field="payment")
     try:
         pay_order(payment, order, method, user, note=_("Dikonfirmasi staf"))
-    except orders.shelf_life.NotGoodAtHandOver:
+    except shelf_life.NotGoodAtHandOver:
         db.session.rollback()  # the transfer stays open until staff swap the lot or refund the line
         raise
     except Late as late:

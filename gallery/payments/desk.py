@@ -23,7 +23,10 @@ from gallery import clock
 from gallery.accounts.models import User
 from gallery.errors import DomainError
 from gallery.extensions import db
-from gallery.orders import services as orders
+from gallery.orders.expiry import expire_if_due
+from gallery.orders.placing import CartLine
+from gallery.orders.till import check_cash_received, counter_sale
+from gallery.orders.transitions import cancel, mark_paid
 from gallery.orders.models import Channel, Order, OrderStatus, PaymentMethod
 from gallery.payments import gateways
 from gallery.payments.core import close_other_payments, confirm_by_staff, lock_order, move, record_event, \
@@ -57,20 +60,26 @@ def pay_at_desk(order: Order, method: str, *, user: User | None, note: str = "")
     try:
         payment = _record(order, method, user, note)
         close_other_payments(order, payment, user)
-        orders.mark_paid(order, method, user=user, note=note)  # commits everything above
+        mark_paid(order, method, user=user, note=note)  # commits everything above
     except DomainError:
         db.session.rollback()
         raise
     return order
 
 
-def sell_at_counter(lines: Sequence[orders.CartLine], method: str, *, user: User, customer_name: str = "",
-                    client_token: str | None = None) -> Order:
-    """A walk-in sale and its money in one transaction (the till's token makes a double tap one sale)."""
-    order = orders.counter_sale(lines, method, user=user, customer_name=customer_name, client_token=client_token,
-                                commit=False)
+def sell_at_counter(lines: Sequence[CartLine], method: str, *, user: User, customer_name: str = "",
+                    client_token: str | None = None, cash_received: int | None = None) -> Order:
+    """A walk-in sale and its money in one transaction (the till's token makes a double tap one sale).
+
+    The cash handed over (`cash_received`, when the cashier typed it) is kept with the payment; it must
+    cover the total (gallery.orders.till.check_cash_received).
+    """
+    order = counter_sale(lines, method, user=user, customer_name=customer_name, client_token=client_token,
+                         commit=False)
     if db.session.scalar(select(Payment.id).where(Payment.order_id == order.id).limit(1)) is None:
-        _record(order, method, user, _("Penjualan di kasir"))
+        check_cash_received(method, cash_received, order.total)
+        payment = _record(order, method, user, _("Penjualan di kasir"))
+        payment.cash_received = cash_received if method == PaymentMethod.CASH else None
     db.session.commit()
     return order
 
@@ -109,7 +118,7 @@ def till_gateway() -> Gateway | None:
     return next((gateway for gateway in gateways.enabled() if gateway.qris_at_till), None)
 
 
-def start_till_qris(lines: Sequence[orders.CartLine], *, user: User, customer_name: str = "",
+def start_till_qris(lines: Sequence[CartLine], *, user: User, customer_name: str = "",
                     client_token: str | None = None) -> Payment:
     """A walk-in sale to be paid by QRIS: its units are held and a QRIS charge for its total is opened.
 
@@ -120,16 +129,24 @@ def start_till_qris(lines: Sequence[orders.CartLine], *, user: User, customer_na
     if gateway is None:
         raise DomainError(_l("QRIS otomatis belum disiapkan; catat QRIS dari stiker galeri."), field="method")
     hold_until = clock.utcnow() + timedelta(minutes=current_app.config["TILL_QRIS_MINUTES"])
-    order = orders.counter_sale(lines, PaymentMethod.QRIS, user=user, customer_name=customer_name,
+    order = counter_sale(lines, PaymentMethod.QRIS, user=user, customer_name=customer_name,
                                 client_token=client_token, hold_until=hold_until)
     if order.status != OrderStatus.PENDING_PAYMENT:
         return db.session.scalar(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id.desc()))
     try:
         return start_with_gateway(gateway, order, user=user)
     except DomainError:
-        orders.cancel(order, user=user, reason=_("QRIS tidak bisa dibuat"))
+        cancel(order, user=user, reason=_("QRIS tidak bisa dibuat"))
         raise DomainError(_l("QRIS tidak bisa dibuat sekarang. Coba lagi atau terima tunai."), field="method") \
             from None
+
+
+def cash_received(order: Order) -> int | None:
+    """The cash recorded as handed over for a sale at the till (None: not cash, or not typed)."""
+    if order.channel != Channel.COUNTER:
+        return None
+    return db.session.scalar(select(Payment.cash_received).where(
+        Payment.order_id == order.id, Payment.status == PaymentStatus.PAID).order_by(Payment.id.desc()).limit(1))
 
 
 def till_payment(order: Order) -> Payment | None:
@@ -147,7 +164,7 @@ def give_up_till_qris(order: Order, *, user: User) -> Order:
     if payment is not None:
         move(payment, PaymentStatus.CANCELLED, PaymentStatus.WAITING, kind="cancelled", user=user,
              note=_("QRIS dibatalkan kasir"))
-    return orders.cancel(order, user=user, reason=_("QRIS dibatalkan kasir"))  # commits both
+    return cancel(order, user=user, reason=_("QRIS dibatalkan kasir"))  # commits both
 
 
 def refresh_till_qris(order: Order) -> Payment | None:
@@ -158,5 +175,5 @@ def refresh_till_qris(order: Order) -> Payment | None:
         sync(payment)
     db.session.expire_all()
     order = db.session.get(Order, order.id)
-    orders.expire_if_due(order)
+    expire_if_due(order)
     return till_payment(order)

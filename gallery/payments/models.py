@@ -80,6 +80,9 @@ class Payment(db.Model):
     amount_refunded: Mapped[int] = mapped_column(Integer, default=0)
     currency: Mapped[str] = mapped_column(String(3), default="IDR")
     unique_code: Mapped[int | None] = mapped_column(Integer)
+    # The cash the shopper handed over at the till, when the cashier typed it (the receipt's change is
+    # computed from it by gallery.orders.till.cash_and_change).
+    cash_received: Mapped[int | None] = mapped_column(Integer)
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     idempotency_key: Mapped[str | None] = mapped_column(String(80))
     # The gateway's name for this attempt (Stripe: the Checkout Session id; Midtrans: the `order_id`

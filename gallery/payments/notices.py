@@ -5,7 +5,8 @@ gateway (`sync`). Its event id is stored (`ProviderEvent`, unique per provider) 
 effect, so a replay, or two deliveries at the same moment, change nothing more. Money is checked against
 the attempt and the order before it pays (gallery.payments.core.pay_order); a mismatch goes to staff.
 Late money for an order that cannot take it any more is refunded through the gateway where the method
-allows it, or listed for staff to give back by bank transfer.
+allows it, or listed for staff to give back by bank transfer. These functions flush; the webhook, the
+shopper's return or the till's screen (the edge) commits once, event id and effect together.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from gallery import clock
 from gallery.extensions import db
 from gallery.money import format_rupiah
-from gallery.orders import services as orders
+from gallery.orders.transitions import cancel
 from gallery.orders.models import Channel, OrderStatus, PaymentMethod
 from gallery.payments import gateways
 from gallery.payments.core import Late, lock_order, move, pay_order, record_event
@@ -62,7 +63,7 @@ def _apply(gateway: Gateway, notice: Notice, data: dict, payment: Payment | None
         log.warning("%s event %s (%s) for an unknown attempt", gateway.provider, notice.event_id, notice.event_type)
         if seen is not None:
             seen.outcome = "unknown"
-        db.session.commit()
+        db.session.flush()
         return "unknown"
     _remember(payment, notice)
     if notice.outcome == Outcome.PAID:
@@ -74,17 +75,17 @@ def _apply(gateway: Gateway, notice: Notice, data: dict, payment: Payment | None
         else:
             move(payment, to_status, (PaymentStatus.OPEN,), kind="processing", provider_event_id=notice.event_id,
                  note=notice.note)
-        db.session.commit()
+        db.session.flush()
         return notice.outcome
     if notice.outcome == Outcome.FAILED:
         move(payment, PaymentStatus.FAILED, PaymentStatus.WAITING, kind="failed", provider_event_id=notice.event_id,
              note=notice.note or _("Pembayaran gagal"))
-        db.session.commit()
+        db.session.flush()
         return "failed"
     if notice.outcome == Outcome.REFUNDED:
         record_event(payment, payment.order_id, "provider_refund", amount=notice.refunded,
                      provider_event_id=notice.event_id, note=notice.note)
-        db.session.commit()
+        db.session.flush()
         return "recorded"
     return _attempt_expired(payment, notice)
 
@@ -110,11 +111,11 @@ def _settle(gateway: Gateway, payment: Payment, notice: Notice) -> str:
                 provider_event_id=notice.event_id):
             payment.review_reason = reason
             log.warning("payment %s for %s needs review: %s", payment.id, order.number, reason)
-        db.session.commit()
+        db.session.flush()
         return "review"
     if not move(payment, PaymentStatus.PAID, PaymentStatus.SETTLEABLE, kind="paid", amount=payment.amount,
                 provider_event_id=notice.event_id):
-        db.session.commit()
+        db.session.flush()
         return "already_settled"
     # At the till the receipt names the method (QRIS); online the order names the gateway.
     method = PaymentMethod.QRIS if order.channel == Channel.COUNTER else payment.provider
@@ -147,7 +148,7 @@ def _refund_late(gateway: Gateway, payment_id: int, notice: Notice, reason: str)
         if move(payment, PaymentStatus.REVIEW, PaymentStatus.SETTLEABLE, kind="review",
                 provider_event_id=notice.event_id, note=note):
             payment.review_reason = note
-        db.session.commit()
+        db.session.flush()
         return "review"
     if move(payment, PaymentStatus.REFUNDED, PaymentStatus.SETTLEABLE, kind="late_payment_refunded",
             amount=payment.amount, provider_event_id=notice.event_id,
@@ -157,7 +158,7 @@ def _refund_late(gateway: Gateway, payment_id: int, notice: Notice, reason: str)
         db.session.add(Refund(payment_id=payment.id, order_id=payment.order_id, amount=payment.amount,
                               reason=reason[:500], automatic=True, gateway_refund_id=refund_id,
                               created_at=clock.utcnow()))
-    db.session.commit()
+    db.session.flush()
     return "refunded"
 
 
@@ -166,16 +167,16 @@ def _attempt_expired(payment: Payment, notice: Notice) -> str:
     ends it (Stripe) or it is a sale at the till: then its stock goes back, if no other attempt is open."""
     if not move(payment, PaymentStatus.EXPIRED, PaymentStatus.WAITING, kind="expired",
                 provider_event_id=notice.event_id, note=notice.note):
-        db.session.commit()
+        db.session.flush()
         return "ignored"
     order = lock_order(payment.order_id)
     others = db.session.scalar(select(Payment.id).where(
         Payment.order_id == order.id, Payment.id != payment.id, Payment.status.in_(PaymentStatus.WAITING)).limit(1))
     ends = notice.ends_order or order.channel == Channel.COUNTER
     if ends and order.status == OrderStatus.PENDING_PAYMENT and others is None:
-        orders.cancel(order, user=None, reason=notice.note)  # commits, releases stock
+        cancel(order, user=None, reason=notice.note)  # commits, releases stock
         return "released"
-    db.session.commit()
+    db.session.flush()
     return "expired"
 
 

@@ -36,7 +36,7 @@ from gallery.consignment.ledger import release, reserved_under
 from gallery.consignment.models import Lot
 from gallery.errors import DomainError
 from gallery.extensions import db
-from gallery.orders import services as orders
+from gallery.orders.transitions import NOT_HANDED_OVER, mark_refunded, unpack
 from gallery.orders.models import Order, OrderLine, OrderStatus
 from gallery.payments import gateways
 from gallery.payments.core import lock_order, move, record_event
@@ -135,23 +135,16 @@ def refund(order: Order, *, user: User, quantities: dict[int, int] | None = None
         return existing
     order = lock_order(order.id)
     if (existing := _by_token(token)) is not None:  # the same form, processed while we waited for the lock
-        db.session.commit()
-        return existing
+        return existing  # the caller's commit releases the lock
     if not refundable(order):
         _fail(_l("Hanya pesanan yang sudah dibayar yang bisa dikembalikan dananya."))
-    payment = _paid_payment(order)
-    if payment is None:
-        # Paid before every payment was recorded here: record the money as it was taken now.
-        payment = Payment(order_id=order.id, provider=Provider.GALLERY, status=PaymentStatus.PAID, amount=order.total,
-                          currency="IDR", created_at=clock.utcnow(), paid_at=order.paid_at)
-        db.session.add(payment)
-        db.session.flush()
+    payment = _payment_to_refund(order)
     remaining = payment.amount - refunded_amount(payment.id)
     refund_lines = _lines_to_refund(order, quantities)
     amount = remaining if quantities is None else sum(line.unit_price * quantity for line, quantity in refund_lines)
     if amount <= 0 or amount > remaining:
         _fail(_l("Tidak ada lagi yang bisa dikembalikan (sisa %(n)s).", n=remaining))
-    handed_over = order.status not in orders.NOT_HANDED_OVER
+    handed_over = order.status not in NOT_HANDED_OVER
     goods_back = bool(restock) if handed_over else True
     reason = (reason or "").strip()[:500]
     gateway_refund_id = _give_back_at_provider(order, payment, amount,
@@ -161,12 +154,41 @@ def refund(order: Order, *, user: User, quantities: dict[int, int] | None = None
                     client_token=token, created_at=clock.utcnow())
     record.lines = [RefundLine(order_line_id=line.id, quantity=quantity, amount=line.unit_price * quantity)
                     for line, quantity in refund_lines]
+    if (existing := _take_from_payment(payment, record, token)) is not None:
+        return existing
+    fully = amount == remaining
+    _record_on_payment(payment, record, fully=fully, user=user)
+    if goods_back:
+        _goods_back(order, refund_lines, fully=fully, user=user)
+    if fully:
+        note = record.reason or (_("Dibatalkan: seluruh dana dikembalikan") if not handed_over else "")
+        mark_refunded(order, user=user, note=note)
+    db.session.flush()
+    return record
+
+
+def _payment_to_refund(order: Order) -> Payment:
+    """The order's paid payment; an order paid before every payment was recorded here gets its money recorded
+    as it was taken."""
+    payment = _paid_payment(order)
+    if payment is None:
+        payment = Payment(order_id=order.id, provider=Provider.GALLERY, status=PaymentStatus.PAID, amount=order.total,
+                          currency="IDR", created_at=clock.utcnow(), paid_at=order.paid_at)
+        db.session.add(payment)
+        db.session.flush()
+    return payment
+
+
+def _take_from_payment(payment: Payment, record: Refund, token: str | None) -> Refund | None:
+    """Write the refund and raise the payment's refunded amount with a guarded UPDATE (never above what was
+    paid). Returns the earlier refund of the same form when this one lost the race on its token."""
     db.session.add(record)
     try:
         db.session.flush()
         raised = db.session.execute(
-            update(Payment).where(Payment.id == payment.id, Payment.amount_refunded + amount <= Payment.amount)
-            .values(amount_refunded=Payment.amount_refunded + amount).execution_options(synchronize_session=False))
+            update(Payment).where(Payment.id == payment.id, Payment.amount_refunded + record.amount <= Payment.amount)
+            .values(amount_refunded=Payment.amount_refunded + record.amount)
+            .execution_options(synchronize_session=False))
     except IntegrityError:
         db.session.rollback()
         if (existing := _by_token(token)) is not None:
@@ -175,22 +197,25 @@ def refund(order: Order, *, user: User, quantities: dict[int, int] | None = None
     if raised.rowcount != 1:
         _fail(_l("Pengembalian dana ini melebihi yang dibayar."))
     db.session.expire(payment, ["amount_refunded"])
-    fully = amount == remaining
+    return None
+
+
+def _record_on_payment(payment: Payment, record: Refund, *, fully: bool, user: User) -> None:
+    """The payment's history: refunded in full (its state moves), or partly (an event)."""
     if fully:
-        move(payment, PaymentStatus.REFUNDED, (PaymentStatus.PAID,), kind="refunded", amount=amount, user=user,
-              note=record.reason)
+        move(payment, PaymentStatus.REFUNDED, (PaymentStatus.PAID,), kind="refunded", amount=record.amount,
+             user=user, note=record.reason)
     else:
-        record_event(payment, order.id, "partially_refunded", amount=amount, user=user, note=record.reason)
-    if goods_back:
-        for line, quantity in refund_lines:
-            _restock(order, line, quantity, user)
-        if refund_lines and not fully:
-            orders.unpack(order, user=user, note=_("Paket dibongkar: barang yang dananya dikembalikan kembali ke rak"))
-    if fully:
-        note = record.reason or (_("Dibatalkan: seluruh dana dikembalikan") if not handed_over else "")
-        orders.mark_refunded(order, user=user, note=note)
-    db.session.commit()
-    return record
+        record_event(payment, payment.order_id, "partially_refunded", amount=record.amount, user=user,
+                     note=record.reason)
+
+
+def _goods_back(order: Order, refund_lines: list[tuple[OrderLine, int]], *, fully: bool, user: User) -> None:
+    """Refunded units go back on their lots; a packed parcel they came out of is unpacked (to pack again)."""
+    for line, quantity in refund_lines:
+        _restock(order, line, quantity, user)
+    if refund_lines and not fully:
+        unpack(order, user=user, note=_("Paket dibongkar: barang yang dananya dikembalikan kembali ke rak"))
 
 
 def _restock(order: Order, line: OrderLine, quantity: int, user: User) -> None:

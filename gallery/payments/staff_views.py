@@ -15,8 +15,8 @@ from gallery import clock
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderLine, OrderStatus
-from gallery.orders.services import status_label
-from gallery.orders.services import NOT_HANDED_OVER
+from gallery.orders.transitions import status_label
+from gallery.orders.transitions import NOT_HANDED_OVER
 from gallery.payments import cod, core, desk, refunds, staff_bp as bp, transfers
 from gallery.payments.forms import RemittanceForm
 from gallery.payments.models import Payment, PaymentStatus, Provider, Refund
@@ -73,7 +73,9 @@ def reject(payment_id: int):
     payment = _payment_or_404(payment_id)
     try:
         transfers.reject_transfer(payment, user=current_user, reason=request.form.get("reason", "")[:500])
+        db.session.commit()
     except DomainError as error:
+        db.session.rollback()
         flash(error.message, "error")
     else:
         flash(_("Transfer ditolak."), "success")
@@ -120,7 +122,9 @@ def refund(number: str):
         record = refunds.refund(order, user=current_user, quantities=quantities,
                                 restock=request.form.get("restock") == "1",
                                 reason=request.form.get("reason", "")[:500], token=request.form.get("token"))
+        db.session.commit()
     except DomainError as error:
+        db.session.rollback()
         flash(error.message, "error")
     else:
         flash(_("Dana %(amount)s dikembalikan.", amount=_rupiah(record.amount)), "success")
@@ -176,7 +180,9 @@ def cod_remittances():
     try:
         remittance = cod.record(preview, reference=form.reference.data, remitted_on=form.remitted_on.data,
                                 user=current_user, note=form.note.data or "")
+        db.session.commit()
     except DomainError as error:
+        db.session.rollback()
         target = getattr(form, error.field or "", None)
         if target is not None and hasattr(target, "errors") and error.field != "file":
             target.errors = list(target.errors) + [error.message]

@@ -120,7 +120,7 @@ def reject_transfer(payment: Payment, *, user: User, reason: str = "") -> Paymen
                  note=(reason or "").strip()[:500]):
         db.session.rollback()
         raise DomainError(_l("Pembayaran ini sudah diproses."), field="payment")
-    db.session.commit()
+    db.session.flush()
     return payment
 
 
@@ -183,5 +183,5 @@ def attach_proof(payment: Payment, data: bytes) -> Payment:
     payment.proof_key = key
     payment.proof_uploaded_at = clock.utcnow()
     record_event(payment, payment.order_id, "proof_uploaded", note=_("Bukti transfer diunggah"))
-    db.session.commit()
+    db.session.flush()
     return payment

@@ -13,7 +13,8 @@ from sqlalchemy.orm import selectinload
 from gallery.errors import DomainError
 from gallery.extensions import csrf, db
 from gallery.orders.models import Order, OrderLine, OrderStatus
-from gallery.orders.services import expire_if_due, status_label
+from gallery.orders.expiry import expire_if_due
+from gallery.orders.transitions import status_label
 from gallery.payments import bp, core, notices, transfers
 from gallery.payments.gateways import InvalidNotification
 from gallery.payments.gateways import midtrans as midtrans_gateway
@@ -99,6 +100,7 @@ def status(number: str):
     if (payment is not None and payment.waiting and isinstance(came_back, str) and came_back
             and came_back == payment.reference):
         notices.sync(payment)
+        db.session.commit()
         db.session.refresh(order)
         payment = core.current_payment(order)
     return render_template("payments/status.html", order=order, payment=payment, token=_token(),
@@ -123,7 +125,9 @@ def upload_proof(number: str, payment_id: int):
     upload = request.files.get("proof")
     try:
         transfers.attach_proof(payment, upload.read() if upload else b"")
+        db.session.commit()
     except DomainError as error:
+        db.session.rollback()
         flash(error.message, "error")
     else:
         flash(_("Bukti transfer diterima. Staf galeri akan memeriksanya."), "success")
@@ -158,7 +162,9 @@ def stripe_webhook():
     except InvalidNotification as error:
         log.warning("refused a Stripe webhook: %s", error)
         return {"error": "invalid signature"}, 400
-    return _received(stripe_gateway.handle_event(event))
+    outcome = stripe_gateway.handle_event(event)
+    db.session.commit()  # the event id is stored with its effect, in one commit (rule 8)
+    return _received(outcome)
 
 
 def _received(outcome: str):
@@ -182,6 +188,7 @@ def midtrans_return():
     if payment is None:
         abort(404)
     notices.sync(payment)
+    db.session.commit()
     order = payment.order
     if may_see(order, None):
         return redirect(url_for("payments.status", number=order.number), code=303)
@@ -202,4 +209,5 @@ def midtrans_notification():
     except DomainError as error:  # Midtrans's Status API did not answer: Midtrans retries later
         log.warning("Midtrans notification not applied: %s", error.message)
         return {"error": "status unavailable"}, 503
+    db.session.commit()  # the event id is stored with its effect, in one commit (rule 8)
     return _received(outcome)

@@ -13,6 +13,7 @@ from gallery.catalog.products import set_product_status, update_variant
 from gallery.catalog.services import set_producer_active
 from gallery.extensions import db
 from gallery.catalog.variants import VariantInput
+from gallery.extensions import db
 from gallery.money import format_rupiah
 from gallery.orders.models import PaymentMethod
 from gallery.orders.services import CartLine, counter_sale
@@ -105,6 +106,7 @@ def test_a_refund_that_restocks_shows_on_every_page_at_once(client, make, shop, 
     assert all("Stok habis" in sold_out[name] for name in ("listing", "search", "category"))
     # When the order is refunded and its goods go back on the shelf
     refund(order, user=staff, restock=True)
+    db.session.commit()  # the test is the use case's edge: the service flushes
     # Then every page shows the product in stock again
     after = read_once(client, pages(shop))
     for name in ("listing", "search", "category"):

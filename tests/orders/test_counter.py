@@ -12,7 +12,9 @@ from gallery.consignment.models import Lot, MovementKind, StockMovement
 from gallery.consignment.services import sellable_quantity
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderAllocation, OrderLine, OrderStatus
-from gallery.orders.services import CartLine, counter_sale
+from gallery.orders.placing import CartLine
+from gallery.orders.till import counter_sale
+from gallery.payments.models import Payment
 from tests.factories import csrf_token
 from tests.sqlcount import count_statements
 
@@ -83,7 +85,8 @@ def test_scan_two_products_sell_in_cash_and_print_the_receipt(till, cashier, she
                            "cash_received": "Rp 400.000", "total": "1"})
     assert response.status_code == 302
     sale = db.session.scalar(select(Order).where(Order.channel == "counter"))
-    assert response.headers["Location"] == f"/staff/counter/receipts/{sale.number}?received=400000"
+    # the cash handed over is recorded with the sale's payment, not carried in the receipt's address
+    assert response.headers["Location"] == f"/staff/counter/receipts/{sale.number}"
     assert basket_of(till) == {}
     assert (sale.status, sale.payment_method, sale.fulfilment) == (OrderStatus.COMPLETED, "cash", "pickup")
     assert (sale.total, sale.subtotal, sale.contact_name) == (345_000, 345_000, "Pak Datuk")
@@ -132,6 +135,17 @@ def test_a_receipt_with_a_received_amount_below_the_total_shows_no_change(till, 
     assert "Kembalian" not in receipt
     receipt = text_of(till.get(f"/staff/counter/receipts/{sale.number}?received=abc"))
     assert "Kembalian" not in receipt and "Rp 120.000" in receipt
+
+
+def test_the_receipt_computes_the_change_from_the_recorded_cash_not_from_the_address(till, shelf):
+    scan(till, shelf[3].sku)
+    response = post(till, {"action": "sell", "method": "cash", "cash_received": "150.000"})
+    sale = db.session.scalar(select(Order).where(Order.channel == "counter"))
+    assert db.session.scalar(select(Payment.cash_received).where(Payment.order_id == sale.id)) == 150_000
+    for path in (response.headers["Location"], f"/staff/counter/receipts/{sale.number}?received=999999"):
+        receipt = text_of(till.get(path))
+        assert "Rp 150.000" in receipt and "Kembalian" in receipt and "Rp 30.000" in receipt
+        assert "Rp 999.999" not in receipt and "Rp 879.999" not in receipt
 
 
 def test_the_basket_quantity_can_be_changed_and_lines_removed(till, shelf):
@@ -268,7 +282,7 @@ def test_a_tampered_session_basket_is_ignored(till, shelf):
 
 
 def test_a_receipt_needs_a_paid_order(till, shelf):
-    from gallery.orders.services import Contact, place_order
+    from gallery.orders.placing import Contact, place_order
 
     order = place_order([CartLine(shelf[3].id, 1)], Contact("Rina", "rina@contoh.id", "081211112222"),
                         fulfilment="pickup")

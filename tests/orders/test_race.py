@@ -8,7 +8,8 @@ from gallery.consignment.ledger import lot_balances
 from gallery.consignment.models import Lot
 from gallery.extensions import db
 from gallery.orders.models import Order
-from gallery.orders.services import Address, CartLine, Contact, SoldOut, place_order
+from gallery.orders.placing import CartLine, Contact, place_order, SoldOut
+from gallery.shipping.addresses import Address
 from tests.orders.conftest import JAKARTA_PUSAT
 
 pytestmark = pytest.mark.requires_postgres
@@ -58,7 +59,7 @@ def test_two_hundred_buyers_and_ten_tills_racing_for_twenty_units_sell_exactly_t
     from concurrent.futures import ThreadPoolExecutor
 
     from gallery.accounts.models import Role
-    from gallery.orders.services import counter_sale
+    from gallery.orders.till import counter_sale
 
     variant = make.product(name="Rendang Lokan", category="rendang", variants=[("250 g", 65_000, 300)]).variants[0]
     lot = make.stock(variant, 20, expires_in_days=60)

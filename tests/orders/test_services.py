@@ -12,22 +12,11 @@ from gallery.consignment.services import sellable_quantity
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderAllocation, OrderStatus
-from gallery.orders.services import (
-    Address,
-    CartLine,
-    Contact,
-    SoldOut,
-    cancel,
-    complete,
-    counter_sale,
-    expire_due_orders,
-    expire_if_due,
-    mark_packed,
-    mark_paid,
-    mark_picked_up,
-    place_order,
-    ship,
-)
+from gallery.orders.expiry import expire_due_orders, expire_if_due
+from gallery.orders.placing import CartLine, Contact, place_order, SoldOut
+from gallery.orders.till import counter_sale
+from gallery.orders.transitions import cancel, complete, mark_packed, mark_paid, mark_picked_up, ship
+from gallery.shipping.addresses import Address
 from tests.orders.conftest import JAKARTA_PUSAT
 
 SHOPPER = Contact("Siti Rahma", "siti@contoh.id", "0812 3456 7890")

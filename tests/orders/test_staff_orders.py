@@ -14,17 +14,10 @@ from gallery.consignment.models import Lot, MovementKind, StockMovement
 from gallery.consignment.services import sellable_quantity
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderEvent, OrderStatus
-from gallery.orders.services import (
-    Address,
-    CartLine,
-    Contact,
-    cancel,
-    counter_sale,
-    mark_packed,
-    mark_paid,
-    place_order,
-    ship,
-)
+from gallery.orders.placing import CartLine, Contact, place_order
+from gallery.orders.till import counter_sale
+from gallery.orders.transitions import cancel, mark_packed, mark_paid, ship
+from gallery.shipping.addresses import Address
 from gallery.errors import DomainError
 from gallery.payments.desk import pay_at_desk
 from gallery.payments.models import Payment, PaymentEvent, PaymentStatus, Refund
@@ -398,6 +391,17 @@ def test_the_address_label_has_sender_recipient_service_weight_and_resi(staff_cl
     mark_packed(order, user=None)
     ship(order, "P261100077777", user=None)
     assert "Resi: P261100077777" in text_of(staff_client.get(path))
+
+
+def test_the_address_label_weighs_the_parcel_as_ordered_not_as_the_catalogue_says_today(staff_client, tariff,
+                                                                                         shelf):
+    order = delivery_order(shelf, rendang_units=3)
+    path = f"/staff/orders/{order.number}/label"
+    before = re.search(r"aktual ± ([\d.,]+) kg", text_of(staff_client.get(path)))[1]
+    rendang, songket, _, _ = shelf
+    rendang.weight_grams, songket.weight_grams = rendang.weight_grams * 10, songket.weight_grams * 10
+    db.session.commit()
+    assert re.search(r"aktual ± ([\d.,]+) kg", text_of(staff_client.get(path)))[1] == before
 
 
 def test_a_pickup_order_has_a_packing_slip_but_no_address_label(staff_client, shelf):

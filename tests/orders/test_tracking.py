@@ -12,7 +12,7 @@ from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders import tracking
 from gallery.orders.models import Order, OrderStatus, ParcelStatus, TrackingEvent
-from gallery.orders.services import mark_packed, ship
+from gallery.orders.transitions import mark_packed, ship
 from gallery.payments.desk import pay_at_desk
 from gallery.shipping.pos_tracking import ParcelEvent, status_of
 from tests.factories import csrf_token

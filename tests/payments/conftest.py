@@ -10,7 +10,8 @@ import pytest
 import stripe
 from werkzeug.wrappers import Request, Response
 
-from gallery.orders.services import Address, CartLine, Contact, place_order
+from gallery.orders.placing import CartLine, Contact, place_order
+from gallery.shipping.addresses import Address
 from tests.fake_servers import serving
 from tests.payments.midtrans_fake import CLIENT_KEY, SERVER_KEY, FakeMidtrans
 from tests.orders.conftest import JAKARTA_PUSAT, tariff  # noqa: F401  (fixture)

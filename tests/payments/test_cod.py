@@ -10,7 +10,9 @@ from gallery.consignment.models import MovementKind, StockMovement
 from gallery.consignment.services import sellable_quantity
 from gallery.errors import DomainError
 from gallery.extensions import db
-from gallery.orders import services as orders
+from gallery.orders.expiry import expire_due_orders
+from gallery.orders.placing import CartLine, place_order
+from gallery.orders.transitions import complete, mark_packed, mark_paid, return_to_sender, ship
 from gallery.orders.models import Order, OrderStatus
 from gallery.payments import cod
 from gallery.payments.models import CodRemittance, Payment, PaymentStatus, Provider
@@ -37,13 +39,13 @@ def cod_on(app, tariff):
 
 def _cod_order(shelf, quantity=2):
     rendang, _songket = shelf
-    return orders.place_order([orders.CartLine(rendang.id, quantity)], SHOPPER, fulfilment="delivery", address=GAMBIR,
+    return place_order([CartLine(rendang.id, quantity)], SHOPPER, fulfilment="delivery", address=GAMBIR,
                               service_code="POS_REG", cash_on_delivery=True)
 
 
 def _shipped(order, staff, resi="P2611000000001"):
-    orders.mark_packed(order, user=staff)
-    return orders.ship(order, resi, user=staff)
+    mark_packed(order, user=staff)
+    return ship(order, resi, user=staff)
 
 
 def _fresh(order) -> Order:
@@ -62,7 +64,7 @@ def test_a_cod_order_carries_its_fee_and_has_no_deadline(app, cod_on, shelf):
     value = order.subtotal + order.shipping_price
     assert order.cash_on_delivery and order.cod_fee == max(value * 3 // 100, 5_000)
     assert order.total == value + order.cod_fee and order.payment_deadline is None
-    assert orders.expire_due_orders() == []
+    assert expire_due_orders() == []
     from gallery.payments import core
 
     assert core.available_methods(order) == []
@@ -111,12 +113,12 @@ def test_a_cod_order_is_shipped_unpaid_remitted_by_csv_and_settled_to_its_produc
     staff = make.user(Role.STAFF)
     order = _cod_order(shelf)
     with pytest.raises(DomainError):
-        orders.mark_paid(order, "cash", user=staff)  # money comes only through the agency's remittance
+        mark_paid(order, "cash", user=staff)  # money comes only through the agency's remittance
     _shipped(order, staff)
     order = _fresh(order)
     assert order.status == OrderStatus.SHIPPED and order.paid_at is None
     with pytest.raises(DomainError):
-        orders.complete(order, user=staff)
+        complete(order, user=staff)
     month = settlements.Period.month(clock.today_wib().year, clock.today_wib().month)
     settlements.generate(month, user=staff)
     assert db.session.scalar(select(func.count(StatementLine.id))) == 0  # shipped, not remitted: no sale
@@ -155,8 +157,8 @@ def test_a_returned_cod_parcel_restocks_through_the_ledger_and_its_shipping_is_t
     order = _shipped(_cod_order(shelf), staff)
     assert sellable_quantity(rendang.id) == 3
     with pytest.raises(DomainError):
-        orders.return_to_sender(_fresh(order), user=staff, reason="")
-    orders.return_to_sender(_fresh(order), user=staff, reason="Penerima menolak paket")
+        return_to_sender(_fresh(order), user=staff, reason="")
+    return_to_sender(_fresh(order), user=staff, reason="Penerima menolak paket")
     order = _fresh(order)
     assert order.status == OrderStatus.RETURNED and order.returned_at is not None and order.paid_at is None
     assert sellable_quantity(rendang.id) == 5
@@ -230,6 +232,7 @@ def test_the_cod_screen_runs_the_same_number_of_statements_whatever_its_size(app
 
     def remit(resi, reference):
         cod.record(cod.by_hand([resi]), reference=reference, remitted_on=clock.today_wib(), user=staff)
+        db.session.commit()
 
     parcels(1, 2)
     remit("P2611000000001", "SETOR-A")
@@ -249,11 +252,11 @@ def test_a_cod_parcel_not_remitted_has_no_money_to_refund(app, client, make, cod
 
     staff = make.user(Role.STAFF)
     order = _cod_order(shelf)
-    orders.mark_packed(order, user=staff)
+    mark_packed(order, user=staff)
     make.login(client, staff)
     page = client.get(f"/staff/orders/{order.number}").get_data(as_text=True)
     assert "Batalkan pesanan" in page and "kembalikan seluruh dana" not in page
-    orders.ship(_fresh(order), "P2611000000001", user=staff)
+    ship(_fresh(order), "P2611000000001", user=staff)
     with pytest.raises(DomainError):
         refunds.refund(_fresh(order), user=staff, reason="salah", token="t-cod")
     assert db.session.scalar(select(func.count(Payment.id))) == 0

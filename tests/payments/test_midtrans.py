@@ -12,7 +12,9 @@ from gallery.consignment.ledger import lot_balances
 from gallery.consignment.services import sellable_quantity
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderEvent, OrderStatus
-from gallery.orders.services import CartLine, counter_sale, expire_due_orders
+from gallery.orders.expiry import expire_due_orders
+from gallery.orders.placing import CartLine
+from gallery.orders.till import counter_sale
 from gallery.payments import core, refunds
 from gallery.payments.gateways.midtrans import rupiah_of, signature
 from gallery.payments.models import Payment, PaymentEvent, PaymentStatus, ProviderEvent, Refund

@@ -33,7 +33,10 @@ from gallery.consignment.terms import TermsInput, set_terms
 from gallery.consignment.models import Lot
 from gallery.errors import DomainError
 from gallery.extensions import db
-from gallery.orders import services as orders
+from gallery.orders.expiry import expire_due_orders
+from gallery.orders.placing import CartLine, Contact, place_order
+from gallery.orders.transitions import NOT_HANDED_OVER, cancel, complete, mark_packed, mark_picked_up, return_to_sender, ship
+from gallery.shipping.addresses import Address
 from gallery.orders.models import Order, OrderAllocation, OrderLine, OrderStatus
 from gallery.orders.shelf import held_on_shelf
 from gallery.payments import cod, core, desk, refunds, transfers
@@ -51,8 +54,8 @@ from tests.payments.conftest import event
 from tests.settlements.conftest import proof_png
 
 ALL_TIME = settlements.Period(date(2000, 1, 1), date(2100, 1, 1))
-SHOPPER = orders.Contact("Siti Rahma", "siti@contoh.id", "0812 3456 7890")
-DESTINATION = orders.Address("31", "31.71", "31.71.01", "Jl. Medan Merdeka Barat No. 12", "10110")
+SHOPPER = Contact("Siti Rahma", "siti@contoh.id", "0812 3456 7890")
+DESTINATION = Address("31", "31.71", "31.71.01", "Jl. Medan Merdeka Barat No. 12", "10110")
 ON_SHELF = (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID)
 
 
@@ -118,7 +121,7 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
             except DomainError:
                 db.session.rollback()
                 return False
-            db.session.commit()  # each step is a use case: it commits at its edge
+            db.session.commit()  # the test is the edge: services flush, a use case commits once
             return True
 
         # ------------------------------------------------------------ orders
@@ -127,14 +130,14 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
               cash_on_delivery=st.booleans())
         def place(self, which, quantity, delivery, insured, cash_on_delivery):
             variant_id = self.variants[which]
-            line = [orders.CartLine(variant_id, quantity)]
+            line = [CartLine(variant_id, quantity)]
             try:
                 if delivery:
-                    order = orders.place_order(line, SHOPPER, fulfilment="delivery", address=DESTINATION,
+                    order = place_order(line, SHOPPER, fulfilment="delivery", address=DESTINATION,
                                                service_code="POS_REG", insured=insured,
                                                cash_on_delivery=cash_on_delivery)
                 else:
-                    order = orders.place_order(line, SHOPPER, fulfilment="pickup")
+                    order = place_order(line, SHOPPER, fulfilment="pickup")
             except DomainError:
                 db.session.rollback()
                 return
@@ -144,7 +147,7 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
         def counter_sale(self, which, quantity, method):
             variant_id = self.variants[which]
             try:
-                order = desk.sell_at_counter([orders.CartLine(variant_id, quantity)], method, user=self.staff)
+                order = desk.sell_at_counter([CartLine(variant_id, quantity)], method, user=self.staff)
             except DomainError:
                 db.session.rollback()
                 return
@@ -190,6 +193,7 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
                 if payment is not None and payment.reference:
                     session = fake_stripe.pay(payment.reference)
                     stripe_gateway.handle_event(event("checkout.session.completed", session))
+                    db.session.commit()  # the webhook is the edge that commits
             else:
                 payment = None
                 if order.status == OrderStatus.PENDING_PAYMENT and self._tries(
@@ -201,19 +205,20 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
                     fake_midtrans.settle(payment.reference)
                     body = json.dumps(fake_midtrans.notification(payment.reference)).encode()
                     midtrans_gateway.handle_notification(body)
+                    db.session.commit()  # the webhook is the edge that commits
 
         @precondition(_any(OrderStatus.PENDING_PAYMENT))
         @rule(data=st.data())
         def cancel(self, data):
             number = self._pick(data, OrderStatus.PENDING_PAYMENT)
             if number is not None:
-                self._tries(lambda: orders.cancel(self._order(number), user=self.staff, reason="batal"))
+                self._tries(lambda: cancel(self._order(number), user=self.staff, reason="batal"))
 
         @rule(hours=st.integers(1, 60))
         def time_passes(self, hours):
             self.now += timedelta(hours=hours)
             clock.freeze(self.now)
-            orders.expire_due_orders()
+            expire_due_orders()
 
         # ------------------------------------------------------------ fulfilment (the shelf moves)
 
@@ -225,7 +230,7 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
             if order and order.status == OrderStatus.PENDING_PAYMENT and not order.cash_on_delivery:
                 return  # only a COD parcel is packed before it is paid
             if order and order.fulfilment == "delivery" and self._tries(
-                    lambda: orders.mark_packed(order, user=self.staff)):
+                    lambda: mark_packed(order, user=self.staff)):
                 self.shelf[self.orders[number]["variant"]] -= self.orders[number]["held"]
 
         @precondition(_any(OrderStatus.PACKED))
@@ -233,7 +238,7 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
         def ship(self, data):
             number = self._pick(data, OrderStatus.PACKED)
             if number is not None:
-                self._tries(lambda: orders.ship(self._order(number), f"P{len(self.orders):03d}{number[-5:]}",
+                self._tries(lambda: ship(self._order(number), f"P{len(self.orders):03d}{number[-5:]}",
                                                 user=self.staff))
 
         @precondition(_any(OrderStatus.PAID))
@@ -242,7 +247,7 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
             number = self._pick(data, OrderStatus.PAID)
             order = number and self._order(number)
             if order and order.fulfilment == "pickup" and self._tries(
-                    lambda: orders.mark_picked_up(order, user=self.staff)):
+                    lambda: mark_picked_up(order, user=self.staff)):
                 self.shelf[self.orders[number]["variant"]] -= self.orders[number]["held"]
 
         @precondition(_any(OrderStatus.SHIPPED))
@@ -250,7 +255,7 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
         def delivered(self, data):
             number = self._pick(data, OrderStatus.SHIPPED)
             if number is not None:
-                self._tries(lambda: orders.complete(self._order(number), user=self.staff))
+                self._tries(lambda: complete(self._order(number), user=self.staff))
 
         # ------------------------------------------------------------ cash on delivery
 
@@ -259,15 +264,15 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
             """A COD order placed, packed and handed to Pos in one go (so remittances and returns happen often)."""
             variant_id = self.variants[which]
             try:
-                order = orders.place_order([orders.CartLine(variant_id, quantity)], SHOPPER, fulfilment="delivery",
+                order = place_order([CartLine(variant_id, quantity)], SHOPPER, fulfilment="delivery",
                                            address=DESTINATION, service_code="POS_REG", cash_on_delivery=True)
             except DomainError:
                 db.session.rollback()
                 return
             self.orders[order.number] = {"variant": variant_id, "held": quantity, "cod": True}
-            if self._tries(lambda: orders.mark_packed(self._order(order.number), user=self.staff)):
+            if self._tries(lambda: mark_packed(self._order(order.number), user=self.staff)):
                 self.shelf[variant_id] -= quantity
-                self._tries(lambda: orders.ship(self._order(order.number), f"C{len(self.orders):03d}{order.number[-5:]}",
+                self._tries(lambda: ship(self._order(order.number), f"C{len(self.orders):03d}{order.number[-5:]}",
                                                 user=self.staff))
 
         def _shipped_cod(self, data):
@@ -288,7 +293,7 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
         def returned_to_sender(self, data):
             number = self._shipped_cod(data)
             if number is not None and self._tries(
-                    lambda: orders.return_to_sender(self._order(number), user=self.staff, reason="ditolak")):
+                    lambda: return_to_sender(self._order(number), user=self.staff, reason="ditolak")):
                 self.shelf[self.orders[number]["variant"]] += self.orders[number]["held"]
                 self.orders[number]["held"] = 0
 
@@ -314,7 +319,7 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
                 settlements.generate(settlements.Period(start, end), user=self.staff)
                 db.session.commit()
             units = left if quantities is None else quantities[order.lines[0].id]
-            goods_back = restock or status in orders.NOT_HANDED_OVER
+            goods_back = restock or status in NOT_HANDED_OVER
             if status == OrderStatus.PACKED:
                 self.shelf[model["variant"]] += model["held"]  # the parcel is opened: all of it is on the shelf
             elif status in (OrderStatus.SHIPPED, OrderStatus.COMPLETED) and goods_back:
@@ -330,7 +335,7 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
             first = date(today.year + (today.month == 12), today.month % 12 + 1, 1)
             self.now = clock.utcnow() + timedelta(days=(first - today).days, hours=1)
             clock.freeze(self.now)
-            orders.expire_due_orders()
+            expire_due_orders()
 
         @rule()
         def generate(self):
