@@ -69,9 +69,12 @@ def producers_sold(order: Order) -> None:
     for line in order.lines:
         lines[line.producer_id].append(line)
 
+    # Imported here: settlements reads orders' models, and orders' modules load this one.
+    from gallery.settlements.payouts import total_payout
+
     def build(producer) -> Message:
         sold = lines[producer.id]
-        payout = sum(a.unit_payout * a.quantity for line in sold for a in line.allocations)
+        payout = total_payout((a.quantity, a.unit_payout) for line in sold for a in line.allocations)
         summary = ", ".join(f"{line.quantity} × {line.product_name} ({line.variant_label})" for line in sold)
         return Message("producer_sale", _("Terjual di galeri: pesanan %(number)s", number=order.number),
                        "producer_sale", {"order": order, "lines": sold, "payout": payout},
