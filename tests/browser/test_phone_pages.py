@@ -108,3 +108,21 @@ def test_the_checkout_never_scrolls_sideways_before_or_after_a_quote(page: Page,
     page.wait_for_load_state("load")
     shot(page, "checkout-quoted", full_page=True)
     assert scroll_width(page) <= 360, "after a quote"
+
+
+def test_suggestions_appear_as_the_shopper_types_and_lead_to_the_product(page: Page, live_server, rendang):
+    from tests.browser.test_journeys import AXE, SERIOUS
+
+    page.goto(f"{live_server}/")
+    search = page.get_by_role("combobox", name="Cari produk")
+    search.press_sequentially("rendng", delay=40)  # a typo: the respelt words are suggested
+    option = page.get_by_role("option", name="Rendang Lokan Kerang Sungai Batang Painan")
+    expect(option).to_be_visible()
+    expect(search).to_have_attribute("aria-expanded", "true")
+    shot(page, "suggestions")
+    assert not [v for v in AXE.run(page).response["violations"] if v.get("impact") in SERIOUS]
+    assert scroll_width(page) <= 360
+    search.press("ArrowDown")
+    expect(option).to_have_attribute("aria-selected", "true")
+    search.press("Enter")
+    page.wait_for_url(f"**/products/{rendang}")
