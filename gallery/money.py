@@ -27,13 +27,21 @@ def less_basis_points(amount: int, basis_points: int) -> int:
     return amount - apply_basis_points(amount, basis_points)
 
 
-def format_rupiah(amount: int | None) -> str:
-    """Format as Indonesians write it: `Rp 125.000`, `-Rp 5.000`."""
+NO_BREAK_SPACE = "\u00a0"
+
+
+def format_rupiah(amount: int | None, space: str = " ") -> str:
+    """Format as Indonesians write it: `Rp 125.000`, `-Rp 5.000` (`space` between "Rp" and the digits)."""
     if amount is None:
         return ""
     _require_int(amount)
     digits = f"{abs(amount):,}".replace(",", ".")
-    return f"-Rp {digits}" if amount < 0 else f"Rp {digits}"
+    return f"-Rp{space}{digits}" if amount < 0 else f"Rp{space}{digits}"
+
+
+def format_rupiah_unbroken(amount: int | None) -> str:
+    """`Rp 125.000` joined by a no-break space: a narrow screen never puts "Rp" and its digits on two lines."""
+    return format_rupiah(amount, NO_BREAK_SPACE)
 
 
 def format_basis_points(basis_points: int) -> str:

@@ -9,7 +9,9 @@ from flask_babel import lazy_gettext as _l
 
 from gallery.accounts.models import Role
 from gallery.clock import to_wib
-from gallery.money import format_basis_points, format_rupiah
+from jinja2 import pass_eval_context
+
+from gallery.money import format_basis_points, format_rupiah, format_rupiah_unbroken
 from gallery.shipping.regions import display_name
 
 
@@ -97,8 +99,15 @@ def local_date(day: date | None, style: str = "medium") -> str:
     return format_date(day, style)
 
 
+@pass_eval_context
+def rupiah(eval_ctx, amount: int | None) -> str:
+    """An amount on a page: "Rp" and its digits joined by a no-break space, so they never wrap apart.
+    Plain-text templates (e-mails, messages) keep an ordinary space."""
+    return format_rupiah_unbroken(amount) if eval_ctx.autoescape else format_rupiah(amount)
+
+
 def register(app: Flask) -> None:
-    app.add_template_filter(format_rupiah, "rupiah")
+    app.add_template_filter(rupiah, "rupiah")
     app.add_template_filter(format_basis_points, "percent_bp")
     app.add_template_filter(wib_datetime, "wib")
     app.add_template_filter(local_date, "local_date")

@@ -36,3 +36,15 @@ def test_percentages_from_basis_points():
     assert format_basis_points(2000) == "20 %"
     assert format_basis_points(1250) == "12,5 %"
     assert format_basis_points(1225) == "12,25 %"
+
+
+def test_pages_join_rp_and_its_digits_with_a_no_break_space_and_plain_text_keeps_a_space(app):
+    from flask import render_template_string
+
+    from gallery.money import format_rupiah_unbroken
+
+    assert format_rupiah_unbroken(125_000) == "Rp\u00a0125.000" and format_rupiah_unbroken(-5_000) == "-Rp\u00a05.000"
+    with app.test_request_context():
+        assert render_template_string("{{ 125000 | rupiah }}") == "Rp\u00a0125.000"  # autoescaped, like .html
+        plain = app.jinja_env.overlay(autoescape=False).from_string("{{ 125000 | rupiah }}")
+        assert plain.render() == "Rp 125.000"  # e-mails and messages (.txt templates)

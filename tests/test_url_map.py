@@ -76,6 +76,7 @@ EXPECTED: dict[str, Expect] = {
     "GET /partners/inquire": E(PUBLIC),
     "GET /partners/inquire/sent": E(PUBLIC),
     "GET /api/shipping/quote": E(found(PUBLIC, 400)),
+    "GET /api/search/suggest": E(PUBLIC),
     "GET /payments/midtrans/return": E(found(PUBLIC, 404)),  # Midtrans is not configured in the tests' app
     "GET /healthz": E(PUBLIC),
     "GET /static/<path:filename>": E(PUBLIC, {"filename": "static_file"}),

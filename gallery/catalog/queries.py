@@ -5,7 +5,7 @@ the page of products is one query, its variants, images and stock one query each
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
@@ -16,6 +16,7 @@ from gallery.cache import memoize
 from gallery.catalog.certificates import valid_certificate
 from gallery.catalog.models import Category, Producer, Product
 from gallery.catalog.search import matching_products, search_terms
+from gallery.catalog.spelling import corrected_query
 from gallery.consignment.models import Lot
 from gallery.consignment.services import (
     StockLevel,
@@ -105,12 +106,18 @@ class ProductCard:
 
 @dataclass
 class ResultPage(PageNumbers):
-    """One page of product cards with the numbers pagination needs."""
+    """One page of product cards with the numbers pagination needs.
+
+    `suggestion` is the corrected search ("did you mean"), and `corrected` says the cards are its
+    results because the shopper's own words found nothing.
+    """
 
     cards: list[ProductCard]
     total: int
     page: int
     per_page: int
+    suggestion: str | None = None
+    corrected: bool = False
 
 
 def _parse_int(raw: str | None, *, low: int, high: int) -> int | None:
@@ -208,7 +215,7 @@ def _listing_statement(query: ListingQuery) -> tuple[Select, object | None]:
 
 def _ordered(statement: Select, sort: str, matched) -> Select:
     if sort == "relevance" and matched is not None:
-        return statement.order_by(matched.c.score, Product.id.desc())
+        return statement.order_by(matched.c.exact_words.desc(), matched.c.score, Product.id.desc())
     if sort == "price_asc":
         return statement.order_by(Product.price_from.asc(), Product.id)
     if sort == "price_desc":
@@ -249,18 +256,64 @@ def listing_total(query: ListingQuery) -> int:
     return memoize("listing-count", "all" if query.in_stock else "products", (repr(filters),), count)
 
 
+# A search finding fewer products than this looks for a spelling that finds more ("did you mean").
+FEW_RESULTS = 3
+
+
 def list_products(query: ListingQuery, per_page: int = 24) -> ResultPage:
     """One page of the listing: a count (cached), the page's ids, its products, their variants, images and stock.
 
     The page's ids are chosen first over narrow rows, then only those products are loaded: a deep page
     (OFFSET tens of thousands) no longer drags every skipped row through the joins of a card.
+    A search that finds little is spelled again (gallery.catalog.spelling): the corrected search is
+    suggested when it finds more, and its results are shown when the shopper's words found nothing;
+    that costs a correction and a count, both cached, whatever the size of the catalogue.
     """
     total = listing_total(query)
-    page = query.page = clamp_page(query.page, total, per_page)
-    statement, matched = _listing_statement(query)
-    ids_statement = _ordered(statement.with_only_columns(Product.id), query.effective_sort, matched)
+    shown, suggestion = query, None
+    if total < FEW_RESULTS and (spelled := corrected_query(query.q)) is not None:
+        alternative = replace(query, q=spelled, notices=[])
+        if (alternative_total := listing_total(alternative)) > total:
+            suggestion = spelled
+            if total == 0:
+                shown, total = alternative, alternative_total
+    page = query.page = shown.page = clamp_page(query.page, total, per_page)
+    statement, matched = _listing_statement(shown)
+    ids_statement = _ordered(statement.with_only_columns(Product.id), shown.effective_sort, matched)
     ids = list(db.session.scalars(ids_statement.limit(per_page).offset((page - 1) * per_page)))
-    return ResultPage(cards_for(products_by_ids(ids)), total, page, per_page)
+    return ResultPage(cards_for(products_by_ids(ids)), total, page, per_page, suggestion=suggestion,
+                      corrected=shown is not query)
+
+
+SUGGESTIONS = 8
+
+
+def _suggestion_rows(q: str, limit: int) -> list[list[str]]:
+    statement, matched = _listing_statement(ListingQuery(q=q))
+    if matched is None:
+        return []
+    statement = _ordered(statement.with_only_columns(Product.name, Product.slug), "relevance", matched)
+    return [[name, slug] for name, slug in db.session.execute(statement.limit(limit))]
+
+
+def search_suggestions(q: str, limit: int = SUGGESTIONS) -> list[tuple[str, str]]:
+    """Up to `limit` published products (name, slug) for what a shopper is typing, best match first.
+
+    The words match as the listing's search matches them (the last one is usually half typed); when
+    they find nothing, the respelt words do (gallery.catalog.spelling). One statement, or three when
+    respelt, cached under the catalogue's products version: a sale does not change a suggestion.
+    """
+    terms = search_terms(q[:MAX_QUERY_LENGTH])
+    if not terms:
+        return []
+
+    def compute() -> list[list[str]]:
+        rows = _suggestion_rows(" ".join(terms), limit)
+        if not rows and (spelled := corrected_query(" ".join(terms))) is not None:
+            rows = _suggestion_rows(spelled, limit)
+        return rows
+
+    return [(name, slug) for name, slug in memoize("suggest", "products", (" ".join(terms), limit), compute)]
 
 
 def products_by_ids(ids: list[int]) -> list[Product]:

@@ -1,7 +1,7 @@
 """Storefront pages: home, listing and search, product, producers; product image files."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from sqlalchemy import select
 
 from gallery.catalog import bp, queries
@@ -45,6 +45,18 @@ def products():
         sectors=queries.category_tree(),
         kecamatan_list=queries.home_kecamatan(),
     )
+
+
+@bp.get("/api/search/suggest")
+def search_suggest():
+    """`?q=ren` → up to 8 `{name, url}` of products for the search box's suggestions (JSON)."""
+    q = (request.args.get("q") or "").strip()[:queries.MAX_QUERY_LENGTH]
+    response = jsonify([{"name": name, "url": url_for(".product", slug=slug)}
+                        for name, slug in queries.search_suggestions(q)])
+    # Revalidated every time (the catalogue may have changed), answered 304 while it has not.
+    response.headers["Cache-Control"] = "public, no-cache"
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.route("/products/<slug>")

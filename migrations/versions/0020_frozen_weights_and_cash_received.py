@@ -1,7 +1,7 @@
 """Order lines keep the unit weight the shipping quote read; a till payment keeps the cash handed over
 
 Revision ID: 0020
-Revises: 0019b
+Revises: 0019c
 Create Date: 2026-11-26 16:45:00
 
 * order_lines.unit_weight_grams: one unit's weight in grams frozen when the order was placed, so the
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0020'
-down_revision = '0019b'
+down_revision = '0019c'
 branch_labels = None
 depends_on = None
 

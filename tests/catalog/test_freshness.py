@@ -126,6 +126,7 @@ def test_a_price_change_shows_on_every_page_at_once(client, make, shop, cache_ba
     after = read_once(client, pages(shop))
     for name, (status, text) in after.items():
         assert status == 200, name
+        text = text.replace("\u00a0", " ")  # pages join "Rp" and the digits with a no-break space
         assert format_rupiah(135_000) in text and format_rupiah(150_000) not in text, name
 
 
@@ -189,7 +190,7 @@ def test_a_change_rolled_back_keeps_the_cached_page(client, make, shop, cache_ba
     with count_statements() as statements:
         response = client.get("/products")
     assert len(statements) == 1
-    assert format_rupiah(150_000) in response.get_data(as_text=True)
+    assert format_rupiah(150_000) in response.get_data(as_text=True).replace("\u00a0", " ")
 
 
 def test_the_chosen_backend_really_holds_the_pages(client, shop, cache_backend):

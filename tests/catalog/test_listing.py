@@ -145,7 +145,7 @@ def test_category_page_redirects_to_the_filtered_listing(client, shelf):
 
 def test_cards_show_price_producer_and_stock_state(client, shelf):
     page = client.get("/products").get_data(as_text=True)
-    assert "Rp 1.750.000" in page
+    assert "Rp\u00a01.750.000" in page
     assert "Rendang Amak Painan" in page
     assert "Stok habis" in page  # galamai has no lot
     assert "Sisa 1" in page  # the songket's last unit

@@ -269,7 +269,7 @@ def test_a_product_shoppers_may_not_see_is_a_friendly_404(client, make, rendang,
     assert "Produk tidak ditemukan." in page
     assert 'href="/">Kembali ke beranda' in page
     assert "Rendang Lokan" not in page
-    assert "Rp 85.000" not in page
+    assert "Rp 85.000" not in page.replace("\u00a0", " ")
 
 
 # --- producers -------------------------------------------------------------------------------------

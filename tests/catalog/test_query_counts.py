@@ -40,6 +40,8 @@ PAGES = ["/products", "/products?sort=price_asc&in_stock=1", "/products?sort=nam
 DEEPER = [
     ("/products?category=kuliner&page=3", "/products?category=kuliner"),
     ("/products?q=rendang&page=2", "/products?q=rendang"),
+    ("/products?q=kopi&page=2", "/products?q=kopi"),
+    ("/products?q=rendng&page=2", "/products?q=rendng"),  # the results of the respelt search
     ("/products?halal=1&kecamatan=13.01.05&page=2", "/products?halal=1&kecamatan=13.01.05"),
 ]
 
@@ -95,3 +97,31 @@ def test_certificates_with_validity_cost_the_listing_and_product_page_no_stateme
     assert statements_for(client, "/products") == 9
     assert statements_for(client, "/products?halal=1") == 9
     assert statements_for(client, f"/products/{product.slug}") == 15
+
+
+def test_search_with_a_typo_and_suggestions_run_a_fixed_number_of_statements(client, make):
+    # Given a few rendang and coffee products, then ten more of each: each search costs what it cost with few
+    producer = make.producer()
+    for n in range(3):
+        make.product(producer, name=f"Rendang Lokan {n}", category="rendang")
+        make.product(producer, name=f"Kopi Robusta {n}", category="kopi-teh")
+    paths = ["/products?q=rendng", "/products?q=kopi", "/products?q=rendang+sapi",
+             "/api/search/suggest?q=ren", "/api/search/suggest?q=rendng"]
+    few = {path: statements_for(client, path) for path in paths}
+    for n in range(10):
+        make.product(producer, name=f"Rendang Paru {n}", category="rendang")
+        make.product(producer, name=f"Kopiah Rajut {n}")
+    assert {path: statements_for(client, path) for path in paths} == few
+    # The word search as before (9: see below); a typo adds its respelling and the respelt count (11);
+    # words that find nothing and have no better spelling: the count, the respelling and the (empty) page's
+    # ids, no cards to load (6);
+    # a search finding one or two products also looks for a respelling (one statement more);
+    # a suggestion is the catalogue version and one statement, or three when the words are respelt.
+    assert few == {"/products?q=rendng": 11, "/products?q=kopi": 9, "/products?q=rendang+sapi": 6,
+                   "/api/search/suggest?q=ren": 2, "/api/search/suggest?q=rendng": 4}
+    assert statements_for(client, "/products?q=lokan+0") == 10
+    # And once cached, a suggestion costs only the version
+    client.get("/api/search/suggest?q=ren")
+    with count_statements() as statements:
+        client.get("/api/search/suggest?q=ren")
+    assert len(statements) == 1

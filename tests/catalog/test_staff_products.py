@@ -156,7 +156,7 @@ def test_the_edit_screen_saves_details_variants_and_a_price_change_with_its_reas
     assert product.name == "Keripik Sanjai Balado"
     assert [(v.label, v.price) for v in product.variants] == [("250 g", 25_000), ("500 g", 47_000), ("1 kg", 85_000)]
     page = staff_client.get(f"/staff/products/{product.id}/edit").get_data(as_text=True)
-    assert "Harga singkong naik" in page and "Rp 45.000" in page and "Rp 47.000" in page
+    assert "Harga singkong naik" in page and "Rp\u00a045.000" in page and "Rp\u00a047.000" in page
     history = staff_client.get(f"/staff/products/{product.id}/history").get_data(as_text=True)
     assert "Keripik Sanjai → Keripik Sanjai Balado" in history and "Varian ditambah" in history
 
@@ -211,7 +211,7 @@ def test_the_list_searches_filters_and_flags_what_needs_attention(staff_client, 
     row = re.search(r"Selendang Songket.*?</tr>", staff_client.get("/staff/products").get_data(as_text=True), re.S)
     assert "tanpa foto" in row.group(0) and "usulan menunggu" in row.group(0) and "Draf" in row.group(0)
     shown = staff_client.get("/staff/products?q=sanjai").get_data(as_text=True)
-    assert "Rp 25.000–Rp 45.000" in shown and re.search(r'data-label="Di rak">10<', shown)
+    assert "Rp\u00a025.000–Rp\u00a045.000" in shown and re.search(r'data-label="Di rak">10<', shown)
     warned = staff_client.get("/staff/products?status=sold&attention=nope")
     assert "Sebagian filter tidak dikenal dan diabaikan." in warned.get_data(as_text=True)
 

@@ -198,10 +198,10 @@ def test_the_shop_shows_the_struck_through_price_and_the_cart_charges_the_new_on
                 ends_on=date(2026, 11, 30), user=shop.staff)
     db.session.commit()
     page = client.get(f"/products/{shop.variant.product.slug}").get_data(as_text=True)
-    assert "<s class=\"meta\">Rp 50.000</s> Rp 45.000" in page
+    assert "<s class=\"meta\">Rp\u00a050.000</s> Rp\u00a045.000" in page
     from tests.factories import csrf_token
 
     token = csrf_token(client, f"/products/{shop.variant.product.slug}")
     client.post("/cart/add", data={"csrf_token": token, "variant_id": shop.variant.id, "quantity": 2})
     cart = client.get("/cart").get_data(as_text=True)
-    assert "Rp 90.000" in cart and "Rp 100.000" in cart
+    assert "Rp\u00a090.000" in cart and "Rp\u00a0100.000" in cart

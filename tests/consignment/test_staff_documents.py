@@ -122,7 +122,7 @@ def test_staff_receives_three_products_and_they_appear_in_stock_on_the_storefron
 
     listing = text_of(staff_client.get("/staff/receipts"))
     assert f"TT-{year}-00001" in listing and "Rendang Bu Ani" in listing
-    assert "Rp 3.392.000" in listing and ">35<" in listing
+    assert "Rp\u00a03.392.000" in listing and ">35<" in listing
 
 
 def test_tambah_baris_shows_five_more_rows_and_keeps_what_was_typed(staff_client, goods):
@@ -195,14 +195,14 @@ def test_receipt_page_prints_on_a4_and_on_an_80mm_receipt_printer(staff_client, 
     assert receipt.number in page and app.config["GALLERY_ADDRESS"] in page
     assert "Yang menyerahkan (produsen)" in page and "Yang menerima (galeri)" in page
     assert "Ani Marlina" in page and "IV Jurai" in page and staff.name in page
-    assert rendang.variants[0].sku in page and "Rp 1.040.000" in page and "Rp 2.240.000" in page
+    assert rendang.variants[0].sku in page and "Rp\u00a01.040.000" in page and "Rp\u00a02.240.000" in page
     assert re.search(r'<link[^>]*href="/static/css/print\.[0-9a-f]{10}\.css"[^>]*media="print"', page)
     assert "data-print" in page and "documents-thermal-print." not in page
 
     thermal = text_of(staff_client.get(f"/staff/receipts/{receipt.number}?format=thermal"))
     assert receipt.number in thermal and "doc-thermal" in thermal and "documents-thermal-print." in thermal
     assert "Yang menyerahkan (produsen)" in thermal and "Yang menerima (galeri)" in thermal
-    assert "20 × Rp 52.000" in thermal and "Rp 2.240.000" in thermal
+    assert "20 × Rp\u00a052.000" in thermal and "Rp\u00a02.240.000" in thermal
     assert staff_client.get("/staff/receipts/TT-1999-00001").status_code == 404
     assert staff_client.get("/static/css/print.css").status_code == 200
 
@@ -285,12 +285,12 @@ def test_staff_returns_one_lot_and_prints_the_nota_retur(staff_client, goods, st
     assert f"Nota retur RT-{year}-00001 tersimpan: 10 unit dikembalikan ke Rendang Bu Ani." in document
     assert "Yang menyerahkan (galeri)" in document and "Yang menerima (produsen)" in document
     assert "Alasan retur</dt><dd>Sudah kedaluwarsa" in document
-    assert "Rp 520.000" in document and "Diambil pemilik" in document
+    assert "Rp\u00a0520.000" in document and "Diambil pemilik" in document
     assert re.search(r'<link[^>]*href="/static/css/print\.[0-9a-f]{10}\.css"[^>]*media="print"', document)
     thermal = text_of(staff_client.get(f"/staff/returns/RT-{year}-00001?format=thermal"))
-    assert "documents-thermal-print." in thermal and "10 × Rp 52.000" in thermal and "Yang menerima (produsen)" in thermal
+    assert "documents-thermal-print." in thermal and "10 × Rp\u00a052.000" in thermal and "Yang menerima (produsen)" in thermal
     listing = text_of(staff_client.get("/staff/returns"))
-    assert f"RT-{year}-00001" in listing and "Rp 520.000" in listing
+    assert f"RT-{year}-00001" in listing and "Rp\u00a0520.000" in listing
     history = text_of(staff_client.get(f"/staff/lots/{food.id}"))
     assert f'href="/staff/returns/RT-{year}-00001"' in history and "Diretur ke produsen" in history
 
@@ -335,7 +335,7 @@ def test_lot_page_shows_facts_history_and_balance(staff_client, lot):
     page = text_of(staff_client.get(f"/staff/lots/{lot.id}"))
     year = clock.today_wib().year
     assert "Songket Batang Kapas" in page and "Selendang" in page and "Rendang Bu Ani" in page
-    assert f'href="/staff/receipts/TT-{year}-00001"' in page and "Rp 360.000" in page and "0 hari" in page
+    assert f'href="/staff/receipts/TT-{year}-00001"' in page and "Rp\u00a0360.000" in page and "0 hari" in page
     assert "Diterima (titipan)" in page and ">+5<" in page
     assert "Seimbang" in page and "0 terjual/dipesan" in page
     assert staff_client.get("/staff/lots/99999").status_code == 404
@@ -509,5 +509,5 @@ def test_document_lists_add_up_values_beyond_32_bit_integers(staff_client, make)
     receipt = receive(producer, ReceiptLine(variant.id, 100_000))
     return_to_producer(producer, [ReturnLine(receipt.lots[0].id, 60_000)], "recalled")
     db.session.commit()
-    assert "Rp 4.000.000.000.000" in text_of(staff_client.get("/staff/receipts"))
-    assert "Rp 2.400.000.000.000" in text_of(staff_client.get("/staff/returns"))
+    assert "Rp\u00a04.000.000.000.000" in text_of(staff_client.get("/staff/receipts"))
+    assert "Rp\u00a02.400.000.000.000" in text_of(staff_client.get("/staff/returns"))

@@ -106,7 +106,7 @@ def test_summary_lists_each_producer_with_units_value_lots_and_nearest_expiry(st
     page = html(staff_client.get("/staff/stock"))
     assert "Rendang Bu Ani" in page and "Sulaman Rosni" in page and "IKM Tanpa Stok" in page
     assert f'href="/staff/stock?producer={shop["ani"].id}"' in page
-    assert "Rp 840.000" in page  # Ani: 10×52.000 + 4×32.000 + 6×32.000 (expired units are still on the shelf)
+    assert "Rp\u00a0840.000" in page  # Ani: 10×52.000 + 4×32.000 + 6×32.000 (expired units are still on the shelf)
     assert "4 unit kedaluwarsa" in page
 
     rows = csv_rows(staff_client.get("/staff/stock?format=csv"))
@@ -124,7 +124,7 @@ def test_a_producers_stock_shows_its_lots_on_hand_and_nothing_else(staff_client,
     assert "Rendang Lokan" in page and "Selendang Sulam" not in page
     assert "40 hari" in page and "20 hari" in page  # age of the lots
     assert page.count('class="badge badge-expired">kedaluwarsa<') == 1
-    assert "A1" in page and "Rp 840.000" in page  # shelf, total value
+    assert "A1" in page and "Rp\u00a0840.000" in page  # shelf, total value
     assert "+6281234567890" in page  # WhatsApp of the producer
 
     crafts = html(staff_client.get(f"/staff/stock?producer={shop['rosni'].id}"))
@@ -341,8 +341,8 @@ def test_a_stock_take_from_start_to_printed_report(staff_client, admin_client, s
 
     report = html(staff_client.get(path))
     assert "Berita acara stok opname" in report and "Dikonfirmasi" in report
-    assert "-Rp 104.000" in report and "Rp 32.000" in report  # -2 × 52.000, +1 × 32.000
-    assert "selisih bersih pada harga titip" in report and "-Rp 72.000" in report
+    assert "-Rp\u00a0104.000" in report and "Rp\u00a032.000" in report  # -2 × 52.000, +1 × 32.000
+    assert "selisih bersih pada harga titip" in report and "-Rp\u00a072.000" in report
     assert "Petugas penghitung" in report and "Admin yang mengonfirmasi" in report
     assert re.search(r'stocktake-print\.[0-9a-f]{10}\.css" media="print"', report) and 'class="signatures"' in report
     assert 'name="counted-' not in report  # closed: nothing to edit

@@ -79,7 +79,7 @@ def test_a_tag_sheet_for_a_receipt_has_one_code_128_per_unit_that_decodes_to_the
     assert len(codes) == 5
     assert [decode(int(width), body) for width, _height, _label, body in codes] == \
         [receipt.small.sku] * 3 + [receipt.large.sku] * 2
-    assert html.count("ED ") == 5 and "Rp 65.000" in html and "Rendang Tag Uji" in html
+    assert html.count("ED ") == 5 and "Rp\u00a065.000" in html and "Rendang Tag Uji" in html
     assert "style=" not in html and "<style" not in html and "<script>" not in html
 
 

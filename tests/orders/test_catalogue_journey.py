@@ -68,7 +68,7 @@ def test_staff_put_a_new_producers_goods_on_sale_and_a_guest_buys_one(app, clien
     page = client.get(f"/products/{product.slug}")
     html = page.get_data(as_text=True)
     assert html.count("srcset=") >= 2 and all(f"/media/products/{image.key}-" in html for image in product.images)
-    assert "Rp 30.000" in html and "Rp 55.000" in html
+    assert "Rp\u00a030.000" in html and "Rp\u00a055.000" in html
     facts = food_facts(page)
     assert facts["P-IRT"] == "P-IRT No. 2061301020045-29 · berlaku s.d. 31 Desember 2029"
     assert facts["Sertifikat halal"] == "ID13110000555000123 · berlaku s.d. 12 Maret 2028"
@@ -107,7 +107,7 @@ def test_a_producer_proposes_staff_approve_and_another_producer_cannot_see_it(ap
     review = f"/staff/products/proposals/{proposal.id}"
     assert post(staff, f"{review}/approve", {}, token_from=review).status_code == 302
     page = client.get("/products/rendang-belut").get_data(as_text=True)
-    assert "Rendang Belut" in page and "Rp 75.000" in page and re.search(r"/media/products/\w+-full\.jpg", page)
+    assert "Rendang Belut" in page and "Rp\u00a075.000" in page and re.search(r"/media/products/\w+-full\.jpg", page)
 
     other = app.test_client()
     make.login(other, make.user(Role.PRODUCER, producer=make.producer("Songket Tarusan")))

@@ -50,7 +50,7 @@ def test_a_counter_sale_paid_by_qris_end_to_end(app, till, fake_midtrans, shelf)
     html = screen.get_data(as_text=True)
     assert screen.status_code == 200 and '<meta http-equiv="refresh" content="5">' in html
     assert '<svg viewBox=' in html and 'class="qr-code"' in html and "<script" not in html.split("<body")[1]
-    assert "Rp 130.000" in html
+    assert "Rp\u00a0130.000" in html
     # The customer pays; Midtrans notifies; the next refresh goes to the receipt, which names QRIS.
     fake_midtrans.settle(payment.reference)
     assert notify(till, fake_midtrans.notification(payment.reference)).get_json()["outcome"] == "paid"

@@ -13,7 +13,7 @@ from tests.test_demo import demo_load, small_pictures  # noqa: F401  (fixtures)
 
 
 def rupiah(amount: int) -> str:
-    return "Rp " + f"{amount:,}".replace(",", ".")
+    return "Rp\u00a0" + f"{amount:,}".replace(",", ".")  # as pages write it: a no-break space
 
 
 @pytest.mark.slow

@@ -46,7 +46,7 @@ def sold(producer_id, since=None, until=None):
 
 
 def rupiah(amount: int) -> str:
-    return "Rp " + f"{amount:,}".replace(",", ".")
+    return "Rp\u00a0" + f"{amount:,}".replace(",", ".")  # as pages write it: a no-break space
 
 
 # --- Access -----------------------------------------------------------------------------------

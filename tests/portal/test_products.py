@@ -82,7 +82,7 @@ def test_a_producer_proposes_a_product_with_a_photo_staff_approve_and_it_is_on_s
     queue = staff_client.get("/staff/products/proposals").get_data(as_text=True)
     assert "Rendang Paru" in queue and "Rendang Lokan Amak Painan" in queue
     page = staff_client.get(f"/staff/products/proposals/{proposal.id}").get_data(as_text=True)
-    assert "Produk baru untuk lebaran." in page and "Rp 80.000" in page and "2061301010123-29" in page
+    assert "Produk baru untuk lebaran." in page and "Rp\u00a080.000" in page and "2061301010123-29" in page
     token = csrf_token(staff_client, f"/staff/products/proposals/{proposal.id}")
     sent = len(outbox())
     response = staff_client.post(f"/staff/products/proposals/{proposal.id}/approve", data={"approve-csrf_token": token})
@@ -204,7 +204,7 @@ def test_a_change_proposal_asks_prices_adds_a_variant_and_photos_shown_side_by_s
     review = staff_client.get(f"/staff/products/proposals/{proposal.id}").get_data(as_text=True)
     assert re.search(r'<tr class="changed">\s*<th scope="row">Nama</th>\s*<td>Rendang Lokan</td>\s*'
                      r'<td><strong>Rendang Lokan Painan</strong></td>', review)
-    assert "Rp 85.000" in review and "Rp 90.000" in review and "1 kg" in review
+    assert "Rp\u00a085.000" in review and "Rp\u00a090.000" in review and "1 kg" in review
     # The shop still shows the current product until staff approve.
     assert db.session.get(Product, product.id).name == "Rendang Lokan"
     staff_client.post(f"/staff/products/proposals/{proposal.id}/approve",

@@ -38,7 +38,7 @@ def test_statements_show_approved_and_paid_ones_with_downloads_and_hide_drafts(p
     db.session.commit()
     body = portal.get("/portal/statements").get_data(as_text=True)
     assert mine.number in body and theirs.number not in body
-    amount = "Rp " + f"{mine.amount_due:,}".replace(",", ".")
+    amount = "Rp\u00a0" + f"{mine.amount_due:,}".replace(",", ".")
     assert amount in body
     detail = portal.get(f"/portal/statements/{mine.number}")
     assert detail.status_code == 200 and "Rendang Lokan Uji" in detail.get_data(as_text=True)
@@ -52,7 +52,7 @@ def test_statements_show_approved_and_paid_ones_with_downloads_and_hide_drafts(p
     dashboard = portal.get("/portal").get_data(as_text=True)
     assert f"<strong>{amount}</strong><span>setoran terakhir" in dashboard
     due = settlement_queries.earnings_due(world.me.id)
-    assert f"<strong>{'Rp ' + f'{due:,}'.replace(',', '.')}</strong><span>belum dibayarkan" in dashboard
+    assert f"<strong>{'Rp' + chr(0xa0) + f'{due:,}'.replace(',', '.')}</strong><span>belum dibayarkan" in dashboard
 
 
 def test_a_profile_request_waits_for_staff_who_approve_it_through_the_catalog(app, portal, make, world):

@@ -45,7 +45,7 @@ def pages(world, statement) -> dict[str, bool]:
 def text_of(response) -> str:
     if response.mimetype == "application/pdf":
         return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
-    return response.get_data(as_text=True).replace("&nbsp;", " ")
+    return response.get_data(as_text=True).replace("&nbsp;", " ").replace("\u00a0", " ")
 
 
 @pytest.mark.parametrize("detail, shows_commission", MODES)

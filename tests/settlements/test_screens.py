@@ -43,7 +43,7 @@ def test_staff_generate_pay_and_export_admin_approves(app, client, make, month):
     number = statements[0].number
     detail = f"/staff/settlements/{number}"
     html = client.get(detail).get_data(as_text=True)
-    assert "Rp 424.000" in html and month.orders["online"].number in html
+    assert "Rp\u00a0424.000" in html and month.orders["online"].number in html
     # Staff may not approve.
     assert _post(client, f"{detail}/approve", {}, detail).status_code == 403
     admin = app.test_client()
@@ -83,7 +83,7 @@ def test_staff_generate_pay_and_export_admin_approves(app, client, make, month):
     assert client.get(f"{detail}/proof").mimetype == "image/jpeg"
 
     recon = client.get("/staff/settlements/reconciliation?period=2026-11").get_data(as_text=True)
-    assert 'id="sales">Rp 1.450.000' in recon and "Seimbang" in recon
+    assert 'id="sales">Rp\u00a01.450.000' in recon and "Seimbang" in recon
 
 
 def test_statements_are_searched_by_producer_and_one_producer_is_generated_by_its_name(client, make, month):

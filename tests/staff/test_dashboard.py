@@ -87,7 +87,7 @@ def test_stock_figures_expiring_lots_and_low_stock(staff_client, make):
 
     page = dashboard(staff_client)
     assert figure(page, "unit di rak (belum kedaluwarsa)") == "34"
-    assert figure(page, "nilai titipan di rak (harga titip)") == "Rp 1.360.000"
+    assert figure(page, "nilai titipan di rak (harga titip)") == "Rp\u00a01.360.000"
     assert figure(page, "lot kedaluwarsa dalam 14 hari") == "6"
     assert figure(page, "lot sudah kedaluwarsa, masih di rak") == "1"
     assert figure(page, "varian stok menipis") == "1"

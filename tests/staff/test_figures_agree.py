@@ -15,7 +15,8 @@ from tests.test_demo import demo_load, small_pictures  # noqa: F401  (fixtures)
 
 
 def rupiah(amount: int) -> str:
-    return ("-" if amount < 0 else "") + "Rp " + f"{abs(amount):,}".replace(",", ".")
+    # As pages write it: "Rp" and the digits joined by a no-break space
+    return ("-" if amount < 0 else "") + "Rp\u00a0" + f"{abs(amount):,}".replace(",", ".")
 
 
 def amount(text: str) -> int:
