@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from gallery.catalog import history, photos, queries
+from gallery.catalog import history, page_queries, photos
 from gallery.catalog.certificates import certificates_of
 from gallery.catalog.models import Category, Producer, Product, ProductStatus, Variant
 from gallery.catalog.product_forms import PhotoUploadForm, ProductForm, read_uploads
@@ -90,12 +90,12 @@ def index():
     """The products list with its filters, newest first."""
     filters = filters_from_request()
     return render_template("catalog/staff/products.html", results=staff_product_page(filters, PER_PAGE),
-                           filters=filters, sectors=queries.category_tree())
+                           filters=filters, sectors=page_queries.category_tree())
 
 
 def _form_for(producer: Producer, formdata=None) -> ProductForm:
     form = ProductForm() if formdata is None else ProductForm(formdata=formdata)
-    form.set_choices(queries.category_tree(), certificates_of(producer.id))
+    form.set_choices(page_queries.category_tree(), certificates_of(producer.id))
     return form
 
 

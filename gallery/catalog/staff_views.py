@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from gallery.catalog import queries
+from gallery.catalog import producer_queries, queries
 from gallery.catalog.forms import CertificateForm, ProducerForm
 from gallery.catalog.models import IkmClassification, Producer
 from gallery.catalog.certificates import add_producer_certificate, remove_producer_certificate
@@ -41,7 +41,7 @@ def _producer_form() -> ProducerForm:
     classifications = db.session.scalars(
         select(IkmClassification).order_by(IkmClassification.position, IkmClassification.name)
     ).all()
-    form.set_choices(queries.home_kecamatan(), classifications)
+    form.set_choices(producer_queries.home_kecamatan(), classifications)
     return form
 
 
@@ -56,12 +56,12 @@ def index():
     status = request.args.get("status") or "all"
     if status not in STATUSES:
         status = "all"
-    kecamatan_list = queries.home_kecamatan()
+    kecamatan_list = producer_queries.home_kecamatan()
     kecamatan = (request.args.get("kecamatan") or "").strip()
     if kecamatan and kecamatan not in {district.code for district in kecamatan_list}:
         flash(_("Kecamatan tidak dikenal; filter kecamatan diabaikan."), "warning")
         kecamatan = ""
-    results = queries.staff_producer_page(
+    results = producer_queries.staff_producer_page(
         q,
         active=STATUSES[status],
         kecamatan_code=kecamatan or None,
@@ -116,14 +116,14 @@ def _render_detail(producer: Producer, certificate_form: CertificateForm, status
     from gallery.consignment import reports
     from gallery.settlements.queries import earnings_due
 
-    cards = queries.products_of_producer(producer.id)
+    cards = producer_queries.products_of_producer(producer.id)
     return (
         render_template(
             "catalog/staff/producer.html",
             producer=producer,
             cards=cards,
             on_shelf=reports.lot_totals(reports.producer_lots(producer.id)),
-            sellable_units=queries.producer_units_on_hand(producer.id),
+            sellable_units=producer_queries.producer_units_on_hand(producer.id),
             earnings_due=earnings_due(producer.id),
             certificate_form=certificate_form,
         ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from sqlalchemy import select
 
-from gallery.catalog import bp, queries
+from gallery.catalog import bp, page_queries, producer_queries, queries
 from gallery.catalog.images import rendition_path
 from gallery.catalog.models import Category
 from gallery.catalog.products import redirect_target
@@ -20,14 +20,14 @@ from gallery.shipping.models import HOME_REGENCY_CODE, District
 @bp.route("/")
 @cached_page
 def home():
-    sectors = queries.category_tree()
+    sectors = page_queries.category_tree()
     return render_template(
         "catalog/home.html",
         sectors=sectors,
-        sector_counts=queries.sector_product_counts(),
-        featured=queries.featured_products(),
-        newest=queries.newest_products(),
-        producers=queries.featured_producers(),
+        sector_counts=page_queries.sector_product_counts(),
+        featured=page_queries.featured_products(),
+        newest=page_queries.newest_products(),
+        producers=producer_queries.featured_producers(),
     )
 
 
@@ -42,8 +42,8 @@ def products():
         "catalog/products.html",
         query=query,
         results=results,
-        sectors=queries.category_tree(),
-        kecamatan_list=queries.home_kecamatan(),
+        sectors=page_queries.category_tree(),
+        kecamatan_list=producer_queries.home_kecamatan(),
     )
 
 
@@ -63,7 +63,7 @@ def search_suggest():
 @cached_page
 def product(slug: str):
     try:
-        item = queries.get_product_page(slug)
+        item = page_queries.get_product_page(slug)
     except NotFound:
         # A renamed product keeps its old address: look it up only when the slug is not current.
         if (current := redirect_target(slug)) is not None:
@@ -75,7 +75,7 @@ def product(slug: str):
         product=item,
         stock=stock,
         prices=shelf_prices(variant.id for variant in item.active_variants),
-        more=queries.more_from_producer(item),
+        more=page_queries.more_from_producer(item),
         inquiry_form=inquiry_form_for(item.producer, item),
     )
 
@@ -100,17 +100,17 @@ def producers():
     page = queries.parse_listing_args({"page": request.args.get("page", "1")}).page
     return render_template(
         "catalog/producers.html",
-        results=queries.list_producers(kecamatan, q, page),
+        results=producer_queries.list_producers(kecamatan, q, page),
         q=q,
         kecamatan=kecamatan,
-        kecamatan_list=queries.home_kecamatan(),
+        kecamatan_list=producer_queries.home_kecamatan(),
     )
 
 
 @bp.route("/producers/<slug>")
 @cached_page
 def producer(slug: str):
-    item = queries.get_producer_page(slug)
+    item = producer_queries.get_producer_page(slug)
     query = queries.parse_listing_args({"page": request.args.get("page", "1")})
     query.producer = item
     results = queries.list_products(query, per_page=current_app.config["PRODUCTS_PER_PAGE"])

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from gallery.catalog import proposals, queries
+from gallery.catalog import page_queries, producer_queries, proposals
 from gallery.catalog.certificates import certificates_of
 from gallery.catalog.models import Product
 from gallery.catalog.photos import request_limit
@@ -46,7 +46,7 @@ def _own_product_or_404(product_id: int) -> Product:
 
 def _form() -> ProposalForm:
     form = ProposalForm()
-    form.set_choices(queries.category_tree(), certificates_of(current_user.producer_id))
+    form.set_choices(page_queries.category_tree(), certificates_of(current_user.producer_id))
     return form
 
 
@@ -54,7 +54,7 @@ def _form() -> ProposalForm:
 def products():
     """The producer's products (every status) and its proposals."""
     producer_id = current_user.producer_id
-    return render_template("portal/products.html", cards=queries.products_of_producer(producer_id),
+    return render_template("portal/products.html", cards=producer_queries.products_of_producer(producer_id),
                            proposals=proposals.proposals_of(producer_id))
 
 

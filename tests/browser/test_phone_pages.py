@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from gallery.catalog.photos import Upload, add_photos
-from gallery.demo import demo_picture
+from gallery.devtools.demo import demo_picture
 from gallery.extensions import db
 from tests.factories import Factories
 
@@ -31,7 +31,7 @@ def rendang(story_scope) -> str:
         variants=[("250 g", 85_000, 300), ("500 g", 125_000, 550), ("1 kg", 1_240_000, 1_100)],
         description="Kerang lokan dari Batang Painan dimasak perlahan dengan santan, cabai dan rempah. " * 8)
     add_photos(product, [Upload(f"foto-{n}.png", demo_picture("Rendang Lokan", "kuliner", n, size=480))
-                         for n in range(3)], alt="Rendang lokan", commit=False)
+                         for n in range(3)], alt="Rendang lokan")
     for variant in product.variants:
         make.stock(variant, 8)
     db.session.commit()
