@@ -8,7 +8,7 @@ from datetime import timedelta
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -25,7 +25,9 @@ from gallery.catalog.variants import VariantInput
 from gallery.consignment.documents import ReceiptLine, create_receipt
 from gallery.consignment.services import stock_levels
 from gallery.devtools.demo_bulk import load_bulk_catalogue
-from gallery.devtools.demo_content import BANKS, PRODUCER_PRODUCTS, PRODUCERS, PRODUCTS, SECTOR_COLOURS
+from gallery.devtools.demo_content import BANKS, PRODUCER_PRODUCTS, PRODUCERS, PRODUCTS
+# Tests replace demo_picture here (the bulk loader looks it up here too).
+from gallery.devtools.demo_pictures import demo_picture, halal_number, pirt_number
 from gallery.extensions import db
 from gallery.shipping.regions import load_regions, regions_loaded
 
@@ -37,83 +39,6 @@ DEMO_USERS = (
     ("pembeli@galeri.test", Role.CUSTOMER, "Pembeli Demo", None),
 )
 # The shop tells a demo shop by these users (gallery.sample_data.DEMO_EMAILS names the same people).
-
-
-def _songket(draw, size: int, step: int, accent) -> None:
-    """Fashion: songket diamonds."""
-    for x in range(-step, size + step, step):
-        for y in range(-step, size + step, step):
-            offset = step // 2 if (y // step) % 2 else 0
-            cx, cy = x + offset, y
-            draw.polygon([(cx, cy - step // 3), (cx + step // 3, cy), (cx, cy + step // 3), (cx - step // 3, cy)],
-                         outline=accent, width=3)
-
-
-def _woven(draw, size: int, step: int, accent, shade) -> None:
-    """Handicrafts: woven strips."""
-    for index, x in enumerate(range(0, size, step // 2)):
-        colour = accent if index % 2 else tuple(int(c * 0.8) for c in accent)
-        draw.rectangle([x, 0, x + step // 4, size], fill=colour)
-    for y in range(0, size, step):
-        draw.rectangle([0, y, size, y + step // 5], fill=shade)
-
-
-def _plate(draw, size: int, rng: random.Random, accent, shade) -> None:
-    """Food: a plate or a jar."""
-    radius = size // 3
-    centre = size // 2 - size // 12
-    draw.ellipse([size // 2 - radius, centre - radius, size // 2 + radius, centre + radius], fill=accent)
-    draw.ellipse([size // 2 - radius + 30, centre - radius + 30, size // 2 + radius - 30, centre + radius - 30],
-                 outline=shade, width=8)
-    for _ in range(14):
-        x, y = rng.randint(size // 2 - radius // 2, size // 2 + radius // 2), rng.randint(centre - radius // 2,
-                                                                                          centre + radius // 2)
-        draw.ellipse([x - 12, y - 12, x + 12, y + 12], fill=shade)
-
-
-def demo_picture(title: str, sector: str, seed: int, size: int = 720) -> bytes:
-    """Draw a product picture with Pillow: a sector-coloured motif and the product's name."""
-    rng = random.Random(seed)
-    background, accent = SECTOR_COLOURS.get(sector, SECTOR_COLOURS["lainnya"])
-    shade = tuple(max(0, min(255, c + rng.randint(-18, 18))) for c in background)
-    image = Image.new("RGB", (size, size), shade)
-    draw = ImageDraw.Draw(image)
-    step = size // 8
-    if sector == "fashion":
-        _songket(draw, size, step, accent)
-    elif sector == "kerajinan":
-        _woven(draw, size, step, accent, shade)
-    else:
-        _plate(draw, size, rng, accent, shade)
-    band = size - size // 4
-    draw.rectangle([0, band, size, size], fill=(24, 24, 24))
-    font = ImageFont.load_default(size=size // 14)
-    words, lines, line = title.split(), [], ""
-    for word in words:
-        candidate = f"{line} {word}".strip()
-        if draw.textlength(candidate, font=font) > size - 60 and line:
-            lines.append(line)
-            line = word
-        else:
-            line = candidate
-    lines.append(line)
-    y = band + 24
-    for text in lines[:2]:
-        draw.text((30, y), text, fill=(255, 255, 255), font=font)
-        y += size // 12
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def pirt_number(food_type: int, product_seq: int, producer_seq: int, expiry_year: int) -> str:
-    """A well-formed (invented) P-IRT number for Pesisir Selatan (regency 1301)."""
-    return f"2{food_type:02d}1301{product_seq:02d}{producer_seq:04d}-{expiry_year % 100:02d}"
-
-
-def halal_number(seed: int) -> str:
-    """A well-formed (invented) BPJPH halal certificate number."""
-    return f"ID13110000{seed:09d}"
 
 
 def _stock_plan(rng: random.Random, is_food: bool, index: int) -> list[tuple[int, int | None, bool]]:
@@ -274,6 +199,89 @@ def _wib_noon(day):
     return datetime.combine(day, time(12, 0), tzinfo=clock.WIB)
 
 
+def _load_producer(producer_seq: int, row: tuple, rng: random.Random, categories: dict, classifications: dict,
+                   templates: dict, counters: dict, deliveries: dict, variant_index: int) -> int:
+    """One demo producer with its certificates, products, photos and planned deliveries; the next variant index."""
+    name, owner, kecamatan, classification, size, featured, story = row
+    today = clock.today_wib()
+    data = ProducerInput(
+        business_name=name,
+        owner_name=owner,
+        kecamatan_code=kecamatan,
+        size_class=size,
+        classification_id=classifications[classification].id,
+        whatsapp=f"0812{rng.randint(10_000_000, 99_999_999)}",
+        story=story,
+        address=f"Jorong {rng.choice(['Koto', 'Pasar', 'Lubuk', 'Kampung Baru'])}, Nagari {owner}",
+        bank_name=rng.choice(BANKS),
+        bank_account_number=str(rng.randint(10**9, 10**10 - 1)),
+        bank_account_holder=owner,
+        commission_bp=rng.choice([1500, 2000, 2000, 2500]),
+        is_featured=featured,
+    )
+    # Each producer makes what its name says (gallery.devtools.demo_content.PRODUCER_PRODUCTS).
+    made = PRODUCER_PRODUCTS[name]
+    is_food_producer = any(categories[slug].is_food for slug, _ in made)
+    producer = create_producer(data)
+    halal = None
+    if is_food_producer and producer_seq % 3 != 0:
+        # One halal certificate lapses within the month, so the staff dashboard has something to show.
+        valid_until = today + timedelta(days=20) if producer_seq == 2 else None
+        halal = add_producer_certificate(producer, "halal", halal_number(producer_seq * 1000),
+                                         issued_by="BPJPH", valid_until=valid_until)
+    counters["producers"] += 1
+
+    for product_seq, (category_slug, product_name) in enumerate(made, 1):
+        category = categories[category_slug]
+        title, description, variants, storage = templates[product_name]
+        sku_base = f"{producer_seq:02d}{product_seq}{title[:3].upper()}".replace(" ", "")
+        # A P-IRT is issued per product: each food product has its own, valid five years.
+        pirt = add_producer_certificate(
+            producer, "pirt", pirt_number(6, product_seq, producer_seq, today.year + 5), issued_by="Dinas Kesehatan",
+        ) if category.is_food else None
+        product = create_product(
+            producer,
+            ProductInput(
+                name=title,
+                category_id=category.id,
+                description=f"{description} Buatan {name}, {producer.kecamatan.name}.",
+                status=ProductStatus.PUBLISHED,
+                is_featured=product_seq == 1 and producer_seq % 4 == 1,
+                pirt_certificate_id=pirt.id if pirt else None,
+                halal_certificate_id=halal.id if halal and category.is_food else None,
+                storage_note=storage,
+                variants=[
+                    VariantInput(
+                        sku=f"{sku_base}-{index + 1}",
+                        label=label,
+                        price=price,
+                        weight_grams=weight,
+                        length_cm=20 if weight > 500 else 15,
+                        width_cm=15 if weight > 500 else 10,
+                        height_cm=10 if weight > 500 else 5,
+                        net_content=net,
+                    )
+                    for index, (label, price, weight, net) in enumerate(variants)
+                ],
+            ),
+            reason="Data demo",
+        )
+        picture = demo_picture(title, category.sector.slug, producer_seq * 10 + product_seq)
+        add_photos(product, [Upload(f"{product.slug}.png", picture)], alt=title)
+        counters["products"] += 1
+        # Spread creation times over the last months so "newest" means something.
+        product.created_at = clock.utcnow() - timedelta(days=rng.randint(0, 120), minutes=rng.randint(0, 1440))
+        for variant in product.variants:
+            counters["variants"] += 1
+            variant_index += 1
+            shelf = f"{category.sector.slug[0].upper()}{producer_seq % 9 + 1}"
+            for quantity, days, older in _stock_plan(rng, category.is_food, variant_index):
+                deliveries.setdefault(producer, ([], []))[0 if older else 1].append(
+                    (variant, quantity, days, shelf)
+                )
+    return variant_index
+
+
 def load_demo(product_target: int | None = None) -> dict[str, int]:
     """Fill an empty shop with demo producers, products, stock and users; refuses a non-empty one."""
     if not current_app.config.get("DEMO_ALLOWED"):
@@ -286,88 +294,14 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
     rng = random.Random(2026)
     categories = {c.slug: c for c in db.session.scalars(select(Category))}
     classifications = {c.code: c for c in db.session.scalars(select(IkmClassification))}
-    today = clock.today_wib()
     counters = {"producers": 0, "products": 0, "variants": 0, "lots": 0, "users": 0, "sales": 0, "statements": 0}
     templates = {template[0]: template for items in PRODUCTS.values() for template in items}
     deliveries: dict[Producer, tuple[list, list]] = {}
     variant_index = 0
 
-    for producer_seq, (name, owner, kecamatan, classification, size, featured, story) in enumerate(PRODUCERS, 1):
-        data = ProducerInput(
-            business_name=name,
-            owner_name=owner,
-            kecamatan_code=kecamatan,
-            size_class=size,
-            classification_id=classifications[classification].id,
-            whatsapp=f"0812{rng.randint(10_000_000, 99_999_999)}",
-            story=story,
-            address=f"Jorong {rng.choice(['Koto', 'Pasar', 'Lubuk', 'Kampung Baru'])}, Nagari {owner}",
-            bank_name=rng.choice(BANKS),
-            bank_account_number=str(rng.randint(10**9, 10**10 - 1)),
-            bank_account_holder=owner,
-            commission_bp=rng.choice([1500, 2000, 2000, 2500]),
-            is_featured=featured,
-        )
-        # Each producer makes what its name says (gallery.devtools.demo_content.PRODUCER_PRODUCTS).
-        made = PRODUCER_PRODUCTS[name]
-        is_food_producer = any(categories[slug].is_food for slug, _ in made)
-        producer = create_producer(data)
-        halal = None
-        if is_food_producer and producer_seq % 3 != 0:
-            # One halal certificate lapses within the month, so the staff dashboard has something to show.
-            valid_until = today + timedelta(days=20) if producer_seq == 2 else None
-            halal = add_producer_certificate(producer, "halal", halal_number(producer_seq * 1000),
-                                             issued_by="BPJPH", valid_until=valid_until)
-        counters["producers"] += 1
-
-        for product_seq, (category_slug, product_name) in enumerate(made, 1):
-            category = categories[category_slug]
-            title, description, variants, storage = templates[product_name]
-            sku_base = f"{producer_seq:02d}{product_seq}{title[:3].upper()}".replace(" ", "")
-            # A P-IRT is issued per product: each food product has its own, valid five years.
-            pirt = add_producer_certificate(
-                producer, "pirt", pirt_number(6, product_seq, producer_seq, today.year + 5), issued_by="Dinas Kesehatan",
-            ) if category.is_food else None
-            product = create_product(
-                producer,
-                ProductInput(
-                    name=title,
-                    category_id=category.id,
-                    description=f"{description} Buatan {name}, {producer.kecamatan.name}.",
-                    status=ProductStatus.PUBLISHED,
-                    is_featured=product_seq == 1 and producer_seq % 4 == 1,
-                    pirt_certificate_id=pirt.id if pirt else None,
-                    halal_certificate_id=halal.id if halal and category.is_food else None,
-                    storage_note=storage,
-                    variants=[
-                        VariantInput(
-                            sku=f"{sku_base}-{index + 1}",
-                            label=label,
-                            price=price,
-                            weight_grams=weight,
-                            length_cm=20 if weight > 500 else 15,
-                            width_cm=15 if weight > 500 else 10,
-                            height_cm=10 if weight > 500 else 5,
-                            net_content=net,
-                        )
-                        for index, (label, price, weight, net) in enumerate(variants)
-                    ],
-                ),
-                reason="Data demo",
-            )
-            picture = demo_picture(title, category.sector.slug, producer_seq * 10 + product_seq)
-            add_photos(product, [Upload(f"{product.slug}.png", picture)], alt=title)
-            counters["products"] += 1
-            # Spread creation times over the last months so "newest" means something.
-            product.created_at = clock.utcnow() - timedelta(days=rng.randint(0, 120), minutes=rng.randint(0, 1440))
-            for variant in product.variants:
-                counters["variants"] += 1
-                variant_index += 1
-                shelf = f"{category.sector.slug[0].upper()}{producer_seq % 9 + 1}"
-                for quantity, days, older in _stock_plan(rng, category.is_food, variant_index):
-                    deliveries.setdefault(producer, ([], []))[0 if older else 1].append(
-                        (variant, quantity, days, shelf)
-                    )
+    for producer_seq, row in enumerate(PRODUCERS, 1):
+        variant_index = _load_producer(producer_seq, row, rng, categories, classifications, templates, counters,
+                                       deliveries, variant_index)
     db.session.flush()
 
     users = {}
@@ -382,7 +316,7 @@ def load_demo(product_target: int | None = None) -> dict[str, int]:
         deliveries, rng, users["staf@galeri.test"], users["pembeli@galeri.test"])
     counters["statements"] = _settle_demo_months(users["staf@galeri.test"], users["admin@galeri.test"])
     counters["markdowns"] = start_demo_markdowns(users["staf@galeri.test"])
-    from gallery.reviews.demo import load_demo_reviews
+    from gallery.devtools.demo_reviews import load_demo_reviews
 
     counters["reviews"] = load_demo_reviews(rng, users["staf@galeri.test"], users["produsen@galeri.test"])
 
