@@ -1,7 +1,8 @@
 """The demo's words: each producer sells what its name says, and every product name is its own."""
 from __future__ import annotations
 
-from gallery.devtools.demo_content import PRODUCER_PRODUCTS, PRODUCERS, PRODUCTS
+from gallery.devtools.demo_content import PRODUCER_PRODUCTS, PRODUCERS
+from gallery.devtools.demo_products import PRODUCTS
 
 
 def test_each_producer_lists_four_products_of_its_own_and_no_name_is_shared():

@@ -25,7 +25,8 @@ from gallery.catalog.variants import VariantInput
 from gallery.consignment.documents import ReceiptLine, create_receipt
 from gallery.consignment.services import stock_levels
 from gallery.devtools.demo_bulk import load_bulk_catalogue
-from gallery.devtools.demo_content import BANKS, PRODUCER_PRODUCTS, PRODUCERS, PRODUCTS
+from gallery.devtools.demo_content import BANKS, PRODUCER_PRODUCTS, PRODUCERS
+from gallery.devtools.demo_products import PRODUCTS
 # Tests replace demo_picture here (the bulk loader looks it up here too).
 from gallery.devtools.demo_pictures import demo_picture, halal_number, pirt_number
 from gallery.extensions import db

@@ -31,8 +31,8 @@ from gallery.devtools.demo_content import (
     NAME_PREFIXES,
     NAME_WORDS,
     OWNER_NAMES,
-    PRODUCTS,
 )
+from gallery.devtools.demo_products import PRODUCTS
 from gallery.extensions import db
 from gallery.planner_stats import refresh_planner_statistics
 from gallery.money import less_basis_points
