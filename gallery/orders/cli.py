@@ -3,6 +3,8 @@ those whose deadline is near are reminded once, parcels are followed and deliver
 import click
 from flask.cli import with_appcontext
 
+from gallery.extensions import db
+
 from gallery.jobs import periodic
 from gallery.orders import tracking
 from gallery.orders.reminders import remind_due_payments
@@ -29,6 +31,7 @@ def expire_command():
 def remind_command():
     """Remind the shopper of each unpaid order whose deadline is within PAYMENT_REMINDER_HOURS (once each)."""
     numbers = remind_due_payments()
+    db.session.commit()
     click.echo(f"orders: {len(numbers)} reminded" + (": " + ", ".join(numbers) if numbers else ""))
 
 
