@@ -12,7 +12,8 @@ from gallery.notifications.models import Channel, MessageStatus, OutboxMessage, 
 from gallery.notifications.preferences import set_producer_channels
 from gallery.orders import services as orders
 from gallery.orders.reminders import remind_due_payments
-from gallery.orders.services import CartLine, place_order
+from gallery.orders.services import CartLine
+from tests.edges import place_order
 from gallery.payments.desk import pay_at_desk
 from gallery.settlements import statements as settlements
 from gallery.settlements.models import Statement

@@ -17,7 +17,8 @@ from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderStatus
 from gallery.orders.expiry import expire_if_due
-from gallery.orders.placing import CartLine, Contact, place_order
+from gallery.orders.placing import CartLine, Contact
+from tests.edges import place_order
 from gallery.orders.transitions import cancel, mark_packed, mark_picked_up, ship
 from gallery.payments import refunds, transfers
 from gallery.payments.desk import pay_at_desk

@@ -34,7 +34,8 @@ from gallery.consignment.models import Lot
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders.expiry import expire_due_orders
-from gallery.orders.placing import CartLine, Contact, place_order
+from gallery.orders.placing import CartLine, Contact
+from tests.edges import place_order
 from gallery.orders.transitions import NOT_HANDED_OVER, cancel, complete, mark_packed, mark_picked_up, return_to_sender, ship
 from gallery.shipping.addresses import Address
 from gallery.orders.models import Order, OrderAllocation, OrderLine, OrderStatus

@@ -8,7 +8,8 @@ from sqlalchemy.exc import IntegrityError
 from gallery import clock
 from gallery.extensions import db
 from gallery.orders.models import Order
-from gallery.orders.placing import CartLine, place_order
+from gallery.orders.placing import CartLine
+from tests.edges import place_order
 from gallery.payments import transfers
 from gallery.payments.models import Payment, PaymentStatus, Provider
 from tests.payments.conftest import SHOPPER

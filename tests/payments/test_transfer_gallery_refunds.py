@@ -41,7 +41,8 @@ def test_a_transfer_shows_account_exact_amount_and_deadline(app, client, deliver
 def test_unique_codes_never_repeat_among_open_transfers(app, make, tariff):
     variant = make.product(variants=[("Standar", 10_000, 100)]).variants[0]
     make.stock(variant, 200)
-    from gallery.orders.placing import CartLine, place_order
+    from gallery.orders.placing import CartLine
+    from tests.edges import place_order
     from tests.payments.conftest import SHOPPER
 
     codes = []
@@ -72,7 +73,8 @@ def test_the_database_refuses_a_repeated_open_code(app, pickup_order):
 def test_concurrent_transfers_get_distinct_codes(app, make):
     variant = make.product(variants=[("Standar", 10_000, 100)]).variants[0]
     make.stock(variant, 50)
-    from gallery.orders.placing import CartLine, place_order
+    from gallery.orders.placing import CartLine
+    from tests.edges import place_order
     from tests.payments.conftest import SHOPPER
 
     numbers = [place_order([CartLine(variant.id, 1)], SHOPPER, fulfilment="pickup").number for _ in range(12)]
@@ -109,7 +111,8 @@ def test_concurrent_transfers_get_distinct_codes(app, make):
 def test_two_clicks_at_once_leave_one_open_transfer_for_the_order(app, make):
     variant = make.product(variants=[("Standar", 10_000, 100)]).variants[0]
     make.stock(variant, 5)
-    from gallery.orders.placing import CartLine, place_order
+    from gallery.orders.placing import CartLine
+    from tests.edges import place_order
     from tests.payments.conftest import SHOPPER
 
     number = place_order([CartLine(variant.id, 1)], SHOPPER, fulfilment="pickup").number

@@ -1,0 +1,13 @@
+"""The tests as edges: services flush, and a test that uses one as a request would commits after it, as the
+view or command calling it does (so other sessions, threads and after-commit hooks see what it wrote)."""
+from __future__ import annotations
+
+from gallery.extensions import db
+from gallery.orders import placing
+
+
+def place_order(*args, **kwargs):
+    """gallery.orders.placing.place_order, then commit (as the checkout view does)."""
+    order = placing.place_order(*args, **kwargs)
+    db.session.commit()
+    return order
