@@ -137,6 +137,7 @@ def _perform(number: str, key: str, form, call: Callable[[Order], str]):
             if key == "ship" and refused.field == "tracking_number":
                 form.tracking_number.errors.append(error)
         else:
+            db.session.commit()  # the services flush; the request commits once, here
             flash(message, "success")
             return redirect(url_for(".order", number=target.number))
     else:
