@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gallery.extensions import db
 from gallery.orders import placing
+from gallery.payments import transfers
 
 
 def place_order(*args, **kwargs):
@@ -11,3 +12,10 @@ def place_order(*args, **kwargs):
     order = placing.place_order(*args, **kwargs)
     db.session.commit()
     return order
+
+
+def start_bank_transfer(order):
+    """gallery.payments.transfers.start_bank_transfer, then commit (as the payment view does)."""
+    payment = transfers.start_bank_transfer(order)
+    db.session.commit()
+    return payment

@@ -83,8 +83,10 @@ def start(number: str, method: str):
     try:
         payment = core.start_payment(order, method)
     except DomainError as error:
+        db.session.commit()  # what the services recorded before refusing (stale transfers closed, a failed attempt)
         flash(error.message, "error")
         return redirect(url_for("payments.choose", number=order.number, t=_token()))
+    db.session.commit()  # the services flush; the request commits once, here
     if payment.checkout_url:
         return redirect(payment.checkout_url, code=303)
     return redirect(url_for("payments.status", number=order.number, t=_token()), code=303)

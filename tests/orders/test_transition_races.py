@@ -18,6 +18,7 @@ from gallery.extensions import db
 from gallery.orders.models import Order, OrderStatus
 from gallery.orders.expiry import expire_if_due
 from gallery.orders.placing import CartLine, Contact
+from tests import edges
 from tests.edges import place_order
 from gallery.orders.transitions import cancel, mark_packed, mark_picked_up, ship
 from gallery.payments import refunds, transfers
@@ -105,7 +106,7 @@ def test_racing_transitions_out_of_pending_payment(app, make, goods, pair):
         order = place_order([CartLine(goods, 2)], SHOPPER, fulfilment="pickup")
         number = order.number
         if pair == "transfer-cancel":
-            payment_id = transfers.start_bank_transfer(order).id
+            payment_id = edges.start_bank_transfer(order).id
         if pair.endswith("expire"):
             clock.freeze(order.payment_deadline + timedelta(seconds=1))
         db.session.remove()

@@ -35,6 +35,7 @@ from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders.expiry import expire_due_orders
 from gallery.orders.placing import CartLine, Contact
+from tests import edges
 from tests.edges import place_order
 from gallery.orders.transitions import NOT_HANDED_OVER, cancel, complete, mark_packed, mark_picked_up, return_to_sender, ship
 from gallery.shipping.addresses import Address
@@ -182,7 +183,7 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
                     self._tries(lambda: desk.pay_at_desk(order, method, user=self.staff))
             elif method == "bank_transfer":
                 if order.status == OrderStatus.PENDING_PAYMENT and self._tries(
-                        lambda: transfers.start_bank_transfer(order)):
+                        lambda: edges.start_bank_transfer(order)):
                     payment = core.current_payment(self._order(number))
                     if payment is not None and payment.status == PaymentStatus.OPEN:
                         self._tries(lambda: transfers.confirm_transfer(payment, user=self.staff))
