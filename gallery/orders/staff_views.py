@@ -67,7 +67,9 @@ def orders():
 def _fresh_order(number: str, **kwargs) -> Order:
     """The order, expired first if its payment deadline passed (and then read again)."""
     order = order_or_404(number, **kwargs)
-    if expire_if_due(order):
+    expired = expire_if_due(order)
+    db.session.commit()  # the expiry, if it was due (the service flushes)
+    if expired:
         order = order_or_404(number, **kwargs)
     return order
 

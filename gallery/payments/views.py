@@ -49,6 +49,7 @@ def _order_or_404(number: str) -> Order:
     if order is None or not may_see(order, _token()):
         abort(404)
     expire_if_due(order)
+    db.session.commit()  # the expiry, if it was due (the service flushes)
     return order
 
 

@@ -12,7 +12,8 @@ from gallery.consignment.services import sellable_quantity
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderAllocation, OrderStatus
-from gallery.orders.expiry import expire_due_orders, expire_if_due
+from gallery.orders.cli import expire_due_orders
+from gallery.orders.expiry import expire_if_due
 from gallery.orders.placing import CartLine, Contact, SoldOut
 from tests.edges import place_order
 from gallery.orders.till import counter_sale

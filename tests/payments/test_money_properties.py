@@ -33,7 +33,7 @@ from gallery.consignment.terms import TermsInput, set_terms
 from gallery.consignment.models import Lot
 from gallery.errors import DomainError
 from gallery.extensions import db
-from gallery.orders.expiry import expire_due_orders
+from gallery.orders.cli import expire_due_orders
 from gallery.orders.placing import CartLine, Contact
 from tests import edges
 from tests.edges import place_order

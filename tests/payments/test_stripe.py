@@ -233,7 +233,7 @@ def test_a_late_payment_takes_the_stock_again_when_it_is_there(app, client, fake
     order = delivery_order()
     payment, session = _paid_session(fake_stripe, order)
     clock.freeze(clock.utcnow() + timedelta(hours=25))
-    from gallery.orders.expiry import expire_due_orders
+    from gallery.orders.cli import expire_due_orders
 
     assert expire_due_orders() == [order.number]
     assert sellable_quantity(rendang.id) == 5
@@ -252,7 +252,7 @@ def test_a_late_payment_is_refunded_when_the_stock_is_gone(app, client, fake_str
     order = delivery_order()
     payment, session = _paid_session(fake_stripe, order)
     clock.freeze(clock.utcnow() + timedelta(hours=25))
-    from gallery.orders.expiry import expire_due_orders
+    from gallery.orders.cli import expire_due_orders
     from gallery.orders.placing import CartLine
     from gallery.orders.till import counter_sale
 

@@ -179,7 +179,7 @@ def test_a_late_transfer_with_stock_gone_is_flagged_for_staff(app, make, deliver
     from datetime import timedelta
 
     from gallery import clock
-    from gallery.orders.expiry import expire_due_orders
+    from gallery.orders.cli import expire_due_orders
     from gallery.orders.placing import CartLine
     from gallery.orders.till import counter_sale
 
