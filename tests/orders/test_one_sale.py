@@ -7,7 +7,8 @@ from gallery.orders.placing import CartLine, Contact
 from tests.edges import place_order
 from gallery.orders.transitions import mark_packed, mark_picked_up, ship
 from gallery.shipping.addresses import Address
-from gallery.payments.desk import pay_at_desk, sell_at_counter
+from gallery.payments.desk import pay_at_desk
+from tests.edges import sell_at_counter
 from gallery.payments.refunds import refund
 from gallery.portal import queries as portal
 from gallery.registry.statistics import registry_statistics

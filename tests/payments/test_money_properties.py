@@ -149,7 +149,7 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
         def counter_sale(self, which, quantity, method):
             variant_id = self.variants[which]
             try:
-                order = desk.sell_at_counter([CartLine(variant_id, quantity)], method, user=self.staff)
+                order = edges.sell_at_counter([CartLine(variant_id, quantity)], method, user=self.staff)
             except DomainError:
                 db.session.rollback()
                 return

@@ -14,7 +14,8 @@ from gallery.extensions import db
 from gallery.orders import services as orders
 from tests.edges import place_order
 from gallery.orders.services import Address, CartLine, Contact
-from gallery.payments.desk import pay_at_desk, sell_at_counter
+from gallery.payments.desk import pay_at_desk
+from tests.edges import sell_at_counter
 from gallery.payments.refunds import refund
 from tests.orders.conftest import JAKARTA_PUSAT
 
