@@ -349,7 +349,7 @@ def ids(world, make):
 
     settlements.approve(db.session.scalar(select(Statement).where(Statement.number == statement)), user=admin)
     db.session.commit()  # approved: the producer sees it (drafts stay in the back office)
-    from gallery.orders.services import expire_due_orders
+    from gallery.orders.cli import expire_due_orders
 
     expire_due_orders()  # as cron would have: opening the unpaid order must not be what expires it
     db.session.commit()

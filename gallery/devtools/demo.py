@@ -97,6 +97,7 @@ def _demo_sale(rng: random.Random, when, now, staff, customer, serial: int) -> b
     roll = rng.random()
     if roll < 0.55:
         sell_at_counter(lines, rng.choice(("cash", "cash", "qris")), user=staff)
+        db.session.commit()  # the sale flushes; the demo commits it as the till's view does
         return True
     has_tariff = db.session.scalar(select(TariffVersion.id).limit(1)) is not None
     if roll < 0.8 or not has_tariff:

@@ -3,15 +3,27 @@ those whose deadline is near are reminded once, parcels are followed and deliver
 import click
 from flask.cli import with_appcontext
 
+from gallery.extensions import db
+
 from gallery.jobs import periodic
 from gallery.orders import tracking
 from gallery.orders.reminders import remind_due_payments
-from gallery.orders.expiry import expire_due_orders
+from gallery.orders.expiry import due_orders, expire_if_due
 
 
 @click.group()
 def orders():
     """Orders."""
+
+
+def expire_due_orders() -> list[str]:
+    """Expire every unpaid order past its deadline and give its stock back; each order commits on its own."""
+    numbers = []
+    for order in due_orders():
+        if expire_if_due(order):
+            numbers.append(order.number)
+        db.session.commit()  # one order at a time (and its lock released), as when a view looks at it
+    return numbers
 
 
 @orders.command("expire")
@@ -29,6 +41,7 @@ def expire_command():
 def remind_command():
     """Remind the shopper of each unpaid order whose deadline is within PAYMENT_REMINDER_HOURS (once each)."""
     numbers = remind_due_payments()
+    db.session.commit()
     click.echo(f"orders: {len(numbers)} reminded" + (": " + ", ".join(numbers) if numbers else ""))
 
 

@@ -1,7 +1,8 @@
 """Unpaid orders past their deadline give their stock back; a late payment may take it again.
 
 DESIGN.md rule 7: an unpaid order holds its stock only until its deadline. Expiry happens whenever an
-order is looked at (`expire_if_due`) and in bulk from cron (`expire_due_orders`); a payment that arrives
+order is looked at (`expire_if_due`) and in bulk from cron (`flask orders expire`: `due_orders`, each
+expired and committed on its own by gallery.orders.cli.expire_due_orders); a payment that arrives
 late reinstates the order if its units can be taken again at the price the shopper was shown.
 """
 from __future__ import annotations
@@ -46,19 +47,20 @@ def expire_if_due(order: Order) -> bool:
     """Expire one unpaid order whose deadline has passed (called whenever an order is looked at).
 
     Many people may look at once: the order is read again under its lock, and whoever finds it
-    already expired (or loses the conditional update) simply sees it expired.
+    already expired (or loses the conditional update) simply sees it expired. Flushes: the caller (the view
+    that looked, or `flask orders expire` per order) commits, which also releases the lock when someone
+    else expired (or paid) it meanwhile.
     """
     if not is_overdue(order):
         return False
     lock(order)
     if not is_overdue(order):
-        db.session.commit()  # release the lock: someone else expired (or paid) it meanwhile
         return False
     try:
         _expire(order)
     except ChangedMeanwhile:
         return False
-    db.session.commit()
+    db.session.flush()
     return True
 
 
@@ -96,16 +98,11 @@ def reinstate_expired(order: Order, *, user: User | None = None, note: str = "")
     return order
 
 
-def expire_due_orders() -> list[str]:
-    """Expire every unpaid order past its deadline and give its stock back (`flask orders expire`, cron)."""
-    due = db.session.scalars(
+def due_orders() -> list[Order]:
+    """Every unpaid order past its deadline (`flask orders expire` expires each with expire_if_due)."""
+    return list(db.session.scalars(
         select(Order)
         .options(selectinload(Order.lines).selectinload(OrderLine.allocations))
         .where(Order.status == OrderStatus.PENDING_PAYMENT, Order.payment_deadline <= clock.utcnow())
         .order_by(Order.id)
-    ).all()
-    numbers = []
-    for order in due:
-        if expire_if_due(order):
-            numbers.append(order.number)
-    return numbers
+    ))

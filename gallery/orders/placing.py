@@ -175,7 +175,7 @@ def place_order(lines: Sequence[CartLine], contact: Contact, *, fulfilment: str,
     PICKUP_HOLD_HOURS to be paid at the gallery. A delivery paid on delivery (`cash_on_delivery`, where
     gallery.shipping.cod offers it) carries the COD fee in its total and has no deadline: it is packed
     and shipped unpaid. The shopper is told by e-mail when an address was given, and by WhatsApp when
-    `notify_whatsapp` (gallery.orders.notifications).
+    `notify_whatsapp` (gallery.orders.notifications). Flushes: the caller (the checkout view) commits.
     """
     if fulfilment not in Fulfilment.ALL:
         raise DomainError(_l("Pilih dikirim atau diambil di galeri."), field="fulfilment")
@@ -228,5 +228,5 @@ def place_order(lines: Sequence[CartLine], contact: Contact, *, fulfilment: str,
         raise
     order.total = order.subtotal + order.shipping_price + order.insurance + order.cod_fee
     notifications.order_placed(order)
-    db.session.commit()
+    db.session.flush()
     return order

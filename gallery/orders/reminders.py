@@ -19,7 +19,7 @@ from gallery.orders.models import Channel, Order, OrderLine, OrderStatus
 
 
 def remind_due_payments() -> list[str]:
-    """Queue a reminder for each unpaid online order whose deadline is near; commit; return their numbers."""
+    """Queue a reminder for each unpaid online order whose deadline is near; return their numbers (the caller commits)."""
     now = clock.utcnow()
     due = db.session.scalars(
         select(Order)
@@ -32,5 +32,5 @@ def remind_due_payments() -> list[str]:
     ).all()
     for order in due:
         notifications.payment_reminder(order)
-    db.session.commit()
+    db.session.flush()
     return [order.number for order in due]

@@ -100,7 +100,7 @@ def swap_lot(order: Order, allocation_id: int, *, user: User | None) -> list[Ord
     """Give the units of one short-dated allocation back and take as many from lots good for the order (FEFO).
 
     A packed parcel is unpacked (to be packed again with the new units). Raises DomainError when the
-    good lots do not have enough units: then the line is refunded instead. Commits.
+    good lots do not have enough units: then the line is refunded instead. Flushes; the caller commits.
     """
     from gallery.orders.transitions import lock, record_note, unpack
 
@@ -134,5 +134,5 @@ def swap_lot(order: Order, allocation_id: int, *, user: User | None) -> list[Ord
         unpack(order, user=user, note=note)
     else:
         record_note(order, user=user, note=note)
-    db.session.commit()
+    db.session.flush()
     return replaced

@@ -67,7 +67,9 @@ def orders():
 def _fresh_order(number: str, **kwargs) -> Order:
     """The order, expired first if its payment deadline passed (and then read again)."""
     order = order_or_404(number, **kwargs)
-    if expire_if_due(order):
+    expired = expire_if_due(order)
+    db.session.commit()  # the expiry, if it was due (the service flushes)
+    if expired:
         order = order_or_404(number, **kwargs)
     return order
 
@@ -137,6 +139,7 @@ def _perform(number: str, key: str, form, call: Callable[[Order], str]):
             if key == "ship" and refused.field == "tracking_number":
                 form.tracking_number.errors.append(error)
         else:
+            db.session.commit()  # the services flush; the request commits once, here
             flash(message, "success")
             return redirect(url_for(".order", number=target.number))
     else:

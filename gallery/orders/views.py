@@ -51,6 +51,7 @@ def order_for_viewer(number: str) -> tuple[Order, str | None]:
 def show(number: str):
     order, token = order_for_viewer(number)
     expire_if_due(order)
+    db.session.commit()  # the expiry, if it was due (the service flushes)
     return render_template("orders/show.html", order=order, status_label=status_label, Fulfilment=Fulfilment,
                            OrderStatus=OrderStatus, token=token, problem_form=ProblemForm(formdata=None),
                            parcel_status_label=parcel_status_label)
@@ -70,4 +71,5 @@ def account_orders():
     for order in orders:  # expired on access, like the order page (only the few past their deadline)
         if order.status == OrderStatus.PENDING_PAYMENT and order.payment_deadline and order.payment_deadline <= now:
             expire_if_due(order)
+            db.session.commit()  # each order's expiry on its own, as on its page
     return render_template("orders/account.html", orders=orders, status_label=status_label)

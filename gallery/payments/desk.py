@@ -69,7 +69,8 @@ def pay_at_desk(order: Order, method: str, *, user: User | None, note: str = "")
 
 def sell_at_counter(lines: Sequence[CartLine], method: str, *, user: User, customer_name: str = "",
                     client_token: str | None = None, cash_received: int | None = None) -> Order:
-    """A walk-in sale and its money in one transaction (the till's token makes a double tap one sale).
+    """A walk-in sale and its money in one transaction (the till's token makes a double tap one sale); the till's
+    view commits.
 
     The cash handed over (`cash_received`, when the cashier typed it) is kept with the payment; it must
     cover the total (gallery.orders.till.check_cash_received).
@@ -80,7 +81,7 @@ def sell_at_counter(lines: Sequence[CartLine], method: str, *, user: User, custo
         check_cash_received(method, cash_received, order.total)
         payment = _record(order, method, user, _("Penjualan di kasir"))
         payment.cash_received = cash_received if method == PaymentMethod.CASH else None
-    db.session.commit()
+    db.session.flush()
     return order
 
 
@@ -88,7 +89,10 @@ def sell_at_counter(lines: Sequence[CartLine], method: str, *, user: User, custo
 
 
 def start_at_gallery(order: Order) -> Payment:
-    """Pay at the gallery's counter on pick-up (cash or QRIS); the order stays held until its deadline."""
+    """Pay at the gallery's counter on pick-up (cash or QRIS); the order stays held until its deadline.
+
+    Flushes; the payment view commits.
+    """
     existing = waiting(order, Provider.GALLERY)
     if existing is not None:
         return existing
@@ -97,7 +101,7 @@ def start_at_gallery(order: Order) -> Payment:
     db.session.add(payment)
     db.session.flush()
     record_event(payment, order.id, "started", to_status=PaymentStatus.OPEN, amount=payment.amount)
-    db.session.commit()
+    db.session.flush()
     return payment
 
 

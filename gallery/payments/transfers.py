@@ -59,7 +59,7 @@ def _close_stale_transfers() -> None:
         move(payment, PaymentStatus.EXPIRED, (PaymentStatus.OPEN,), kind="expired",
               note=_("Batas waktu transfer lewat"))
     if stale:
-        db.session.commit()
+        db.session.flush()
 
 
 def start_bank_transfer(order: Order) -> Payment:
@@ -67,7 +67,7 @@ def start_bank_transfer(order: Order) -> Payment:
 
     The code is picked at random among the free ones (gallery.payments.transfers); the partial unique
     index on open transfers' amounts refuses one another order took at the same moment, and another
-    code is tried.
+    code is tried. Flushes; the caller (the payment view) commits.
     """
     existing = waiting(order, Provider.BANK_TRANSFER)
     if existing is not None:
@@ -83,7 +83,6 @@ def start_bank_transfer(order: Order) -> Payment:
         lock_order(order_id)
         existing = waiting(order, Provider.BANK_TRANSFER)
         if existing is not None:
-            db.session.commit()
             return existing
         code = free_code(total)
         if code is None:
@@ -91,15 +90,17 @@ def start_bank_transfer(order: Order) -> Payment:
         payment = Payment(order_id=order_id, provider=Provider.BANK_TRANSFER, status=PaymentStatus.OPEN,
                           amount=total + code, unique_code=code, currency="IDR", deadline=deadline,
                           created_at=clock.utcnow())
-        db.session.add(payment)
         try:
-            db.session.flush()
-            record_event(payment, order_id, "started", to_status=PaymentStatus.OPEN, amount=payment.amount,
-                   note=_("Kode unik %(code)s", code=code))
-            db.session.commit()
+            # A savepoint around the insert: a refused code undoes only this attempt (the order stays
+            # locked, the stale transfers closed above stay closed); the caller commits the transfer.
+            with db.session.begin_nested():
+                db.session.add(payment)
+                db.session.flush()
+                record_event(payment, order_id, "started", to_status=PaymentStatus.OPEN, amount=payment.amount,
+                             note=_("Kode unik %(code)s", code=code))
             return payment
         except IntegrityError:
-            db.session.rollback()  # the code (or this order's open transfer) was taken a moment ago: look again
+            continue  # the code (or this order's open transfer) was taken a moment ago: look again
     raise DomainError(_l("Transfer bank sedang penuh. Coba lagi sebentar lagi atau pilih cara bayar lain."),
                       field="method")
 

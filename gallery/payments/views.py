@@ -49,6 +49,7 @@ def _order_or_404(number: str) -> Order:
     if order is None or not may_see(order, _token()):
         abort(404)
     expire_if_due(order)
+    db.session.commit()  # the expiry, if it was due (the service flushes)
     return order
 
 
@@ -83,8 +84,10 @@ def start(number: str, method: str):
     try:
         payment = core.start_payment(order, method)
     except DomainError as error:
+        db.session.commit()  # what the services recorded before refusing (stale transfers closed, a failed attempt)
         flash(error.message, "error")
         return redirect(url_for("payments.choose", number=order.number, t=_token()))
+    db.session.commit()  # the services flush; the request commits once, here
     if payment.checkout_url:
         return redirect(payment.checkout_url, code=303)
     return redirect(url_for("payments.status", number=order.number, t=_token()), code=303)

@@ -16,7 +16,7 @@ from gallery.consignment.terms import TermsInput, set_terms
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders.services import CartLine
-from gallery.payments.desk import sell_at_counter
+from tests.edges import sell_at_counter
 from gallery.settlements import statements as settlements
 from gallery.settlements.models import Statement
 

@@ -12,7 +12,8 @@ from gallery.notifications.models import Channel, MessageStatus, OutboxMessage, 
 from gallery.notifications.preferences import set_producer_channels
 from gallery.orders import services as orders
 from gallery.orders.reminders import remind_due_payments
-from gallery.orders.services import CartLine, place_order
+from gallery.orders.services import CartLine
+from tests.edges import place_order
 from gallery.payments.desk import pay_at_desk
 from gallery.settlements import statements as settlements
 from gallery.settlements.models import Statement
@@ -163,7 +164,7 @@ def test_a_producer_hears_when_its_statement_is_approved_and_when_it_is_paid(mak
     at(3)
     make.stock(songket.variants[0], 2, payout=700_000)
     staff, admin = make.user(Role.STAFF), make.user(Role.ADMIN)
-    from gallery.payments.desk import sell_at_counter
+    from tests.edges import sell_at_counter
 
     sell_at_counter([CartLine(songket.variants[0].id, 1)], "cash", user=staff)
     at(2, month=12)

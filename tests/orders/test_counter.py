@@ -282,7 +282,8 @@ def test_a_tampered_session_basket_is_ignored(till, shelf):
 
 
 def test_a_receipt_needs_a_paid_order(till, shelf):
-    from gallery.orders.placing import Contact, place_order
+    from gallery.orders.placing import Contact
+    from tests.edges import place_order
 
     order = place_order([CartLine(shelf[3].id, 1)], Contact("Rina", "rina@contoh.id", "081211112222"),
                         fulfilment="pickup")

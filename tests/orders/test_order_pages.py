@@ -11,7 +11,8 @@ from gallery.accounts.models import Role
 from gallery.consignment.services import sellable_quantity
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderStatus
-from gallery.orders.placing import CartLine, Contact, place_order
+from gallery.orders.placing import CartLine, Contact
+from tests.edges import place_order
 from gallery.orders.transitions import mark_packed, mark_paid, ship
 from gallery.shipping.addresses import Address
 from gallery.shipping.models import TariffRate

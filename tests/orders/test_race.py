@@ -8,7 +8,8 @@ from gallery.consignment.ledger import lot_balances
 from gallery.consignment.models import Lot
 from gallery.extensions import db
 from gallery.orders.models import Order
-from gallery.orders.placing import CartLine, Contact, place_order, SoldOut
+from gallery.orders.placing import CartLine, Contact, SoldOut
+from tests.edges import place_order
 from gallery.shipping.addresses import Address
 from tests.orders.conftest import JAKARTA_PUSAT
 

@@ -12,8 +12,10 @@ from gallery.consignment.services import sellable_quantity
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderAllocation, OrderStatus
-from gallery.orders.expiry import expire_due_orders, expire_if_due
-from gallery.orders.placing import CartLine, Contact, place_order, SoldOut
+from gallery.orders.cli import expire_due_orders
+from gallery.orders.expiry import expire_if_due
+from gallery.orders.placing import CartLine, Contact, SoldOut
+from tests.edges import place_order
 from gallery.orders.till import counter_sale
 from gallery.orders.transitions import cancel, complete, mark_packed, mark_paid, mark_picked_up, ship
 from gallery.shipping.addresses import Address

@@ -8,7 +8,8 @@ from gallery.accounts.models import Role
 from gallery.consignment.ledger import lot_balances
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderStatus
-from gallery.orders.placing import CartLine, Contact, place_order
+from gallery.orders.placing import CartLine, Contact
+from tests.edges import place_order
 from gallery.orders.transitions import mark_packed, mark_picked_up, ship
 from gallery.shipping.addresses import Address
 from gallery.orders.shelf_life import NotGoodAtHandOver, swap_lot

@@ -14,7 +14,8 @@ from gallery.consignment.models import Lot, MovementKind, StockMovement
 from gallery.consignment.services import sellable_quantity
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderEvent, OrderStatus
-from gallery.orders.placing import CartLine, Contact, place_order
+from gallery.orders.placing import CartLine, Contact
+from tests.edges import place_order
 from gallery.orders.till import counter_sale
 from gallery.orders.transitions import cancel, mark_packed, mark_paid, ship
 from gallery.shipping.addresses import Address

@@ -10,7 +10,8 @@ import pytest
 import stripe
 from werkzeug.wrappers import Request, Response
 
-from gallery.orders.placing import CartLine, Contact, place_order
+from gallery.orders.placing import CartLine, Contact
+from tests.edges import place_order
 from gallery.shipping.addresses import Address
 from tests.fake_servers import serving
 from tests.payments.midtrans_fake import CLIENT_KEY, SERVER_KEY, FakeMidtrans

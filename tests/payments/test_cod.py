@@ -10,8 +10,9 @@ from gallery.consignment.models import MovementKind, StockMovement
 from gallery.consignment.services import sellable_quantity
 from gallery.errors import DomainError
 from gallery.extensions import db
-from gallery.orders.expiry import expire_due_orders
-from gallery.orders.placing import CartLine, place_order
+from gallery.orders.cli import expire_due_orders
+from gallery.orders.placing import CartLine
+from tests.edges import place_order
 from gallery.orders.transitions import complete, mark_packed, mark_paid, return_to_sender, ship
 from gallery.orders.models import Order, OrderStatus
 from gallery.payments import cod

@@ -12,7 +12,7 @@ from gallery.consignment.ledger import lot_balances
 from gallery.consignment.services import sellable_quantity
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderEvent, OrderStatus
-from gallery.orders.expiry import expire_due_orders
+from gallery.orders.cli import expire_due_orders
 from gallery.orders.placing import CartLine
 from gallery.orders.till import counter_sale
 from gallery.payments import core, refunds

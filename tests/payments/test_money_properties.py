@@ -33,8 +33,10 @@ from gallery.consignment.terms import TermsInput, set_terms
 from gallery.consignment.models import Lot
 from gallery.errors import DomainError
 from gallery.extensions import db
-from gallery.orders.expiry import expire_due_orders
-from gallery.orders.placing import CartLine, Contact, place_order
+from gallery.orders.cli import expire_due_orders
+from gallery.orders.placing import CartLine, Contact
+from tests import edges
+from tests.edges import place_order
 from gallery.orders.transitions import NOT_HANDED_OVER, cancel, complete, mark_packed, mark_picked_up, return_to_sender, ship
 from gallery.shipping.addresses import Address
 from gallery.orders.models import Order, OrderAllocation, OrderLine, OrderStatus
@@ -147,7 +149,7 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
         def counter_sale(self, which, quantity, method):
             variant_id = self.variants[which]
             try:
-                order = desk.sell_at_counter([CartLine(variant_id, quantity)], method, user=self.staff)
+                order = edges.sell_at_counter([CartLine(variant_id, quantity)], method, user=self.staff)
             except DomainError:
                 db.session.rollback()
                 return
@@ -181,7 +183,7 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
                     self._tries(lambda: desk.pay_at_desk(order, method, user=self.staff))
             elif method == "bank_transfer":
                 if order.status == OrderStatus.PENDING_PAYMENT and self._tries(
-                        lambda: transfers.start_bank_transfer(order)):
+                        lambda: edges.start_bank_transfer(order)):
                     payment = core.current_payment(self._order(number))
                     if payment is not None and payment.status == PaymentStatus.OPEN:
                         self._tries(lambda: transfers.confirm_transfer(payment, user=self.staff))

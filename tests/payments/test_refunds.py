@@ -13,10 +13,11 @@ from gallery.orders.models import Order, OrderStatus
 from gallery.orders.transitions import cancel, mark_packed, ship
 from gallery.payments import refunds, transfers
 from gallery.payments.models import Payment, PaymentEvent, PaymentStatus, Refund, RefundLine
+from tests import edges
 
 
 def _paid(order, staff):
-    payment = transfers.start_bank_transfer(order)
+    payment = edges.start_bank_transfer(order)
     assert transfers.confirm_transfer(payment, user=staff) == "paid"
     return db.session.get(Payment, payment.id)
 

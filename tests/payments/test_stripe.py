@@ -11,10 +11,11 @@ from gallery.consignment.ledger import lot_balances
 from gallery.consignment.services import sellable_quantity
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderEvent, OrderStatus
-from gallery.payments import core, transfers
+from gallery.payments import core
 from gallery.payments.gateways import stripe as stripe_gateway
 from gallery.payments.models import Payment, PaymentEvent, PaymentStatus, ProviderEvent, Refund
 from gallery.payments.gateways.stripe import from_stripe_amount, to_stripe_amount
+from tests import edges
 from tests.payments.conftest import event, post_event
 
 
@@ -157,7 +158,7 @@ def test_an_expired_session_keeps_the_order_when_the_shopper_chose_a_transfer_me
                                                                                        delivery_order):
     order = delivery_order()
     payment = core.start_with_gateway(stripe_gateway.GATEWAY, order)
-    transfers.start_bank_transfer(order)
+    edges.start_bank_transfer(order)
     session = dict(fake_stripe.sessions[payment.reference], status="expired")
     assert post_event(client, event("checkout.session.expired", session)).get_json()["outcome"] == "expired"
     assert db.session.get(Order, order.id).status == OrderStatus.PENDING_PAYMENT
@@ -232,7 +233,7 @@ def test_a_late_payment_takes_the_stock_again_when_it_is_there(app, client, fake
     order = delivery_order()
     payment, session = _paid_session(fake_stripe, order)
     clock.freeze(clock.utcnow() + timedelta(hours=25))
-    from gallery.orders.expiry import expire_due_orders
+    from gallery.orders.cli import expire_due_orders
 
     assert expire_due_orders() == [order.number]
     assert sellable_quantity(rendang.id) == 5
@@ -251,7 +252,7 @@ def test_a_late_payment_is_refunded_when_the_stock_is_gone(app, client, fake_str
     order = delivery_order()
     payment, session = _paid_session(fake_stripe, order)
     clock.freeze(clock.utcnow() + timedelta(hours=25))
-    from gallery.orders.expiry import expire_due_orders
+    from gallery.orders.cli import expire_due_orders
     from gallery.orders.placing import CartLine
     from gallery.orders.till import counter_sale
 

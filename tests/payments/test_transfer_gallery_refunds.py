@@ -15,6 +15,7 @@ from gallery.orders.models import Order, OrderStatus
 from gallery.payments import core, refunds, transfers
 from gallery.payments.gateways import stripe as stripe_gateway
 from gallery.payments.models import Payment, PaymentEvent, PaymentStatus, Refund
+from tests import edges
 from tests.factories import csrf_token
 from tests.payments.conftest import post_event, event
 
@@ -41,13 +42,14 @@ def test_a_transfer_shows_account_exact_amount_and_deadline(app, client, deliver
 def test_unique_codes_never_repeat_among_open_transfers(app, make, tariff):
     variant = make.product(variants=[("Standar", 10_000, 100)]).variants[0]
     make.stock(variant, 200)
-    from gallery.orders.placing import CartLine, place_order
+    from gallery.orders.placing import CartLine
+    from tests.edges import place_order
     from tests.payments.conftest import SHOPPER
 
     codes = []
     for _ in range(25):
         order = place_order([CartLine(variant.id, 1)], SHOPPER, fulfilment="pickup")
-        codes.append(transfers.start_bank_transfer(order).unique_code)
+        codes.append(edges.start_bank_transfer(order).unique_code)
     assert len(set(codes)) == 25
     # A rejected transfer frees its code; the open ones stay distinct.
     first = db.session.scalar(select(Payment).where(Payment.unique_code == codes[0]))
@@ -60,7 +62,7 @@ def test_the_database_refuses_a_repeated_open_code(app, pickup_order):
     from sqlalchemy.exc import IntegrityError
 
     a, b = pickup_order(), pickup_order()
-    payment = transfers.start_bank_transfer(a)
+    payment = edges.start_bank_transfer(a)
     db.session.add(Payment(order_id=b.id, provider="bank_transfer", status="open", amount=b.total + payment.unique_code,
                            unique_code=payment.unique_code))
     with pytest.raises(IntegrityError):
@@ -72,7 +74,8 @@ def test_the_database_refuses_a_repeated_open_code(app, pickup_order):
 def test_concurrent_transfers_get_distinct_codes(app, make):
     variant = make.product(variants=[("Standar", 10_000, 100)]).variants[0]
     make.stock(variant, 50)
-    from gallery.orders.placing import CartLine, place_order
+    from gallery.orders.placing import CartLine
+    from tests.edges import place_order
     from tests.payments.conftest import SHOPPER
 
     numbers = [place_order([CartLine(variant.id, 1)], SHOPPER, fulfilment="pickup").number for _ in range(12)]
@@ -85,7 +88,7 @@ def test_concurrent_transfers_get_distinct_codes(app, make):
             try:
                 order = db.session.scalar(select(Order).where(Order.number == number))
                 barrier.wait(timeout=30)
-                codes.append(transfers.start_bank_transfer(order).unique_code)
+                codes.append(edges.start_bank_transfer(order).unique_code)
             except Exception as error:  # noqa: BLE001
                 errors.append(error)
             finally:
@@ -109,7 +112,8 @@ def test_concurrent_transfers_get_distinct_codes(app, make):
 def test_two_clicks_at_once_leave_one_open_transfer_for_the_order(app, make):
     variant = make.product(variants=[("Standar", 10_000, 100)]).variants[0]
     make.stock(variant, 5)
-    from gallery.orders.placing import CartLine, place_order
+    from gallery.orders.placing import CartLine
+    from tests.edges import place_order
     from tests.payments.conftest import SHOPPER
 
     number = place_order([CartLine(variant.id, 1)], SHOPPER, fulfilment="pickup").number
@@ -121,7 +125,7 @@ def test_two_clicks_at_once_leave_one_open_transfer_for_the_order(app, make):
             try:
                 order = db.session.scalar(select(Order).where(Order.number == number))
                 barrier.wait(timeout=30)
-                codes.append(transfers.start_bank_transfer(order).unique_code)
+                codes.append(edges.start_bank_transfer(order).unique_code)
             except Exception as error:  # noqa: BLE001
                 errors.append(error)
             finally:
@@ -139,7 +143,7 @@ def test_two_clicks_at_once_leave_one_open_transfer_for_the_order(app, make):
 
 def test_staff_confirm_a_transfer_paid_email_and_packing_queue(app, client, make, delivery_order, mail_outbox):
     order = delivery_order()
-    payment = transfers.start_bank_transfer(order)
+    payment = edges.start_bank_transfer(order)
     _staff(make, client)
     page = client.get("/staff/payments")
     assert page.status_code == 200 and order.number in page.get_data(as_text=True)
@@ -162,7 +166,7 @@ def test_staff_confirm_a_transfer_paid_email_and_packing_queue(app, client, make
 
 def test_staff_reject_a_transfer(app, client, make, delivery_order):
     order = delivery_order()
-    payment = transfers.start_bank_transfer(order)
+    payment = edges.start_bank_transfer(order)
     _staff(make, client)
     token = csrf_token(client, "/staff/payments")
     client.post(f"/staff/payments/{payment.id}/reject", data={"csrf_token": token, "reason": "tidak ada di mutasi"})
@@ -175,13 +179,13 @@ def test_a_late_transfer_with_stock_gone_is_flagged_for_staff(app, make, deliver
     from datetime import timedelta
 
     from gallery import clock
-    from gallery.orders.expiry import expire_due_orders
+    from gallery.orders.cli import expire_due_orders
     from gallery.orders.placing import CartLine
     from gallery.orders.till import counter_sale
 
     _, songket = shelf
     order = delivery_order()
-    payment = transfers.start_bank_transfer(order)
+    payment = edges.start_bank_transfer(order)
     clock.freeze(clock.utcnow() + timedelta(hours=25))
     expire_due_orders()
     staff = make.user(Role.STAFF)
@@ -217,7 +221,7 @@ def _png(size=(300, 300)) -> bytes:
 
 def test_a_proof_is_re_encoded_and_shown_only_to_the_holder_and_staff(app, client, make, delivery_order):
     order = delivery_order()
-    payment = transfers.start_bank_transfer(order)
+    payment = edges.start_bank_transfer(order)
     url = f"/orders/{order.number}/payment?t={order.access_token}"
     token = csrf_token(client, url)
     client.post(f"/orders/{order.number}/payment/{payment.id}/proof?t={order.access_token}",
@@ -291,7 +295,7 @@ def test_staff_refund_per_line_with_goods_back_and_in_full_through_stripe(app, c
 
 def test_a_transfer_refund_is_recorded_without_stripe(app, make, fake_stripe, delivery_order):
     order = delivery_order()
-    payment = transfers.start_bank_transfer(order)
+    payment = edges.start_bank_transfer(order)
     staff = make.user(Role.STAFF)
     transfers.confirm_transfer(payment, user=staff)
     refund = refunds.refund(db.session.get(Order, order.id), user=staff, reason="batal")
@@ -306,6 +310,6 @@ def test_the_order_block_partial_offers_to_pay_and_shows_the_transfer(app, picku
     with app.test_request_context(f"/orders/{order.number}?t={order.access_token}"):
         html = render_template_string('{% include "payments/_order_block.html" %}', order=order)
         assert "Bayar sekarang" in html and f"/orders/{order.number}/pay?t=" in html
-        payment = transfers.start_bank_transfer(order)
+        payment = edges.start_bank_transfer(order)
         html = render_template_string('{% include "payments/_order_block.html" %}', order=order)
         assert f"{payment.amount:,}".replace(",", ".") in html and "/payment?t=" in html

@@ -14,11 +14,12 @@ from gallery.orders.services import (
     Contact,
     mark_packed,
     mark_picked_up,
-    place_order,
     ship,
 )
-from gallery.payments.desk import pay_at_desk, sell_at_counter
+from gallery.payments.desk import pay_at_desk
+from tests.edges import sell_at_counter
 from gallery.payments.refunds import refund
+from tests.edges import place_order
 from tests.orders.conftest import JAKARTA_PUSAT, tariff  # noqa: F401  (fixture)
 
 # Everything about the shoppers that a producer must never see.

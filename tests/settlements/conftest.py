@@ -12,8 +12,10 @@ from gallery.consignment.documents import ReceiptLine, ReturnLine, create_receip
 from gallery.consignment.models import Lot, ReturnReason, WriteOffCause
 from gallery.extensions import db
 from gallery.orders import services as orders
+from tests.edges import place_order
 from gallery.orders.services import Address, CartLine, Contact
-from gallery.payments.desk import pay_at_desk, sell_at_counter
+from gallery.payments.desk import pay_at_desk
+from tests.edges import sell_at_counter
 from gallery.payments.refunds import refund
 from tests.orders.conftest import JAKARTA_PUSAT
 
@@ -87,11 +89,11 @@ def month(make) -> Month:
 
     made = {}
     at(3)
-    made["online"] = ship_order(orders.place_order([CartLine(rendang.id, 3), CartLine(songket.id, 1)], SHOPPER,
+    made["online"] = ship_order(place_order([CartLine(rendang.id, 3), CartLine(songket.id, 1)], SHOPPER,
                                                    fulfilment="delivery", address=GAMBIR, service_code="POS_REG"),
                                 "RESI0001NOV", staff)
     at(5)
-    pickup = orders.place_order([CartLine(rendang.id, 2)], SHOPPER, fulfilment="pickup")
+    pickup = place_order([CartLine(rendang.id, 2)], SHOPPER, fulfilment="pickup")
     pay_at_desk(pickup, "cash", user=staff)
     made["pickup"] = orders.mark_picked_up(pickup, user=staff)
     at(7)
@@ -104,11 +106,11 @@ def month(make) -> Month:
     made["songket_counter"] = sell_at_counter([CartLine(songket.id, 1)], "qris", user=staff)
     # Paid but never shipped in November: does not count.
     at(12)
-    made["unshipped"] = orders.place_order([CartLine(rendang.id, 1)], SHOPPER, fulfilment="delivery",
+    made["unshipped"] = place_order([CartLine(rendang.id, 1)], SHOPPER, fulfilment="delivery",
                                            address=GAMBIR, service_code="POS_REG")
     pay_at_desk(made["unshipped"], "bank_transfer", user=staff)
     # Unpaid: does not count.
-    made["unpaid"] = orders.place_order([CartLine(rendang.id, 1)], SHOPPER, fulfilment="pickup")
+    made["unpaid"] = place_order([CartLine(rendang.id, 1)], SHOPPER, fulfilment="pickup")
     at(15)
     # A return of unsold songket and, after expiry, a write-off of the last galamai.
     songket_lot = db.session.query(Lot).filter_by(variant_id=songket.id).one()
@@ -120,14 +122,14 @@ def month(make) -> Month:
     db.session.commit()
     # Shipped on 30 November 23:30 WIB (16:30 UTC): November. Another at 1 December 00:30 WIB: December.
     at(28)
-    late = orders.place_order([CartLine(rendang.id, 1)], SHOPPER, fulfilment="delivery", address=GAMBIR,
+    late = place_order([CartLine(rendang.id, 1)], SHOPPER, fulfilment="delivery", address=GAMBIR,
                               service_code="POS_REG")
     pay_at_desk(late, "bank_transfer", user=staff)
     orders.mark_packed(late, user=staff)
     at(30, 23, 30)
     made["last_minute"] = orders.ship(late, "RESI0002NOV", user=staff)
     at(29)
-    december = orders.place_order([CartLine(rendang.id, 1)], SHOPPER, fulfilment="delivery", address=GAMBIR,
+    december = place_order([CartLine(rendang.id, 1)], SHOPPER, fulfilment="delivery", address=GAMBIR,
                                   service_code="POS_REG")
     pay_at_desk(december, "bank_transfer", user=staff)
     orders.mark_packed(december, user=staff)

@@ -12,7 +12,7 @@ from gallery.accounts.models import Role
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders.services import CartLine
-from gallery.payments.desk import sell_at_counter
+from tests.edges import sell_at_counter
 from gallery.payments.refunds import refund
 from gallery.settlements import exports
 from gallery.settlements.models import Statement, StatementStatus
