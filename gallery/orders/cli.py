@@ -7,6 +7,7 @@ from gallery.extensions import db
 
 from gallery.jobs import periodic
 from gallery.orders import tracking
+from gallery.shipping import pos_tracking
 from gallery.orders.reminders import remind_due_payments
 from gallery.orders.expiry import due_orders, expire_if_due
 
@@ -50,7 +51,11 @@ def remind_command():
 @periodic("orders-track")
 def track_command():
     """Ask the Pos tracker about parcels on their way, then complete orders delivered long enough ago."""
-    run = tracking.poll()
+    run = tracking.TrackRun()
+    if pos_tracking.configured():
+        for order in tracking.in_transit():
+            tracking.poll_one(order, run)
+            db.session.commit()  # each parcel stands alone: a tracker failing later keeps what was learnt
     run.completed = tracking.complete_delivered()
     click.echo(f"orders: {run.polled} parcel(s) polled, {run.added} new event(s), {len(run.completed)} completed"
                + (": " + ", ".join(run.completed) if run.completed else ""))

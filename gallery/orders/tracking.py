@@ -78,11 +78,9 @@ def _check_event(order: Order, event: ParcelEvent) -> None:
 
 
 def add_by_staff(order: Order, event: ParcelEvent, *, user: User) -> int:
-    """Staff typed one event of the parcel (read off the Pos site or a call); commit."""
+    """Staff typed one event of the parcel (read off the Pos site or a call); the view commits."""
     _check_event(order, event)
-    added = record_events(order, [event], source=TrackingSource.STAFF, user=user)
-    db.session.commit()
-    return added
+    return record_events(order, [event], source=TrackingSource.STAFF, user=user)
 
 
 def parse_wib(text: str) -> datetime | None:
@@ -120,7 +118,7 @@ def _read_rows(content: bytes) -> list[dict]:
 
 def import_csv(content: bytes, *, user: User) -> ImportResult:
     """Import parcel events (`resi,time,status,location,description`; time in WIB, status our code or Pos's
-    words); nothing is saved while any row is wrong. Commits when every row is good."""
+    words); nothing is added while any row is wrong. The view commits when every row is good."""
     rows = _read_rows(content)
     resis = {(row.get("resi") or "").strip().upper() for row in rows}
     by_resi = {order.tracking_number: order for order in db.session.scalars(
@@ -151,7 +149,6 @@ def import_csv(content: bytes, *, user: User) -> ImportResult:
     for order, event in wanted:
         result.added += record_events(order, [event], source=TrackingSource.IMPORT, user=user)
         result.orders.add(order.number)
-    db.session.commit()
     return result
 
 
@@ -165,29 +162,24 @@ class TrackRun:
     completed: list[str] = field(default_factory=list)
 
 
-def _in_transit(limit: int) -> list[Order]:
+def in_transit(limit: int = 500) -> list[Order]:
+    """Parcels on their way that the tracker may know more of, oldest first."""
     return list(db.session.scalars(
         select(Order).options(selectinload(Order.parcel_events))
         .where(Order.status == OrderStatus.SHIPPED, Order.tracking_number.is_not(None), Order.delivered_at.is_(None))
         .order_by(Order.shipped_at).limit(limit)))
 
 
-def poll(limit: int = 500) -> TrackRun:
-    """Ask the Pos tracker about every parcel on its way (when it is configured); commit per parcel."""
-    run = TrackRun()
-    if not pos_tracking.configured():
-        return run
-    for order in _in_transit(limit):
-        try:
-            events = pos_tracking.fetch_events(order.tracking_number)
-        except pos_tracking.TrackingUnavailable as error:
-            log.warning("tracking %s (%s): %s", order.number, order.tracking_number, error)
-            run.unavailable.append(order.number)
-            continue
-        run.polled += 1
-        run.added += record_events(order, events, source=TrackingSource.POS_API)
-        db.session.commit()
-    return run
+def poll_one(order: Order, run: TrackRun) -> None:
+    """Ask the Pos tracker about one parcel and add what it has not told before (the command commits each)."""
+    try:
+        events = pos_tracking.fetch_events(order.tracking_number)
+    except pos_tracking.TrackingUnavailable as error:
+        log.warning("tracking %s (%s): %s", order.number, order.tracking_number, error)
+        run.unavailable.append(order.number)
+        return
+    run.polled += 1
+    run.added += record_events(order, events, source=TrackingSource.POS_API)
 
 
 def complete_delivered() -> list[str]:
@@ -211,7 +203,7 @@ def complete_delivered() -> list[str]:
 
 
 def report_problem(order: Order, text: str) -> Order:
-    """The shopper says something is wrong with a delivered parcel: it no longer completes by itself; commit."""
+    """The shopper says something is wrong with a delivered parcel: it no longer completes by itself."""
     text = (text or "").strip()
     if len(text) < 5 or len(text) > 1000:
         raise DomainError(_l("Ceritakan masalahnya (5 sampai 1000 huruf)."), field="problem")
@@ -222,5 +214,4 @@ def report_problem(order: Order, text: str) -> Order:
     if order.problem_reported_at is None:
         order.problem_reported_at = clock.utcnow()
     record_note(order, user=None, note=str(_l("Pembeli melaporkan masalah: %(text)s", text=text)))
-    db.session.commit()
     return order

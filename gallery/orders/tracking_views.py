@@ -49,6 +49,7 @@ def report_problem(number: str):
             db.session.rollback()
             flash(error.message, "error")
         else:
+            db.session.commit()
             flash(_("Terima kasih, masalahnya sudah kami catat. Staf galeri akan menghubungi Anda."), "success")
     else:
         flash(_("Ceritakan masalahnya."), "error")
@@ -72,6 +73,7 @@ def add_parcel_event(number: str):
             db.session.rollback()
             flash(error.message, "error")
         else:
+            db.session.commit()
             flash(_("Status paket dicatat."), "success")
     else:
         flash(next((m for messages in form.errors.values() for m in messages), _("Periksa isian status paket.")),
@@ -93,6 +95,7 @@ def import_parcel_events():
             if result.errors:
                 status = 422
             else:
+                db.session.commit()
                 flash(_("%(added)s status paket baru dari %(rows)s baris dicatat.", added=result.added,
                         rows=result.rows), "success")
                 return redirect(url_for(".import_parcel_events"), code=303)
