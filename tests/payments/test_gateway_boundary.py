@@ -2,7 +2,10 @@
 import ast
 from pathlib import Path
 
+import pytest
+
 import gallery
+from gallery.payments.gateways import Gateway
 
 GATEWAY_OF = {"stripe": "payments/gateways/stripe.py", "midtransclient": "payments/gateways/midtrans.py"}
 
@@ -30,3 +33,12 @@ def test_no_module_outside_its_gateway_imports_a_provider_library():
     # And each gateway module does import its library (the check above would pass vacuously otherwise).
     for library, module in GATEWAY_OF.items():
         assert library in _imported_top_levels(root / module)
+
+
+def test_a_gateway_missing_a_method_cannot_be_made():
+    class Halfway(Gateway):
+        def enabled(self) -> bool:
+            return True
+
+    with pytest.raises(TypeError):
+        Halfway()

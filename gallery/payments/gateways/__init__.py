@@ -9,6 +9,7 @@ gateway (Xendit, the partner bank's VA) joins by adding one module and naming it
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from importlib import import_module
 
@@ -58,45 +59,45 @@ class InvalidNotification(Exception):
     """A notification not signed by the provider (or not one at all): refused, nothing written."""
 
 
-class Gateway:
-    """What every gateway module provides (the core calls nothing else)."""
+class Gateway(ABC):
+    """What every gateway module provides (the core calls nothing else); a gateway missing one cannot be made."""
 
     provider: str = ""
     name: str = ""  # the provider as staff know it ("Stripe", "Midtrans")
     # Whether `start` on a sale at the till shows a QRIS code on the till's screen.
     qris_at_till: bool = False
 
+    @abstractmethod
     def enabled(self) -> bool:
         """Whether the shop has this provider's keys (a method whose keys are missing is hidden)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def attempt_deadline(self, order):
         """When a new attempt for `order` closes at the provider (never after the order's deadline)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def start(self, order, payment) -> str:
         """Open the attempt at the provider; set `payment.checkout_url` and the provider's ids; return a note."""
-        raise NotImplementedError
 
+    @abstractmethod
     def verify(self, body: bytes, headers) -> dict:
         """The notification's data if the provider signed it; else InvalidNotification (nothing is written)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def payment_for(self, notice: Notice | None, data: dict):
         """The Payment a verified notification is about, or None."""
-        raise NotImplementedError
 
+    @abstractmethod
     def fetch_status(self, payment) -> Notice | None:
         """Ask the provider what became of the attempt (None when it cannot say)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def refundable(self, payment) -> bool:
         """Whether money of this attempt can be given back through the provider's API."""
-        raise NotImplementedError
 
+    @abstractmethod
     def refund(self, payment, amount: int, key: str, reason: str = "") -> str:
         """Give `amount` Rupiah back through the provider, once per `key`; return the provider's refund id."""
-        raise NotImplementedError
 
 
 # Provider → module of gallery.payments.gateways; the module exposes `GATEWAY`.
