@@ -102,7 +102,6 @@ class BestSeller:
 class Dashboard:
     today: date
     months: list[MonthBar]  # oldest first; the last is this month
-    earnings_all_time: int
     best_sellers: list[BestSeller]
     lots: list[reports.LotRow]
     expiring: list[reports.LotRow]
@@ -121,9 +120,9 @@ class Dashboard:
         return sum(lot.value for lot in self.lots)
 
 
-def monthly_sales(producer_id: int, today: date, months: int = CHART_MONTHS) -> tuple[list[MonthBar], int]:
-    """Units and earnings per WIB month for the last `months` months (this one last), and all-time
-    earnings, of sales not refunded in full. One statement: one filtered sum per month."""
+def monthly_sales(producer_id: int, today: date, months: int = CHART_MONTHS) -> list[MonthBar]:
+    """Units and earnings per WIB month for the last `months` months (this one last), of sales not refunded
+    in full. One statement over those months only: one filtered sum per month."""
     first = add_months(month_start(today), -(months - 1))
     bounds = [wib_instant(add_months(first, i)) for i in range(months + 1)]
     columns = []
@@ -131,10 +130,9 @@ def monthly_sales(producer_id: int, today: date, months: int = CHART_MONTHS) -> 
         inside = and_(_SOLD_AT >= start, _SOLD_AT < end)
         columns += [func.coalesce(func.sum(_NET).filter(inside), 0),
                     func.coalesce(func.sum(_earned()).filter(inside), 0)]
-    columns.append(func.coalesce(func.sum(_earned()), 0))
-    row = db.session.execute(_sold_by(producer_id).add_columns(*columns)).one()
-    bars = [MonthBar(add_months(first, i), int(row[2 * i]), int(row[2 * i + 1])) for i in range(months)]
-    return bars, int(row[-1])
+    row = db.session.execute(
+        _sold_by(producer_id).add_columns(*columns).where(_SOLD_AT >= bounds[0], _SOLD_AT < bounds[-1])).one()
+    return [MonthBar(add_months(first, i), int(row[2 * i]), int(row[2 * i + 1])) for i in range(months)]
 
 
 def best_sellers(producer_id: int, today: date, days: int = BEST_SELLER_DAYS, limit: int = 5) -> list[BestSeller]:
@@ -156,13 +154,13 @@ def best_sellers(producer_id: int, today: date, days: int = BEST_SELLER_DAYS, li
 def dashboard(producer_id: int, today: date | None = None) -> Dashboard:
     """Everything the dashboard shows but settlements: three statements."""
     today = today or clock.today_wib()
-    months, all_time = monthly_sales(producer_id, today)
+    months = monthly_sales(producer_id, today)
     lots = reports.producer_lots(producer_id, today=today)
     until = today + timedelta(days=EXPIRY_DAYS)
     expiring = sorted((lot for lot in lots if lot.expires_on and today < lot.expires_on <= until),
                       key=lambda lot: (lot.expires_on, lot.lot_id))
     expired = [lot for lot in lots if lot.expired]
-    return Dashboard(today, months, all_time, best_sellers(producer_id, today), lots, expiring, expired)
+    return Dashboard(today, months, best_sellers(producer_id, today), lots, expiring, expired)
 
 
 # --- Sales -----------------------------------------------------------------------------------

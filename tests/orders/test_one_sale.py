@@ -53,7 +53,7 @@ def test_portal_statements_and_statistics_agree_on_what_sold(make, tariff):
 
     [statement] = statements_of(producer.id)
     page = portal.sales_page(producer.id, portal.SaleFilter())
-    months, _ = portal.monthly_sales(producer.id, clock.today_wib())
+    months = portal.monthly_sales(producer.id, clock.today_wib())
     sales_here = next(row.value for row in registry_statistics().sales_by_kecamatan if row.key == "13.01.05")
 
     # Then they agree: 2 shipped + 12 collected − 3 refunded = 11 units
