@@ -20,11 +20,6 @@ REQUIRED_RULES = ("taking stock", "freezing a price", "computing a payout", "quo
 
 # A use case commits once at its edge: a request (views), a command (cli), a job; services only flush.
 EDGE = re.compile(r"(^|_)(views|cli|jobs)\.py$")
-# Not yet moved to their edges (issue 17 left open for them): the order state machine's transitions, the
-# gateway attempt in payments.core (it must be split so the edge commits between opening the attempt and
-# calling the provider) and the till's QRIS hold that depends on it. Remove an entry when its module is done;
-# the test fails while an entry no longer commits, so the list only shrinks.
-NOT_YET_AT_EDGES = {"gallery/orders/transitions.py", "gallery/payments/core.py", "gallery/orders/till.py"}
 
 
 def _modules() -> list[Path]:
@@ -56,18 +51,10 @@ def _commits(path: Path) -> list[int]:
 
 
 def test_only_edges_commit():
-    offenders, waiting = [], set()
-    for path in _modules():
-        relative = _relative(path)
-        if EDGE.search(path.name) or relative.startswith("gallery/devtools/"):
-            continue
-        lines = _commits(path)
-        if relative in NOT_YET_AT_EDGES:
-            waiting.update([relative] if lines else [])
-            continue
-        offenders += [f"{relative}:{line}" for line in lines]
+    offenders = [f"{_relative(path)}:{line}" for path in _modules()
+                 if not EDGE.search(path.name) and not _relative(path).startswith("gallery/devtools/")
+                 for line in _commits(path)]
     assert not offenders, "services flush; the request, command or job that uses them commits: " + ", ".join(offenders)
-    assert waiting == NOT_YET_AT_EDGES, f"done, take off NOT_YET_AT_EDGES: {NOT_YET_AT_EDGES - waiting}"
 
 
 def _imports(path: Path) -> set[str]:

@@ -20,7 +20,8 @@ LINK = re.compile(r'href="(/[^"#]*)"')
 
 def plant(world, ids) -> None:
     """Markup in the text fields shoppers, producers and partners fill in."""
-    from gallery.orders.services import Address, CartLine, Contact
+    from gallery.shipping.addresses import Address
+    from gallery.orders.placing import CartLine, Contact
     from tests.edges import place_order
     from gallery.partners import services as partners
     from gallery.partners.models import InquiryKind

@@ -71,9 +71,9 @@ FAVOURED_PRODUCER = "rendang-lokan-amak-painan"  # the demo producer account see
 
 def _demo_sale(rng: random.Random, when, now, staff, customer, serial: int) -> bool:
     """One sale at `when` through the real services: a counter sale, a pick-up or a shipped parcel."""
-    from gallery.orders.services import (
-        Address, CartLine, Contact, mark_packed, mark_picked_up, complete, place_order, ship,
-    )
+    from gallery.orders.placing import CartLine, Contact, place_order
+    from gallery.orders.transitions import complete, mark_packed, mark_picked_up, ship
+    from gallery.shipping.addresses import Address
     from gallery.payments.desk import pay_at_desk, sell_at_counter
     from gallery.shipping.models import District, TariffVersion
 
@@ -102,20 +102,28 @@ def _demo_sale(rng: random.Random, when, now, staff, customer, serial: int) -> b
     has_tariff = db.session.scalar(select(TariffVersion.id).limit(1)) is not None
     if roll < 0.8 or not has_tariff:
         order = place_order(lines, contact, fulfilment="pickup", customer=customer if rng.random() < 0.2 else None)
+        db.session.commit()  # each step is its own request in the shop: the demo commits after each
         pay_at_desk(order, rng.choice(("cash", "qris")), user=staff)
+        db.session.commit()
         mark_picked_up(order, user=staff)
+        db.session.commit()
         return True
     regency, district, postal_code = rng.choice(DEMO_DESTINATIONS)
     province = db.session.get(District, district).regency.province_code
     order = place_order(lines, contact, fulfilment="delivery", service_code="POS_REG",
                         address=Address(province, regency, district, f"Jl. Demo No. {serial}", postal_code))
+    db.session.commit()
     pay_at_desk(order, "bank_transfer", user=staff)
+    db.session.commit()
     mark_packed(order, user=staff)
+    db.session.commit()
     ship(order, f"P{clock.to_wib(when):%y%m%d}{serial:05d}", user=staff)
+    db.session.commit()
     delivered = when + timedelta(days=3)  # Pos delivers a few days later, if that day has come
     if delivered < now:
         clock.freeze(delivered)
         complete(order, user=staff)
+        db.session.commit()
     return True
 
 

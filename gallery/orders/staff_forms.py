@@ -1,4 +1,5 @@
-"""Back-office forms for fulfilment and the counter (shape and parsing only; gallery.orders.services decides).
+"""Back-office forms for fulfilment and the counter (shape and parsing only; gallery.orders.transitions and
+gallery.payments.desk decide).
 
 Numbers are typed as text so that a wrong entry ("abc", "1,5", 10⁹) gets a message of our own in the
 user's language instead of the browser's. Anything the browser sends besides ids, codes and

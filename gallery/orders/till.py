@@ -56,12 +56,12 @@ def _order_by_client_token(token: str | None) -> Order | None:
 
 
 def counter_sale(lines: Sequence[CartLine], method: str, *, user: User, customer_name: str = "",
-                 client_token: str | None = None, commit: bool = True, hold_until: datetime | None = None) -> Order:
+                 client_token: str | None = None, hold_until: datetime | None = None) -> Order:
     """Sell to a walk-in customer: take stock through the same ledger, paid and handed over at once.
 
     The sale counts for each producer exactly like an online one (its allocations carry the lots' payouts).
     A sale is recorded once per `client_token`: the till's form sent twice returns the first sale.
-    With `commit=False` the caller (gallery.payments.desk, which records the money) commits. With
+    Flushes; the till's view commits the sale with its money (gallery.payments.desk records it). With
     `hold_until` the sale waits for its money (a QRIS code on the till's screen) until then, holding its
     units like an unpaid order; it is paid and handed over when the money comes, or expires.
     """
@@ -89,10 +89,7 @@ def counter_sale(lines: Sequence[CartLine], method: str, *, user: User, customer
         order.total = order.subtotal
         if order.status == OrderStatus.COMPLETED:
             notifications.producers_sold(order)
-        if commit:
-            db.session.commit()
-        else:
-            db.session.flush()
+        db.session.flush()
     except DomainError:
         db.session.rollback()
         raise

@@ -107,11 +107,18 @@ def _counter_line(action: str):
 def _sell_with_till_qris(basket: till.Basket, form, customer_name: str, client_token: str | None):
     """QRIS through the gateway: the code goes on the screen; the sale is paid when the gateway says so."""
     try:
-        payment = desk.start_till_qris(basket.lines(), user=current_staff(), customer_name=customer_name,
-                                       client_token=client_token)
+        payment = desk.hold_till_qris(basket.lines(), user=current_staff(), customer_name=customer_name,
+                                      client_token=client_token)
     except DomainError as refused:
         db.session.rollback()
         return _render_counter(422, sell_form=form, error=refused.message)
+    db.session.commit()  # the held sale and its attempt are saved before the gateway is asked for the code
+    try:
+        desk.show_till_qris(payment, user=current_staff())
+    except DomainError as refused:
+        db.session.commit()  # the sale given up: its units back on the shelf, the attempt marked failed
+        return _render_counter(422, sell_form=form, error=refused.message)
+    db.session.commit()
     till.clear_basket()
     return redirect(url_for(".counter_qris", number=payment.order.number))
 
@@ -198,6 +205,7 @@ def counter_qris_cancel(number: str):
         db.session.rollback()
         flash(refused.message, "error")
         return redirect(url_for(".counter_qris", number=order.number))
+    db.session.commit()
     flash(_("QRIS dibatalkan; barangnya kembali ke rak."), "info")
     return redirect(url_for(".counter"))
 

@@ -23,7 +23,7 @@ from gallery import clock
 from gallery.accounts.models import User
 from gallery.errors import DomainError
 from gallery.extensions import db
-from gallery.orders.transitions import complete, lock, record_note
+from gallery.orders.transitions import lock, record_note
 from gallery.orders.models import Order, OrderStatus, ParcelStatus, PaymentMethod, TrackingEvent, TrackingSource
 from gallery.shipping import pos_tracking
 from gallery.shipping.pos_tracking import ParcelEvent
@@ -182,24 +182,15 @@ def poll_one(order: Order, run: TrackRun) -> None:
     run.added += record_events(order, events, source=TrackingSource.POS_API)
 
 
-def complete_delivered() -> list[str]:
-    """Complete each order delivered ORDER_COMPLETE_AFTER_DAYS ago without a reported problem (COD excepted)."""
+def delivered_due() -> list[Order]:
+    """Orders delivered ORDER_COMPLETE_AFTER_DAYS ago without a reported problem (COD excepted): each is
+    completed on its own by `flask orders track` (gallery.orders.cli)."""
     before = clock.utcnow() - timedelta(days=current_app.config["ORDER_COMPLETE_AFTER_DAYS"])
-    due = db.session.scalars(
+    return list(db.session.scalars(
         select(Order).where(Order.status == OrderStatus.SHIPPED, Order.delivered_at <= before,
                             Order.problem_reported_at.is_(None),
                             Order.payment_method.is_distinct_from(PaymentMethod.COD))
-        .order_by(Order.delivered_at, Order.id)).all()
-    numbers = []
-    for order in due:
-        try:
-            complete(order, user=None)
-        except DomainError as error:
-            db.session.rollback()
-            log.warning("could not complete delivered order %s: %s", order.number, error.message)
-            continue
-        numbers.append(order.number)
-    return numbers
+        .order_by(Order.delivered_at, Order.id)))
 
 
 def report_problem(order: Order, text: str) -> Order:

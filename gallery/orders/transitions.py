@@ -7,6 +7,9 @@ expects (both databases), so two staff acting on one order at the same moment ca
 second is told the order changed meanwhile. Money that came in leaves only as a recorded refund: a paid
 order is never cancelled, it is refunded in full (gallery.payments.refunds), and a refunded order never
 ships. Marking paid is `mark_paid`; the payments domain records the payment itself.
+
+Every transition flushes and joins the caller's transaction: the request, command or job that asked for
+it commits once (with the payment, refund or ledger movement that goes with it), or rolls all of it back.
 """
 from __future__ import annotations
 
@@ -141,7 +144,7 @@ def release_stock(order: Order, user: User | None, reason: str) -> None:
 
 
 def mark_paid(order: Order, method: str, *, user: User | None, note: str = "", check_shelf: bool = True) -> Order:
-    """The order's money arrived (the payments domain records the payment itself in the same commit).
+    """The order's money arrived (the payments domain records the payment itself in the same transaction).
 
     Staff paying an order re-check its units' dates first; a provider's notification (`check_shelf`
     False) cannot be refused, so a short-dated unit is then caught at packing or hand-over.
@@ -150,7 +153,7 @@ def mark_paid(order: Order, method: str, *, user: User | None, note: str = "", c
         raise DomainError(_l("Cara bayar wajib diisi."), field="method")
     lock(order)
     if is_overdue(order):
-        # Not expired here: that would commit the caller's half-written payment. Whoever looks next expires it.
+        # Not expired here: the caller's payment is half-written in this transaction. Whoever looks next expires it.
         raise DomainError(_l("Batas waktu pembayaran pesanan ini sudah lewat."), field="status")
     if check_shelf and order.status == OrderStatus.PENDING_PAYMENT:
         shelf_life.check_hand_over(order)
@@ -159,7 +162,7 @@ def mark_paid(order: Order, method: str, *, user: User | None, note: str = "", c
     order.paid_at = clock.utcnow()
     if order.channel == Channel.ONLINE:
         notifications.order_paid(order)
-    db.session.commit()
+    db.session.flush()
     return order
 
 
@@ -172,7 +175,7 @@ def mark_packed(order: Order, *, user: User | None) -> Order:
         shelf_life.check_hand_over(order)
     transition(order, OrderStatus.PACKED, user)
     order.packed_at = clock.utcnow()
-    db.session.commit()
+    db.session.flush()
     return order
 
 
@@ -193,7 +196,7 @@ def ship(order: Order, tracking_number: str, *, user: User | None) -> Order:
     notifications.order_shipped(order)
     if not order.cash_on_delivery:  # a COD parcel becomes a sale when the agency remits its money
         notifications.producers_sold(order)
-    db.session.commit()
+    db.session.flush()
     return order
 
 
@@ -207,7 +210,7 @@ def mark_picked_up(order: Order, *, user: User | None) -> Order:
     transition(order, OrderStatus.COMPLETED, user, str(_l("Diambil di galeri")))
     order.completed_at = clock.utcnow()
     notifications.producers_sold(order)
-    db.session.commit()
+    db.session.flush()
     return order
 
 
@@ -220,7 +223,7 @@ def complete(order: Order, *, user: User | None) -> Order:
         raise DomainError(_l("Pesanan COD selesai saat setoran Pos untuk resinya dicatat."), field="status")
     transition(order, OrderStatus.COMPLETED, user)
     order.completed_at = clock.utcnow()
-    db.session.commit()
+    db.session.flush()
     return order
 
 
@@ -230,7 +233,7 @@ def cancel(order: Order, *, user: User | None, reason: str = "") -> Order:
     transition(order, OrderStatus.CANCELLED, user, (reason or "").strip()[:500])
     release_stock(order, user, str(_l("Pesanan dibatalkan")))
     order.cancelled_at = clock.utcnow()
-    db.session.commit()
+    db.session.flush()
     return order
 
 
@@ -261,7 +264,7 @@ def return_to_sender(order: Order, *, user: User | None, reason: str) -> Order:
     transition(order, OrderStatus.RETURNED, user, reason)
     release_stock(order, user, str(_l("Paket COD kembali ke pengirim: %(reason)s", reason=reason)))
     order.returned_at = clock.utcnow()
-    db.session.commit()
+    db.session.flush()
     return order
 
 

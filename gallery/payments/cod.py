@@ -3,7 +3,7 @@
 One remittance pays over the cash collected for many parcels (resi). Every row is checked before
 anything is saved (DESIGN.md rule 12): the resi belongs to a COD order that is shipped and not remitted
 yet, the amount collected is the order's total, the fee is not negative, no resi twice. Then, in one
-transaction, each order becomes paid and completed (gallery.orders.services.mark_remitted) with a
+transaction, each order becomes paid and completed (gallery.orders.transitions.mark_remitted) with a
 `Payment` of the Pos agency for its money, so the parcel counts as a sale only now
 (gallery.orders.sales) and the reconciliation sees the cash. A remittance's reference (the agency's
 number) is recorded once; an order is remitted once (a unique line per order).

@@ -195,7 +195,11 @@ def require_payable(order: Order, method: str) -> None:
 
 
 def start_payment(order: Order, method: str) -> Payment:
-    """Start paying `order` by `method` (what the shopper picked); an open attempt is reused."""
+    """Start paying `order` by `method` (what the shopper picked); an open attempt is reused.
+
+    Flushes. A gateway's attempt is only opened here: the edge commits it, then calls `start_at_provider`
+    (and commits again), so a notification that arrives before the provider's answer finds the attempt.
+    """
     from gallery.payments import desk, transfers
 
     require_payable(order, method)
@@ -203,19 +207,17 @@ def start_payment(order: Order, method: str) -> Payment:
         return transfers.start_bank_transfer(order)
     if method == Provider.GALLERY:
         return desk.start_at_gallery(order)
-    return start_with_gateway(gateways.get(method), order)
+    return open_attempt(gateways.get(method), order)
 
 
-def start_with_gateway(gateway: Gateway, order: Order, *, user: User | None = None) -> Payment:
+def open_attempt(gateway: Gateway, order: Order, *, user: User | None = None) -> Payment:
     """One attempt at the gateway per try; while the last one is still open the shopper goes back to it.
 
-    The attempt is saved (committed) before the provider is called, so a notification that arrives
-    before the provider's answer finds it.
+    Flushes the new attempt. The edge must commit it before `start_at_provider` calls the provider.
     """
     existing = waiting(order, gateway.provider)
     now = clock.utcnow()
-    if existing is not None and (existing.checkout_url or existing.instructions) and existing.deadline \
-            and existing.deadline > now:
+    if existing is not None and at_provider(existing) and existing.deadline and existing.deadline > now:
         return existing
     payment = Payment(order_id=order.id, provider=gateway.provider, status=PaymentStatus.OPEN, amount=order.total,
                       currency="IDR", deadline=gateway.attempt_deadline(order), created_at=now)
@@ -223,18 +225,35 @@ def start_with_gateway(gateway: Gateway, order: Order, *, user: User | None = No
     db.session.flush()
     payment.idempotency_key = f"checkout-{order.number}-{payment.id}"
     record_event(payment, order.id, "started", to_status=PaymentStatus.OPEN, amount=payment.amount, user=user)
-    db.session.commit()
+    db.session.flush()
+    return payment
+
+
+def at_provider(payment: Payment) -> bool:
+    """Whether the provider already opened this attempt (its checkout page or payment instructions)."""
+    return bool(payment.checkout_url or payment.instructions)
+
+
+def start_at_provider(payment: Payment) -> Payment:
+    """Open a saved attempt at its gateway (a reused attempt is left as it is). Flushes; the edge commits.
+
+    When the gateway refuses, the attempt is marked failed (flushed, for the edge to commit) and a
+    DomainError tells the shopper to try again or pick another way.
+    """
+    if not gateways.is_gateway(payment.provider) or payment.status != PaymentStatus.OPEN or at_provider(payment):
+        return payment
+    gateway = gateways.get(payment.provider)
     try:
-        note = gateway.start(order, payment)
+        note = gateway.start(payment.order, payment)
     except GatewayError as error:
-        log.warning("%s refused the attempt for %s: %s", gateway.provider, order.number, error.message)
-        db.session.rollback()
+        log.warning("%s refused the attempt for %s: %s", gateway.provider, payment.order.number, error.message)
+        db.session.rollback()  # whatever the gateway half-set on the attempt; the attempt itself is saved
         move(payment, PaymentStatus.FAILED, (PaymentStatus.OPEN,), kind="session_failed", note=error.message[:500])
-        db.session.commit()
+        db.session.flush()
         raise DomainError(_l("Pembayaran online sedang tidak bisa dibuka. Coba lagi atau pilih transfer bank."),
                           field="method") from None
-    record_event(payment, order.id, "session_created", note=note)
-    db.session.commit()
+    record_event(payment, payment.order_id, "session_created", note=note)
+    db.session.flush()
     return payment
 
 
@@ -249,7 +268,7 @@ class Late(Exception):
 
 
 def pay_order(payment: Payment, order: Order, method: str, user: User | None, note: str = "") -> None:
-    """Pay the order in the current transaction (mark_paid commits it); raise Late if it cannot be paid.
+    """Pay the order in the current transaction (the edge commits it); raise Late if it cannot be paid.
 
     An order whose deadline passed, or that already expired, takes its stock again if it is there. A
     sale at the till is handed over the moment it is paid.
@@ -267,7 +286,7 @@ def pay_order(payment: Payment, order: Order, method: str, user: User | None, no
     close_other_payments(order, payment, user)
     payment.paid_at = now
     # Staff confirming money re-check the units' dates; a provider's notification cannot be refused.
-    # Commits all above, with the shopper's "paid" message (gallery.orders.notifications).
+    # With the shopper's "paid" message (gallery.orders.notifications), in the same transaction.
     mark_paid(order, method, user=user, note=note, check_shelf=user is not None)
     if order.channel == Channel.COUNTER:
         mark_picked_up(order, user=user)
@@ -275,7 +294,10 @@ def pay_order(payment: Payment, order: Order, method: str, user: User | None, no
 
 def confirm_by_staff(payment: Payment, method: str, user: User) -> str:
     """Staff saw the money of a transfer or a gallery payment: the order is paid ("paid"), or, when it
-    expired and its stock is gone, the payment is flagged for review ("review") to be given back."""
+    expired and its stock is gone, the payment is flagged for review ("review") to be given back.
+
+    Flushes; the staff view commits either outcome (a refusal is rolled back here: nothing is written).
+    """
     payment_id = payment.id
     order = lock_order(payment.order_id)
     if not move(payment, PaymentStatus.PAID, (PaymentStatus.OPEN, PaymentStatus.REVIEW), kind="confirmed",
@@ -294,6 +316,6 @@ def confirm_by_staff(payment: Payment, method: str, user: User) -> str:
                  note=_("Uang diterima tetapi pesanan tidak bisa dibayar: %(reason)s. Kembalikan dananya.",
                         reason=late.reason)):
             payment.review_reason = late.reason
-        db.session.commit()
+        db.session.flush()
         return "review"
     return "paid"

@@ -29,8 +29,8 @@ from gallery.orders.till import check_cash_received, counter_sale
 from gallery.orders.transitions import cancel, mark_paid
 from gallery.orders.models import Channel, Order, OrderStatus, PaymentMethod
 from gallery.payments import gateways
-from gallery.payments.core import close_other_payments, confirm_by_staff, lock_order, move, record_event, \
-    start_with_gateway, waiting
+from gallery.payments.core import close_other_payments, confirm_by_staff, lock_order, move, open_attempt, \
+    record_event, start_at_provider, waiting
 from gallery.payments.gateways import Gateway
 from gallery.payments.models import Payment, PaymentStatus, Provider
 from gallery.payments.notices import sync
@@ -60,7 +60,7 @@ def pay_at_desk(order: Order, method: str, *, user: User | None, note: str = "")
     try:
         payment = _record(order, method, user, note)
         close_other_payments(order, payment, user)
-        mark_paid(order, method, user=user, note=note)  # commits everything above
+        mark_paid(order, method, user=user, note=note)  # the view commits all of it at once
     except DomainError:
         db.session.rollback()
         raise
@@ -75,8 +75,7 @@ def sell_at_counter(lines: Sequence[CartLine], method: str, *, user: User, custo
     The cash handed over (`cash_received`, when the cashier typed it) is kept with the payment; it must
     cover the total (gallery.orders.till.check_cash_received).
     """
-    order = counter_sale(lines, method, user=user, customer_name=customer_name, client_token=client_token,
-                         commit=False)
+    order = counter_sale(lines, method, user=user, customer_name=customer_name, client_token=client_token)
     if db.session.scalar(select(Payment.id).where(Payment.order_id == order.id).limit(1)) is None:
         check_cash_received(method, cash_received, order.total)
         payment = _record(order, method, user, _("Penjualan di kasir"))
@@ -122,25 +121,34 @@ def till_gateway() -> Gateway | None:
     return next((gateway for gateway in gateways.enabled() if gateway.qris_at_till), None)
 
 
-def start_till_qris(lines: Sequence[CartLine], *, user: User, customer_name: str = "",
-                    client_token: str | None = None) -> Payment:
-    """A walk-in sale to be paid by QRIS: its units are held and a QRIS charge for its total is opened.
+def hold_till_qris(lines: Sequence[CartLine], *, user: User, customer_name: str = "",
+                   client_token: str | None = None) -> Payment:
+    """A walk-in sale to be paid by QRIS: its units are held and a QRIS attempt for its total is opened.
 
-    The till's token makes a double tap one sale with one charge. If the gateway refuses, the sale is
-    given up at once (its units go back) and the cashier is told.
+    Flushes. The till's view commits the held sale and its attempt, then asks the gateway for the code
+    (`show_till_qris`), so the gateway's notification always finds the attempt. The till's token makes a
+    double tap one sale with one charge.
     """
     gateway = till_gateway()
     if gateway is None:
         raise DomainError(_l("QRIS otomatis belum disiapkan; catat QRIS dari stiker galeri."), field="method")
     hold_until = clock.utcnow() + timedelta(minutes=current_app.config["TILL_QRIS_MINUTES"])
     order = counter_sale(lines, PaymentMethod.QRIS, user=user, customer_name=customer_name,
-                                client_token=client_token, hold_until=hold_until)
+                         client_token=client_token, hold_until=hold_until)
     if order.status != OrderStatus.PENDING_PAYMENT:
         return db.session.scalar(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id.desc()))
+    return open_attempt(gateway, order, user=user)
+
+
+def show_till_qris(payment: Payment, *, user: User) -> Payment:
+    """Ask the gateway for the saved attempt's QRIS code. If it refuses, the sale is given up at once (its
+    units go back; flushed for the view to commit) and the cashier is told."""
     try:
-        return start_with_gateway(gateway, order, user=user)
+        return start_at_provider(payment)
     except DomainError:
-        cancel(order, user=user, reason=_("QRIS tidak bisa dibuat"))
+        order = lock_order(payment.order_id)
+        if order.status == OrderStatus.PENDING_PAYMENT:
+            cancel(order, user=user, reason=_("QRIS tidak bisa dibuat"))
         raise DomainError(_l("QRIS tidak bisa dibuat sekarang. Coba lagi atau terima tunai."), field="method") \
             from None
 
@@ -168,7 +176,7 @@ def give_up_till_qris(order: Order, *, user: User) -> Order:
     if payment is not None:
         move(payment, PaymentStatus.CANCELLED, PaymentStatus.WAITING, kind="cancelled", user=user,
              note=_("QRIS dibatalkan kasir"))
-    return cancel(order, user=user, reason=_("QRIS dibatalkan kasir"))  # commits both
+    return cancel(order, user=user, reason=_("QRIS dibatalkan kasir"))  # the view commits both
 
 
 def refresh_till_qris(order: Order) -> Payment | None:

@@ -174,7 +174,7 @@ def _attempt_expired(payment: Payment, notice: Notice) -> str:
         Payment.order_id == order.id, Payment.id != payment.id, Payment.status.in_(PaymentStatus.WAITING)).limit(1))
     ends = notice.ends_order or order.channel == Channel.COUNTER
     if ends and order.status == OrderStatus.PENDING_PAYMENT and others is None:
-        cancel(order, user=None, reason=notice.note)  # commits, releases stock
+        cancel(order, user=None, reason=notice.note)  # releases its stock, in the webhook's transaction
         return "released"
     db.session.flush()
     return "expired"

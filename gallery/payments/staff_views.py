@@ -58,8 +58,10 @@ def confirm(payment_id: int):
         else:
             outcome = transfers.confirm_transfer(payment, user=current_user)
     except DomainError as error:
+        db.session.rollback()
         flash(error.message, "error")
     else:
+        db.session.commit()  # the order paid, or the payment flagged for review
         if outcome == "paid":
             flash(_("Pesanan %(number)s lunas dan masuk antrean kemas.", number=number), "success")
         else:

@@ -83,11 +83,13 @@ def start(number: str, method: str):
         abort(404)
     try:
         payment = core.start_payment(order, method)
+        db.session.commit()  # a gateway's attempt is saved before the provider is called: its news finds it
+        core.start_at_provider(payment)
     except DomainError as error:
         db.session.commit()  # what the services recorded before refusing (stale transfers closed, a failed attempt)
         flash(error.message, "error")
         return redirect(url_for("payments.choose", number=order.number, t=_token()))
-    db.session.commit()  # the services flush; the request commits once, here
+    db.session.commit()  # the provider's checkout page or instructions
     if payment.checkout_url:
         return redirect(payment.checkout_url, code=303)
     return redirect(url_for("payments.status", number=order.number, t=_token()), code=303)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from gallery.money import format_rupiah
-from gallery.orders.services import channel_label
+from gallery.orders.transitions import channel_label
 from gallery.settlements.models import Statement, StatementStatus, status_label
 from gallery.spreadsheets import append_text_row, csv_writer
 

@@ -16,7 +16,8 @@ from gallery.catalog.variants import VariantInput
 from gallery.extensions import db
 from gallery.money import format_rupiah
 from gallery.orders.models import PaymentMethod
-from gallery.orders.services import CartLine, counter_sale
+from gallery.orders.placing import CartLine
+from tests.edges import counter_sale
 from gallery.payments.refunds import refund
 from tests.sqlcount import count_statements
 

@@ -175,7 +175,8 @@ def test_a_lot_that_left_the_shelf_no_longer_holds_the_price_up(make):
 
 
 def test_after_a_price_change_orders_keep_their_price_and_lots_their_payout(make):
-    from gallery.orders.services import CartLine, counter_sale
+    from gallery.orders.placing import CartLine
+    from tests.edges import counter_sale
 
     product = make.product(variants=[("Sedang", 100_000, 400)])
     variant = product.variants[0]

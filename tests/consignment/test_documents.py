@@ -231,7 +231,7 @@ def test_a_refused_return_line_is_named_by_its_place_in_the_form_even_after_empt
 
 
 def test_units_reserved_for_orders_still_on_the_shelf_are_expected_by_the_count(make, goods):
-    from gallery.orders.services import CartLine, Contact
+    from gallery.orders.placing import CartLine, Contact
     from tests.edges import place_order
 
     # Given a lot of 5 selendang, 3 reserved by a pick-up order not yet collected, and a lot of 2

@@ -15,7 +15,7 @@ from gallery.consignment.pricing import QuoteLine, quote, shelf_prices
 from gallery.consignment.terms import TermsInput, set_terms
 from gallery.errors import DomainError
 from gallery.extensions import db
-from gallery.orders.services import CartLine
+from gallery.orders.placing import CartLine
 from tests.edges import sell_at_counter
 from gallery.settlements import statements as settlements
 from gallery.settlements.models import Statement

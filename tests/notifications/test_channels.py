@@ -10,16 +10,16 @@ from gallery.accounts.models import Role
 from gallery.extensions import db
 from gallery.notifications.models import Channel, MessageStatus, OutboxMessage, ProducerChannels
 from gallery.notifications.preferences import set_producer_channels
-from gallery.orders import services as orders
 from gallery.orders.reminders import remind_due_payments
-from gallery.orders.services import CartLine
+from gallery.orders.placing import CartLine
 from tests.edges import place_order
-from gallery.payments.desk import pay_at_desk
+from tests.edges import pay_at_desk
 from gallery.settlements import statements as settlements
 from gallery.settlements.models import Statement
 from tests.factories import csrf_token
 from tests.notifications.conftest import GAMBIR, SHOPPER
 from tests.notifications.whatsapp_fake import FakeWhatsApp
+from tests import edges
 
 
 def sent(kind: str | None = None, channel: str | None = None) -> list[OutboxMessage]:
@@ -57,8 +57,8 @@ def test_each_step_of_the_order_uses_its_own_template(tariff, shelf, fake_whatsa
     order = whatsapp_order(shelf)
     staff = make.user(Role.STAFF)
     pay_at_desk(order, "bank_transfer", user=staff)
-    orders.mark_packed(order, user=staff)
-    orders.ship(order, "P261100001234", user=staff)
+    edges.mark_packed(order, user=staff)
+    edges.ship(order, "P261100001234", user=staff)
     assert [body["template"]["name"] for body in fake_whatsapp.sent()] == [
         "galeri_order_placed", "galeri_payment_received", "galeri_order_shipped"]
     assert FakeWhatsApp.parameters(fake_whatsapp.sent()[-1])[2] == "P261100001234"
@@ -107,9 +107,9 @@ def test_producers_hear_of_a_sale_when_it_becomes_one_on_the_channels_they_chose
     order = place_order([CartLine(rendang.id, 2), CartLine(songket.id, 1)], SHOPPER, fulfilment="delivery",
                         address=GAMBIR, service_code="POS_REG")
     pay_at_desk(order, "bank_transfer", user=staff)
-    orders.mark_packed(order, user=staff)
+    edges.mark_packed(order, user=staff)
     assert sent("producer_sale") == []  # paid and packed is not a sale yet
-    orders.ship(order, "P261100004321", user=staff)
+    edges.ship(order, "P261100004321", user=staff)
     by_channel = {m.channel: m for m in sent("producer_sale") if m.producer_id == maker.id}
     assert set(by_channel) == {Channel.EMAIL, Channel.WHATSAPP}
     mail = next(m for m in mail_outbox if m.to == ["lokan@uji.test"])

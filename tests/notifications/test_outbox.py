@@ -13,7 +13,7 @@ from gallery.accounts.models import Role
 from gallery.extensions import db
 from gallery.notifications import dispatch, jobs
 from gallery.notifications.models import MessageStatus, OutboxMessage
-from gallery.orders.services import CartLine, SoldOut
+from gallery.orders.placing import CartLine, SoldOut
 from tests.edges import place_order
 from tests.factories import csrf_token
 from tests.notifications.conftest import GAMBIR, SHOPPER

@@ -13,7 +13,7 @@ from gallery.consignment.services import sellable_quantity
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderAllocation, OrderLine, OrderStatus
 from gallery.orders.placing import CartLine
-from gallery.orders.till import counter_sale
+from tests.edges import counter_sale
 from gallery.payments.models import Payment
 from tests.factories import csrf_token
 from tests.sqlcount import count_statements

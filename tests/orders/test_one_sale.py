@@ -5,9 +5,9 @@ from gallery import clock
 from gallery.accounts.models import Role
 from gallery.orders.placing import CartLine, Contact
 from tests.edges import place_order
-from gallery.orders.transitions import mark_packed, mark_picked_up, ship
+from tests.edges import mark_packed, mark_picked_up, ship
 from gallery.shipping.addresses import Address
-from gallery.payments.desk import pay_at_desk
+from tests.edges import pay_at_desk
 from tests.edges import sell_at_counter
 from gallery.payments.refunds import refund
 from gallery.portal import queries as portal

@@ -13,7 +13,7 @@ from gallery.extensions import db
 from gallery.orders.models import Order, OrderStatus
 from gallery.orders.placing import CartLine, Contact
 from tests.edges import place_order
-from gallery.orders.transitions import mark_packed, mark_paid, ship
+from tests.edges import mark_packed, mark_paid, ship
 from gallery.shipping.addresses import Address
 from gallery.shipping.models import TariffRate
 from tests.orders.conftest import JAKARTA_PUSAT

@@ -60,7 +60,7 @@ def test_two_hundred_buyers_and_ten_tills_racing_for_twenty_units_sell_exactly_t
     from concurrent.futures import ThreadPoolExecutor
 
     from gallery.accounts.models import Role
-    from gallery.orders.till import counter_sale
+    from tests.edges import counter_sale
 
     variant = make.product(name="Rendang Lokan", category="rendang", variants=[("250 g", 65_000, 300)]).variants[0]
     lot = make.stock(variant, 20, expires_in_days=60)

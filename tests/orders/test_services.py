@@ -16,8 +16,8 @@ from gallery.orders.cli import expire_due_orders
 from gallery.orders.expiry import expire_if_due
 from gallery.orders.placing import CartLine, Contact, SoldOut
 from tests.edges import place_order
-from gallery.orders.till import counter_sale
-from gallery.orders.transitions import cancel, complete, mark_packed, mark_paid, mark_picked_up, ship
+from tests.edges import counter_sale
+from tests.edges import cancel, complete, mark_packed, mark_paid, mark_picked_up, ship
 from gallery.shipping.addresses import Address
 from tests.orders.conftest import JAKARTA_PUSAT
 

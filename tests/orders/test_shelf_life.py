@@ -10,10 +10,10 @@ from gallery.extensions import db
 from gallery.orders.models import Order, OrderStatus
 from gallery.orders.placing import CartLine, Contact
 from tests.edges import place_order
-from gallery.orders.transitions import mark_packed, mark_picked_up, ship
+from tests.edges import mark_packed, mark_picked_up, ship
 from gallery.shipping.addresses import Address
 from gallery.orders.shelf_life import NotGoodAtHandOver, swap_lot
-from gallery.payments.desk import pay_at_desk
+from tests.edges import pay_at_desk
 from tests.orders.conftest import JAKARTA_PUSAT
 from tests.payments.conftest import mail_outbox  # noqa: F401  (fixture)
 

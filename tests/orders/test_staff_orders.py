@@ -16,11 +16,11 @@ from gallery.extensions import db
 from gallery.orders.models import Order, OrderEvent, OrderStatus
 from gallery.orders.placing import CartLine, Contact
 from tests.edges import place_order
-from gallery.orders.till import counter_sale
-from gallery.orders.transitions import cancel, mark_packed, mark_paid, ship
+from tests.edges import counter_sale
+from tests.edges import cancel, mark_packed, mark_paid, ship
 from gallery.shipping.addresses import Address
 from gallery.errors import DomainError
-from gallery.payments.desk import pay_at_desk
+from tests.edges import pay_at_desk
 from gallery.payments.models import Payment, PaymentEvent, PaymentStatus, Refund
 from tests.factories import csrf_token
 from tests.orders.conftest import JAKARTA_PUSAT

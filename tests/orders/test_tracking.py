@@ -11,9 +11,10 @@ from gallery.accounts.models import Role
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders import tracking
+from gallery.orders.cli import complete_delivered
 from gallery.orders.models import Order, OrderStatus, ParcelStatus, TrackingEvent
-from gallery.orders.transitions import mark_packed, ship
-from gallery.payments.desk import pay_at_desk
+from tests.edges import mark_packed, ship
+from tests.edges import pay_at_desk
 from gallery.shipping.pos_tracking import ParcelEvent, status_of
 from tests.factories import csrf_token
 from tests.payments.conftest import delivery_order, mail_outbox, shelf  # noqa: F401  (fixtures)
@@ -124,7 +125,7 @@ def test_a_reported_problem_keeps_a_delivered_order_from_completing_by_itself(ap
     order = reload(shipped)
     assert order.problem_reported_at is not None and "Toples rendang pecah" in order.events[-1].note
     clock.freeze(day(20, 9))
-    assert tracking.complete_delivered() == [] and reload(shipped).status == OrderStatus.SHIPPED
+    assert complete_delivered() == [] and reload(shipped).status == OrderStatus.SHIPPED
     stranger = client.post(f"/orders/{shipped.number}/problem", data={"problem": "Iseng saja ya", "csrf_token": token})
     assert stranger.status_code == 404  # without the order's link
 

@@ -20,9 +20,9 @@ from gallery.orders.expiry import expire_if_due
 from gallery.orders.placing import CartLine, Contact
 from tests import edges
 from tests.edges import place_order
-from gallery.orders.transitions import cancel, mark_packed, mark_picked_up, ship
-from gallery.payments import refunds, transfers
-from gallery.payments.desk import pay_at_desk
+from tests.edges import cancel, mark_packed, mark_picked_up, ship
+from gallery.payments import refunds
+from tests.edges import pay_at_desk
 from gallery.payments.models import Payment, PaymentStatus
 
 pytestmark = pytest.mark.requires_postgres
@@ -112,7 +112,7 @@ def test_racing_transitions_out_of_pending_payment(app, make, goods, pair):
         db.session.remove()
         works = {
             "paid": lambda: pay_at_desk(_get(number), "cash", user=_staff(staff_id)),
-            "transfer": lambda: transfers.confirm_transfer(db.session.get(Payment, payment_id), user=_staff(staff_id)),
+            "transfer": lambda: edges.confirm_transfer(db.session.get(Payment, payment_id), user=_staff(staff_id)),
             "cancel": lambda: cancel(_get(number), user=_staff(staff_id), reason="Pembeli batal"),
             "expire": lambda: (expire_if_due(_get(number)), db.session.commit()),  # the looking view commits
         }

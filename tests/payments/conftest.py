@@ -33,11 +33,14 @@ class FakeStripe:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self.fail_next = False
+        self.before = None  # called with (method, path, idempotency key) as a request arrives
 
     def __call__(self, environ, start_response):
         request = Request(environ)
         form = request.form.to_dict()
         key = request.headers.get("Idempotency-Key")
+        if self.before is not None:
+            self.before(request.method, request.path, key)
         with self._lock:
             self.requests.append({"method": request.method, "path": request.path, "form": form,
                                   "idempotency_key": key, "auth": request.headers.get("Authorization")})
@@ -108,6 +111,7 @@ def fake_stripe(app, fake_stripe_server):
     fake.requests.clear()
     fake.refunds.clear()
     fake.fail_next = False
+    fake.before = None
     saved = {k: app.config.get(k) for k in ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE")}
     app.config.update(STRIPE_SECRET_KEY="sk_test_fake", STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, STRIPE_API_BASE=fake.url)
     yield fake

@@ -43,8 +43,12 @@ class FakeMidtrans:
         self.refund_answers: dict[tuple[str, str], dict] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self.before = None  # called with (method, path) as a request arrives
+        self.down = False  # answer every request as Midtrans does when it fails inside
 
     def reset(self):
+        self.before = None
+        self.down = False
         with self._lock:
             self.requests.clear()
             self.snaps.clear()
@@ -57,6 +61,8 @@ class FakeMidtrans:
         request = Request(environ)
         raw = request.get_data(as_text=True)
         body = json.loads(raw) if raw else {}
+        if self.before is not None:
+            self.before(request.method, request.path)
         with self._lock:
             self.requests.append({"method": request.method, "path": request.path, "body": body,
                                   "auth": request.headers.get("Authorization")})
@@ -64,6 +70,9 @@ class FakeMidtrans:
             if request.headers.get("Authorization") != expected:
                 status, answer = 401, {"status_code": "401", "status_message": "Access denied due to unauthorized "
                                        "transaction, please check client or server key"}
+            elif self.down:
+                status, answer = 500, {"status_code": "500", "status_message": "Sorry, we encountered internal "
+                                       "server error. We will fix this soon."}
             else:
                 status, answer = self._route(request.method, request.path, body)
         return Response(json.dumps(answer), status=status, content_type="application/json")(environ, start_response)

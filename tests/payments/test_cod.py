@@ -13,7 +13,7 @@ from gallery.extensions import db
 from gallery.orders.cli import expire_due_orders
 from gallery.orders.placing import CartLine
 from tests.edges import place_order
-from gallery.orders.transitions import complete, mark_packed, mark_paid, return_to_sender, ship
+from tests.edges import complete, mark_packed, mark_paid, return_to_sender, ship
 from gallery.orders.models import Order, OrderStatus
 from gallery.payments import cod
 from gallery.payments.models import CodRemittance, Payment, PaymentStatus, Provider

@@ -14,13 +14,14 @@ from gallery.extensions import db
 from gallery.orders.models import Order, OrderEvent, OrderStatus
 from gallery.orders.cli import expire_due_orders
 from gallery.orders.placing import CartLine
-from gallery.orders.till import counter_sale
+from tests.edges import counter_sale
 from gallery.payments import core, refunds
 from gallery.payments.gateways.midtrans import rupiah_of, signature
 from gallery.payments.models import Payment, PaymentEvent, PaymentStatus, ProviderEvent, Refund
 from tests.factories import csrf_token
 from tests.payments.conftest import notify
 from tests.payments.midtrans_fake import SERVER_KEY, signature_key
+from tests import edges
 
 
 def _paid_events(order_id):
@@ -34,7 +35,7 @@ def _start(client, order):
 
 
 def _attempt(order) -> Payment:
-    return core.start_payment(db.session.get(Order, order.id), "midtrans")
+    return edges.start_payment(db.session.get(Order, order.id), "midtrans")
 
 
 def _fresh(model, id_):

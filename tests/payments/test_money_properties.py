@@ -37,11 +37,12 @@ from gallery.orders.cli import expire_due_orders
 from gallery.orders.placing import CartLine, Contact
 from tests import edges
 from tests.edges import place_order
-from gallery.orders.transitions import NOT_HANDED_OVER, cancel, complete, mark_packed, mark_picked_up, return_to_sender, ship
+from gallery.orders.transitions import NOT_HANDED_OVER
+from tests.edges import cancel, complete, mark_packed, mark_picked_up, return_to_sender, ship
 from gallery.shipping.addresses import Address
 from gallery.orders.models import Order, OrderAllocation, OrderLine, OrderStatus
 from gallery.orders.shelf import held_on_shelf
-from gallery.payments import cod, core, desk, refunds, transfers
+from gallery.payments import cod, core, refunds
 from gallery.payments.gateways import midtrans as midtrans_gateway
 from gallery.payments.gateways import stripe as stripe_gateway
 from gallery.payments.models import Payment, PaymentStatus, Refund
@@ -180,17 +181,17 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
                 return  # paid only through the agency's remittance (rule `remit`)
             if method in ("cash", "qris"):
                 if order.status == OrderStatus.PENDING_PAYMENT:
-                    self._tries(lambda: desk.pay_at_desk(order, method, user=self.staff))
+                    self._tries(lambda: edges.pay_at_desk(order, method, user=self.staff))
             elif method == "bank_transfer":
                 if order.status == OrderStatus.PENDING_PAYMENT and self._tries(
                         lambda: edges.start_bank_transfer(order)):
                     payment = core.current_payment(self._order(number))
                     if payment is not None and payment.status == PaymentStatus.OPEN:
-                        self._tries(lambda: transfers.confirm_transfer(payment, user=self.staff))
+                        self._tries(lambda: edges.confirm_transfer(payment, user=self.staff))
             elif method == "stripe":
                 payment = None
                 if order.status == OrderStatus.PENDING_PAYMENT and self._tries(
-                        lambda: core.start_with_gateway(stripe_gateway.GATEWAY, order)):
+                        lambda: edges.start_with_gateway(stripe_gateway.GATEWAY, order)):
                     payment = core.current_payment(self._order(number))
                 if payment is not None and payment.reference:
                     session = fake_stripe.pay(payment.reference)
@@ -199,7 +200,7 @@ def test_money_and_shelf_stay_right_after_any_sequence(app, fake_stripe, fake_mi
             else:
                 payment = None
                 if order.status == OrderStatus.PENDING_PAYMENT and self._tries(
-                        lambda: core.start_with_gateway(midtrans_gateway.GATEWAY, order)):
+                        lambda: edges.start_with_gateway(midtrans_gateway.GATEWAY, order)):
                     payment = core.current_payment(self._order(number))
                 if payment is not None and payment.provider == "midtrans" and payment.reference:
                     if payment.reference not in fake_midtrans.transactions:

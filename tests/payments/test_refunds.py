@@ -10,15 +10,15 @@ from gallery.consignment.services import sellable_quantity
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders.models import Order, OrderStatus
-from gallery.orders.transitions import cancel, mark_packed, ship
-from gallery.payments import refunds, transfers
+from tests.edges import cancel, mark_packed, ship
+from gallery.payments import refunds
 from gallery.payments.models import Payment, PaymentEvent, PaymentStatus, Refund, RefundLine
 from tests import edges
 
 
 def _paid(order, staff):
     payment = edges.start_bank_transfer(order)
-    assert transfers.confirm_transfer(payment, user=staff) == "paid"
+    assert edges.confirm_transfer(payment, user=staff) == "paid"
     return db.session.get(Payment, payment.id)
 
 
@@ -170,7 +170,7 @@ def test_paying_an_overdue_order_at_the_desk_is_refused_and_records_no_money(mak
     from datetime import timedelta
 
     from gallery import clock
-    from gallery.payments.desk import pay_at_desk
+    from tests.edges import pay_at_desk
 
     order = pickup_order()
     clock.freeze(order.payment_deadline + timedelta(minutes=1))

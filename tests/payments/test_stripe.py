@@ -68,6 +68,23 @@ def test_starting_creates_one_session_with_lines_shipping_expiry_and_idempotency
     assert len(fake_stripe.of("POST", "/v1/checkout/sessions")) == 1
 
 
+def test_the_attempt_is_saved_before_stripe_is_asked_so_an_early_webhook_finds_it(app, client, fake_stripe,
+                                                                                  delivery_order):
+    # Stripe may send checkout.session.completed before its answer to the shop arrives: by the time the
+    # session is asked for, the attempt must be in the database for any other connection (the webhook's).
+    order = delivery_order()
+    engine, seen = db.engine, []
+
+    def look(method, path, key):
+        if (method, path) == ("POST", "/v1/checkout/sessions"):
+            with engine.connect() as other:
+                seen.append(other.scalar(select(Payment.status).where(Payment.idempotency_key == key)))
+
+    fake_stripe.before = look
+    assert _start(client, order).status_code == 303
+    assert seen == [PaymentStatus.OPEN]
+
+
 def test_stripe_is_hidden_without_keys(app, client, delivery_order):
     order = delivery_order()
     assert app.config["STRIPE_SECRET_KEY"] is None
@@ -77,7 +94,7 @@ def test_stripe_is_hidden_without_keys(app, client, delivery_order):
 
 
 def _paid_session(fake_stripe, order):
-    payment = core.start_with_gateway(stripe_gateway.GATEWAY, order)
+    payment = edges.start_with_gateway(stripe_gateway.GATEWAY, order)
     return payment, fake_stripe.pay(payment.reference)
 
 
@@ -144,7 +161,7 @@ def test_an_expired_session_releases_the_stock(app, client, fake_stripe, deliver
     rendang, _ = shelf
     order = delivery_order()
     assert sellable_quantity(rendang.id) == 3
-    payment = core.start_with_gateway(stripe_gateway.GATEWAY, order)
+    payment = edges.start_with_gateway(stripe_gateway.GATEWAY, order)
     session = dict(fake_stripe.sessions[payment.reference], status="expired")
     assert post_event(client, event("checkout.session.expired", session)).get_json()["outcome"] == "released"
     db.session.expire_all()
@@ -157,7 +174,7 @@ def test_an_expired_session_releases_the_stock(app, client, fake_stripe, deliver
 def test_an_expired_session_keeps_the_order_when_the_shopper_chose_a_transfer_meanwhile(app, client, fake_stripe,
                                                                                        delivery_order):
     order = delivery_order()
-    payment = core.start_with_gateway(stripe_gateway.GATEWAY, order)
+    payment = edges.start_with_gateway(stripe_gateway.GATEWAY, order)
     edges.start_bank_transfer(order)
     session = dict(fake_stripe.sessions[payment.reference], status="expired")
     assert post_event(client, event("checkout.session.expired", session)).get_json()["outcome"] == "expired"
@@ -180,7 +197,7 @@ def test_a_mismatched_amount_goes_to_review_and_does_not_pay(app, client, fake_s
 
 def test_an_unpaid_completion_waits_and_an_async_failure_is_recorded(app, client, fake_stripe, delivery_order):
     order = delivery_order()
-    payment = core.start_with_gateway(stripe_gateway.GATEWAY, order)
+    payment = edges.start_with_gateway(stripe_gateway.GATEWAY, order)
     session = dict(fake_stripe.sessions[payment.reference], status="complete", payment_status="unpaid")
     assert post_event(client, event("checkout.session.completed", session)).get_json()["outcome"] == "processing"
     assert post_event(client, event("checkout.session.async_payment_failed", session)).get_json()["outcome"] == "failed"
@@ -206,7 +223,7 @@ def test_an_event_for_an_unknown_session_is_acknowledged(app, client, fake_strip
 
 def test_returning_to_the_success_url_unpaid_does_not_pay(app, client, fake_stripe, delivery_order):
     order = delivery_order()
-    payment = core.start_with_gateway(stripe_gateway.GATEWAY, order)
+    payment = edges.start_with_gateway(stripe_gateway.GATEWAY, order)
     page = client.get(f"/orders/{order.number}/payment?t={order.access_token}&session_id={payment.reference}")
     assert page.status_code == 200 and "Menunggu konfirmasi" in page.get_data(as_text=True)
     assert db.session.get(Order, order.id).status == OrderStatus.PENDING_PAYMENT
@@ -254,7 +271,7 @@ def test_a_late_payment_is_refunded_when_the_stock_is_gone(app, client, fake_str
     clock.freeze(clock.utcnow() + timedelta(hours=25))
     from gallery.orders.cli import expire_due_orders
     from gallery.orders.placing import CartLine
-    from gallery.orders.till import counter_sale
+    from tests.edges import counter_sale
 
     expire_due_orders()
     staff = __import__("tests.factories", fromlist=["Factories"]).Factories().user("staff")
@@ -286,7 +303,7 @@ def test_stripe_down_leaves_the_order_waiting_and_says_so(app, client, fake_stri
 
         client_ = stripe.StripeClient("sk_test_fake", base_addresses={"api": fake_stripe.url}, max_network_retries=0)
         app.extensions.setdefault("gallery_stripe_clients", {})[("sk_test_fake", fake_stripe.url)] = client_
-        core.start_with_gateway(stripe_gateway.GATEWAY, order)
+        edges.start_with_gateway(stripe_gateway.GATEWAY, order)
         raise AssertionError("expected DomainError")
     except DomainError:
         pass

@@ -63,6 +63,34 @@ def test_a_counter_sale_paid_by_qris_end_to_end(app, till, fake_midtrans, shelf)
     assert sellable_quantity(rendang.id) == 3 and all(b.balanced for b in lot_balances().values())
 
 
+def test_the_held_sale_and_its_attempt_are_saved_before_midtrans_draws_the_code(app, till, fake_midtrans, shelf):
+    rendang, _songket = shelf
+    engine, seen = db.engine, []
+
+    def look(method, path):
+        if (method, path) == ("POST", "/v2/charge"):
+            with engine.connect() as other:
+                seen.append((other.scalar(select(Order.status).where(Order.channel == Channel.COUNTER)),
+                             other.scalar(select(Payment.status))))
+
+    fake_midtrans.before = look
+    assert _sell_by_qris(till, rendang).status_code == 302
+    assert seen == [(OrderStatus.PENDING_PAYMENT, PaymentStatus.OPEN)]
+
+
+def test_when_midtrans_cannot_draw_the_code_the_sale_is_given_up_and_its_units_go_back(app, till, fake_midtrans,
+                                                                                         shelf):
+    rendang, _songket = shelf
+    fake_midtrans.down = True
+    response = _sell_by_qris(till, rendang)
+    assert response.status_code == 422
+    assert "QRIS tidak bisa dibuat sekarang" in response.get_data(as_text=True)
+    sale = _sale()
+    assert sale.status == OrderStatus.CANCELLED
+    assert db.session.scalar(select(Payment.status)) == PaymentStatus.FAILED
+    assert sellable_quantity(rendang.id) == 5 and all(b.balanced for b in lot_balances().values())
+
+
 def test_the_screen_itself_asks_midtrans_when_the_notification_is_late(app, till, fake_midtrans, shelf):
     rendang, _songket = shelf
     _sell_by_qris(till, rendang, 1)

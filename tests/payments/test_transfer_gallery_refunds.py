@@ -181,7 +181,7 @@ def test_a_late_transfer_with_stock_gone_is_flagged_for_staff(app, make, deliver
     from gallery import clock
     from gallery.orders.cli import expire_due_orders
     from gallery.orders.placing import CartLine
-    from gallery.orders.till import counter_sale
+    from tests.edges import counter_sale
 
     _, songket = shelf
     order = delivery_order()
@@ -190,7 +190,7 @@ def test_a_late_transfer_with_stock_gone_is_flagged_for_staff(app, make, deliver
     expire_due_orders()
     staff = make.user(Role.STAFF)
     counter_sale([CartLine(songket.id, 1)], "cash", user=staff)
-    assert transfers.confirm_transfer(payment, user=staff) == "review"
+    assert edges.confirm_transfer(payment, user=staff) == "review"
     db.session.expire_all()
     assert db.session.get(Payment, payment.id).status == PaymentStatus.REVIEW
     assert db.session.get(Order, order.id).status == OrderStatus.EXPIRED
@@ -263,7 +263,7 @@ def test_staff_refund_per_line_with_goods_back_and_in_full_through_stripe(app, c
                                                                          delivery_order, shelf):
     rendang, songket = shelf
     order = delivery_order()
-    payment = core.start_with_gateway(stripe_gateway.GATEWAY, order)
+    payment = edges.start_with_gateway(stripe_gateway.GATEWAY, order)
     session = fake_stripe.pay(payment.reference)
     post_event(client, event("checkout.session.completed", session))
     _staff(make, client)
@@ -297,7 +297,7 @@ def test_a_transfer_refund_is_recorded_without_stripe(app, make, fake_stripe, de
     order = delivery_order()
     payment = edges.start_bank_transfer(order)
     staff = make.user(Role.STAFF)
-    transfers.confirm_transfer(payment, user=staff)
+    edges.confirm_transfer(payment, user=staff)
     refund = refunds.refund(db.session.get(Order, order.id), user=staff, reason="batal")
     assert refund.amount == payment.amount and refund.gateway_refund_id is None
     assert fake_stripe.of("POST", "/v1/refunds") == []

@@ -8,15 +8,10 @@ from gallery import clock
 from gallery.accounts.models import Role
 from gallery.consignment.documents import ReceiptLine, ReturnLine, create_receipt, return_to_producer
 from gallery.extensions import db
-from gallery.orders.services import (
-    Address,
-    CartLine,
-    Contact,
-    mark_packed,
-    mark_picked_up,
-    ship,
-)
-from gallery.payments.desk import pay_at_desk
+from gallery.shipping.addresses import Address
+from gallery.orders.placing import CartLine, Contact
+from tests.edges import mark_packed, mark_picked_up, ship
+from tests.edges import pay_at_desk
 from tests.edges import sell_at_counter
 from gallery.payments.refunds import refund
 from tests.edges import place_order

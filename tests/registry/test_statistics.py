@@ -11,7 +11,8 @@ from gallery import clock
 from gallery.accounts.models import Role
 from gallery.catalog.models import IkmClassification
 from gallery.extensions import db
-from gallery.orders.services import CartLine, Contact, counter_sale
+from gallery.orders.placing import CartLine, Contact
+from tests.edges import counter_sale
 from tests.edges import place_order
 from gallery.registry.models import RegistryEntry
 from gallery.registry.statistics import registry_statistics

@@ -10,9 +10,10 @@ from sqlalchemy import select
 from gallery.accounts.models import Role
 from gallery.errors import DomainError, NotFound
 from gallery.extensions import db
-from gallery.orders.services import CartLine, mark_picked_up
+from gallery.orders.placing import CartLine
+from tests.edges import mark_picked_up
 from tests.edges import place_order
-from gallery.payments.desk import pay_at_desk
+from tests.edges import pay_at_desk
 from gallery.reviews import services
 from gallery.reviews.models import Review, ReviewStatus
 from tests.factories import csrf_token

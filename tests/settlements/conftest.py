@@ -11,13 +11,14 @@ from gallery.accounts.models import Role
 from gallery.consignment.documents import ReceiptLine, ReturnLine, create_receipt, return_to_producer, write_off
 from gallery.consignment.models import Lot, ReturnReason, WriteOffCause
 from gallery.extensions import db
-from gallery.orders import services as orders
 from tests.edges import place_order
-from gallery.orders.services import Address, CartLine, Contact
-from gallery.payments.desk import pay_at_desk
+from gallery.shipping.addresses import Address
+from gallery.orders.placing import CartLine, Contact
+from tests.edges import pay_at_desk
 from tests.edges import sell_at_counter
 from gallery.payments.refunds import refund
 from tests.orders.conftest import JAKARTA_PUSAT
+from tests import edges
 
 SHOPPER = Contact("Siti Rahma", "siti@contoh.id", "0812 3456 7890")
 GAMBIR = Address(*JAKARTA_PUSAT, street="Jl. Medan Merdeka Barat No. 12", postal_code="10110")
@@ -58,8 +59,8 @@ class Month:
 
 def ship_order(order, resi, staff):
     pay_at_desk(order, "bank_transfer", user=staff)
-    orders.mark_packed(order, user=staff)
-    return orders.ship(order, resi, user=staff)
+    edges.mark_packed(order, user=staff)
+    return edges.ship(order, resi, user=staff)
 
 
 @pytest.fixture
@@ -95,7 +96,7 @@ def month(make) -> Month:
     at(5)
     pickup = place_order([CartLine(rendang.id, 2)], SHOPPER, fulfilment="pickup")
     pay_at_desk(pickup, "cash", user=staff)
-    made["pickup"] = orders.mark_picked_up(pickup, user=staff)
+    made["pickup"] = edges.mark_picked_up(pickup, user=staff)
     at(7)
     made["counter"] = sell_at_counter([CartLine(rendang.id, 2), CartLine(galamai.id, 2)], "cash", user=staff)
     at(8)
@@ -125,16 +126,16 @@ def month(make) -> Month:
     late = place_order([CartLine(rendang.id, 1)], SHOPPER, fulfilment="delivery", address=GAMBIR,
                               service_code="POS_REG")
     pay_at_desk(late, "bank_transfer", user=staff)
-    orders.mark_packed(late, user=staff)
+    edges.mark_packed(late, user=staff)
     at(30, 23, 30)
-    made["last_minute"] = orders.ship(late, "RESI0002NOV", user=staff)
+    made["last_minute"] = edges.ship(late, "RESI0002NOV", user=staff)
     at(29)
     december = place_order([CartLine(rendang.id, 1)], SHOPPER, fulfilment="delivery", address=GAMBIR,
                                   service_code="POS_REG")
     pay_at_desk(december, "bank_transfer", user=staff)
-    orders.mark_packed(december, user=staff)
+    edges.mark_packed(december, user=staff)
     at(1, 0, 30, month=12)
-    made["december"] = orders.ship(december, "RESI0003DES", user=staff)
+    made["december"] = edges.ship(december, "RESI0003DES", user=staff)
     made = {key: db.session.get(Order, order.id) for key, order in made.items()}
     return Month(staff, admin, rendang_maker, songket_maker, rendang, galamai, songket, made)
 

@@ -11,7 +11,7 @@ from gallery import clock
 from gallery.accounts.models import Role
 from gallery.errors import DomainError
 from gallery.extensions import db
-from gallery.orders.services import CartLine
+from gallery.orders.placing import CartLine
 from tests.edges import sell_at_counter
 from gallery.payments.refunds import refund
 from gallery.settlements import exports

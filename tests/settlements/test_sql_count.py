@@ -1,6 +1,7 @@
 """Generation runs a fixed number of SQL statements whatever the number of producers and lines."""
 from gallery.accounts.models import Role
-from gallery.orders.services import CartLine, counter_sale
+from gallery.orders.placing import CartLine
+from tests.edges import counter_sale
 from gallery.settlements import statements as services
 from gallery.settlements.periods import Period
 from tests.settlements.conftest import at

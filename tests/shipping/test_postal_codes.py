@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from gallery.errors import DomainError
-from gallery.orders.services import Address, CartLine
+from gallery.shipping.addresses import Address
+from gallery.orders.placing import CartLine
 from tests.edges import place_order
 from gallery.shipping.postal_codes import PREFIXES, belongs_to, check_postal_code
 from tests.orders.conftest import JAKARTA_PUSAT, tariff  # noqa: F401  (fixture)
