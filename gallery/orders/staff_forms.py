@@ -18,26 +18,12 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from gallery.orders.models import Channel, PaymentMethod
 from gallery.orders.placing import MAX_QUANTITY
 from gallery.orders.transitions import STATUS_LABELS
-
-# The value staff choose for a matched bank transfer (mark_paid accepts any short method code).
-BANK_TRANSFER = "bank_transfer"
-
-PAYMENT_METHOD_LABELS = {
-    PaymentMethod.CASH: _l("Tunai"),
-    PaymentMethod.QRIS: _l("QRIS"),
-    BANK_TRANSFER: _l("Transfer bank"),
-}
-# Methods staff never choose themselves but orders carry.
-_OTHER_METHOD_LABELS = {PaymentMethod.COD: _l("Bayar di tempat (COD)"), "stripe": _l("Stripe"),
-                        "midtrans": _l("Midtrans")}
+from gallery.payments.labels import STAFF_RECORDED, short_label
 
 
 def payment_method_label(method: str | None) -> str:
-    """A payment method code in the user's language ("cash" → "Tunai"); unknown codes as they are."""
-    if not method:
-        return ""
-    return str(PAYMENT_METHOD_LABELS.get(method) or _OTHER_METHOD_LABELS.get(method, method))
-
+    """A payment method code in the user's language ("cash" → "Tunai"; gallery.payments.labels)."""
+    return short_label(method)
 
 
 # The order list's tabs: "queue" is the work to do today, then one tab per state, then everything.
@@ -125,14 +111,14 @@ class ConfirmForm(FlaskForm):
 class MarkPaidForm(FlaskForm):
     method = SelectField(
         _l("Cara bayar"), validate_choice=False,
-        choices=[SelectChoice(value, label) for value, label in PAYMENT_METHOD_LABELS.items()],
+        choices=[SelectChoice(code, short_label(code)) for code in STAFF_RECORDED],
     )
     note = StringField(_l("Catatan (mis. bank dan nama pengirim)"),
                        validators=[Optional(), Length(max=200, message=_l("Paling banyak %(max)d karakter."))],
                        render_kw={"autocomplete": "off"})
 
     def validate_method(self, field) -> None:
-        if field.data not in PAYMENT_METHOD_LABELS:
+        if field.data not in STAFF_RECORDED:
             raise ValidationError(str(_l("Pilih cara bayar.")))
 
 

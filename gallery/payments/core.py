@@ -30,17 +30,11 @@ from gallery.orders.transitions import mark_paid, mark_picked_up, status_label
 from gallery.orders.models import Channel, Fulfilment, Order, OrderLine, OrderStatus
 from gallery.payments import gateways
 from gallery.payments.gateways import Gateway, GatewayError
+from gallery.payments.labels import long_label
 from gallery.payments.models import Payment, PaymentEvent, PaymentStatus, Provider
 
 log = logging.getLogger(__name__)
 
-METHOD_LABELS = {
-    Provider.STRIPE: _l("Kartu / dompet digital (Stripe)"),
-    Provider.MIDTRANS: _l("QRIS, e-wallet, virtual account (Midtrans)"),
-    Provider.BANK_TRANSFER: _l("Transfer bank"),
-    Provider.GALLERY: _l("Bayar di galeri"),
-    Provider.POS_COD: _l("Bayar di tempat (COD Pos)"),
-}
 STATUS_LABELS = {
     PaymentStatus.OPEN: _l("Menunggu pembayaran"),
     PaymentStatus.PROCESSING: _l("Menunggu konfirmasi"),
@@ -80,8 +74,8 @@ GIVEN_UP = (PaymentStatus.CANCELLED, PaymentStatus.EXPIRED, PaymentStatus.FAILED
 
 
 def method_label(provider: str) -> str:
-    """A provider in the user's language ("bank_transfer" → "Transfer bank")."""
-    return str(METHOD_LABELS.get(provider, provider))
+    """A provider in the user's language ("bank_transfer" → "Transfer bank"; gallery.payments.labels)."""
+    return long_label(provider)
 
 
 def event_label(kind: str) -> str:

@@ -8,7 +8,6 @@ from datetime import date
 
 from flask import abort, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -20,8 +19,9 @@ from gallery.catalog.services import producer_named
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.inputs import parse_id
+from gallery.payments.labels import long_label
 from gallery.settlements import bp, carry, exports, proofs, statements
-from gallery.settlements.reconciliation import reconcile
+from gallery.settlements.reconciliation import METHODS, reconcile
 from gallery.settlements.models import Statement, StatementStatus, status_label
 from gallery.settlements.queries import get_statement, statements_page
 from gallery.settlements.periods import Period
@@ -190,9 +190,6 @@ def reconciliation():
     from gallery.sample_data import sample_data_loaded
 
     return _render("settlements/reconciliation.html", period=period, result=reconcile(period),
-                   methods=METHOD_LABELS, sample=sample_data_loaded())
+                   methods={key: long_label(key) for key in METHODS}, sample=sample_data_loaded())
 
 
-METHOD_LABELS = {"stripe": _l("Kartu / dompet digital (Stripe)"), "midtrans": _l("QRIS, e-wallet, virtual account (Midtrans)"),
-                 "bank_transfer": _l("Transfer bank (dengan kode unik)"),
-                 "cash": _l("Tunai di galeri"), "qris": _l("QRIS di galeri"), "pos_cod": _l("Bayar di tempat (setoran COD Pos)")}
