@@ -1,5 +1,6 @@
 """Every page of the URL map's world, as the roles that may open it (anonymous visitors, staff, a producer),
-fits a 360 px screen and has no serious or critical axe-core violation."""
+fits a 360 px screen, keeps each amount of money on one line and has no serious or critical axe-core
+violation."""
 from __future__ import annotations
 
 import pytest
@@ -16,6 +17,21 @@ from tests.test_url_map import EXPECTED, ids, rule_keys  # noqa: F401  (ids is a
 # Not pages: data for scripts and downloads.
 NOT_PAGES = ("/api/", "/healthz", "/static/", "/media/", "/payments/")
 DOWNLOADS = (".csv", ".pdf", ".xlsx", ".jpg", ".css")
+# Amounts of money ("Rp 12.000", "-Rp 0") drawn over two lines: the page's texts, as the phone lays them out.
+MONEY_ON_TWO_LINES = r"""() => {
+  const broken = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const match of node.textContent.matchAll(/[-\u2212]?Rp\u00a0[0-9.]+/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+      if (tops.size > 1) broken.push(match[0]);
+    }
+  }
+  return broken.slice(0, 5);
+}"""
 # Sheets drawn at their printed size (an A4 page of price tags), not read on a phone.
 PRINTED_SIZE = ("/staff/tags/print",)
 
@@ -56,6 +72,8 @@ def test_every_page_fits_a_phone_and_passes_axe(app, ids, page: Page, live_serve
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > page.viewport_size["width"]:
                 problems.append(f"{url} as {role} is {width}px wide: {page.evaluate(WIDER_THAN_SCREEN)}")
+            if broken := page.evaluate(MONEY_ON_TWO_LINES):
+                problems.append(f"{url} as {role} breaks amounts over two lines: {broken}")
             serious = [f"{v['id']} at {[n['target'] for n in v['nodes']][:2]}"
                        for v in AXE.run(page).response["violations"] if v.get("impact") in SERIOUS]
             if serious:
