@@ -35,12 +35,10 @@ from gallery.payments.gateways import Gateway
 from gallery.payments.models import Payment, PaymentStatus, Provider
 from gallery.payments.notices import sync
 
-BANK_TRANSFER = "bank_transfer"
-
 
 def provider_for(method: str) -> str:
     """The provider a staff-recorded payment belongs to: a matched transfer, or the gallery's till."""
-    return Provider.BANK_TRANSFER if method == BANK_TRANSFER else Provider.GALLERY
+    return Provider.BANK_TRANSFER if method == Provider.BANK_TRANSFER else Provider.GALLERY
 
 
 def _record(order: Order, method: str, user: User | None, note: str = "") -> Payment:
