@@ -81,15 +81,18 @@ def lock(order: Order) -> Order:
 
 
 def set_status(order: Order, to_status: str, user: User | None, note: str = "") -> None:
-    """Move the order from the status read to `to_status` only if nobody moved it meanwhile."""
+    """Move the order from the status read to `to_status` only if nobody moved it meanwhile.
+
+    Losing that race writes nothing (the event is added only after the update took) and leaves the caller's
+    transaction as it was: the edge decides whether to roll back.
+    """
     expected = order.status
-    add_event(order, to_status, user, note)
     result = db.session.execute(
         update(Order).where(Order.id == order.id, Order.status == expected).values(status=to_status)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        db.session.rollback()
         raise ChangedMeanwhile()
+    add_event(order, to_status, user, note)
     set_committed_value(order, "status", to_status)
 
 

@@ -325,3 +325,29 @@ def test_a_counter_sale_double_tapped_at_the_same_moment_is_recorded_once(app, m
     assert not errors, errors
     assert len(set(numbers)) == 1 and _orders() == 1
     assert sellable_quantity(variant_id) == 9
+
+
+def test_losing_the_race_to_expire_keeps_the_callers_work_and_writes_no_event(tariff, shelf, monkeypatch):
+    # Someone else moved the order between the lock and the conditional update (SQLite has no row lock):
+    # the expiry is skipped, and what the caller already did in its transaction stays for its commit.
+    from gallery.orders import expiry
+    from gallery.orders.models import OrderEvent
+    from gallery.orders.transitions import lock, record_note
+
+    rendang, *_ = shelf
+    order = place_order([CartLine(rendang.id, 1)], SHOPPER, fulfilment="pickup")
+
+    def lock_then_paid_elsewhere(target):
+        lock(target)
+        db.session.execute(Order.__table__.update().where(Order.id == target.id).values(status=OrderStatus.PAID))
+        return target
+
+    monkeypatch.setattr(expiry, "lock", lock_then_paid_elsewhere)
+    record_note(order, user=None, note="Pembeli menelepon")
+    clock.freeze(order.payment_deadline + timedelta(seconds=1))
+    assert not expire_if_due(order)
+    db.session.commit()
+    notes = [e.note for e in db.session.scalars(select(OrderEvent).where(OrderEvent.order_id == order.id))]
+    assert "Pembeli menelepon" in notes
+    assert OrderStatus.EXPIRED not in db.session.scalars(select(OrderEvent.to_status).where(
+        OrderEvent.order_id == order.id)).all()
