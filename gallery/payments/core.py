@@ -237,11 +237,12 @@ def start_at_provider(payment: Payment) -> Payment:
     if not gateways.is_gateway(payment.provider) or payment.status != PaymentStatus.OPEN or at_provider(payment):
         return payment
     gateway = gateways.get(payment.provider)
+    order = payment.order
     try:
-        note = gateway.start(payment.order, payment)
+        with db.session.begin_nested():  # whatever the gateway half-set on the attempt goes with a refusal
+            note = gateway.start(order, payment)
     except GatewayError as error:
-        log.warning("%s refused the attempt for %s: %s", gateway.provider, payment.order.number, error.message)
-        db.session.rollback()  # whatever the gateway half-set on the attempt; the attempt itself is saved
+        log.warning("%s refused the attempt for %s: %s", gateway.provider, order.number, error.message)
         move(payment, PaymentStatus.FAILED, (PaymentStatus.OPEN,), kind="session_failed", note=error.message[:500])
         db.session.flush()
         raise DomainError(_l("Pembayaran online sedang tidak bisa dibuka. Coba lagi atau pilih transfer bank."),
