@@ -10,13 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from gallery.catalog.models import Producer, Product, Variant
+from gallery.catalog.models import Product, Variant
 from gallery.consignment.pricing import Quote, QuoteLine, quote
-from gallery.consignment.sellable import on_sale_variant_condition
-from gallery.extensions import db
 from gallery.orders.placing import CartLine
 
 
@@ -85,27 +81,6 @@ class Basket:
 def basket_key(variant_id: int, lot_id: int | None = None) -> str:
     """A basket line: a variant ("12"), or a variant from a scanned lot ("12@345")."""
     return str(variant_id) if lot_id is None else f"{variant_id}@{lot_id}"
-
-
-def on_sale_variants(condition, *, images: bool = False, statement=None, first=(), limit: int | None = None
-                     ) -> list[Variant]:
-    """Variants on sale now matching `condition`, with their product and producer (and images), in shelf order.
-
-    `statement` may start the select (joined to a search's matches), `first` orders before shelf order.
-    """
-    options = [joinedload(Variant.product).joinedload(Product.producer)]
-    if images:
-        options.append(joinedload(Variant.product).selectinload(Product.images))
-    statement = (select(Variant) if statement is None else statement)
-    return list(db.session.scalars(
-        statement
-        .join(Product, Product.id == Variant.product_id)
-        .join(Producer, Producer.id == Product.producer_id)
-        .options(*options)
-        .where(condition, on_sale_variant_condition())
-        .order_by(*first, Product.name, Product.id, Variant.position, Variant.id)
-        .limit(limit)
-    ).unique())
 
 
 def price(items: Iterable[BasketItem]) -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from flask import session
 from flask_babel import lazy_gettext as _l
-from gallery.cart.basket import Basket, BasketItem, on_sale_variants, price
+from gallery.cart.basket import Basket, BasketItem, price
+from gallery.consignment.sellable import on_sale_variants
 from gallery.catalog.models import Variant
 from gallery.consignment.services import sellable_quantity, stock_levels
 from gallery.errors import DomainError

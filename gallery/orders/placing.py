@@ -16,15 +16,14 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from gallery import clock
 from gallery.accounts.models import User
-from gallery.catalog.models import Producer, Product, Variant
+from gallery.catalog.models import Variant
 from gallery.catalog.services import normalise_whatsapp
 from gallery.consignment import alerts
 from gallery.consignment.ledger import OutOfStock, allocate
-from gallery.consignment.sellable import on_sale_variant_condition
+from gallery.consignment.sellable import on_sale_variants
 from gallery.email_address import normalise_email
 from gallery.errors import DomainError
 from gallery.extensions import db
@@ -106,15 +105,7 @@ def sellable_variants(lines: Sequence[CartLine]) -> dict[int, Variant]:
             raise DomainError(_l("Produk yang sama muncul dua kali."), field="variant_id")
         seen.add((line.variant_id, line.lot_id))
         ids.add(line.variant_id)
-    variants = {
-        v.id: v for v in db.session.scalars(
-            select(Variant)
-            .join(Product, Product.id == Variant.product_id)
-            .join(Producer, Producer.id == Product.producer_id)
-            .options(selectinload(Variant.product).selectinload(Product.producer))
-            .where(Variant.id.in_(ids), on_sale_variant_condition())
-        )
-    }
+    variants = {v.id: v for v in on_sale_variants(Variant.id.in_(ids))}
     if set(variants) != ids:
         raise DomainError(_l("Ada produk yang tidak tersedia lagi. Periksa keranjang Anda."), field="variant_id")
     return variants

@@ -21,7 +21,8 @@ from sqlalchemy.exc import IntegrityError
 
 from gallery import clock
 from gallery.accounts.models import User
-from gallery.cart.basket import Basket, BasketItem, basket_key, on_sale_variants, price
+from gallery.cart.basket import Basket, BasketItem, basket_key, price
+from gallery.consignment.sellable import on_sale_variants
 from gallery.catalog.models import Variant
 from gallery.catalog.search import matching_products
 from gallery.consignment.barcodes import parse_code
