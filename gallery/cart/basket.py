@@ -59,10 +59,6 @@ class Basket:
         return sum(item.line_total for item in self.items)
 
     @property
-    def subtotal(self) -> int:
-        return self.total
-
-    @property
     def units(self) -> int:
         return sum(item.quantity for item in self.items)
 
@@ -73,9 +69,6 @@ class Basket:
     def lines(self) -> list[CartLine]:
         """What an order is placed from: ids and quantities only (rule 5)."""
         return [CartLine(item.variant.id, item.quantity, item.lot_id) for item in self.items]
-
-    def as_lines(self) -> list[CartLine]:
-        return self.lines()
 
 
 def basket_key(variant_id: int, lot_id: int | None = None) -> str:

@@ -51,10 +51,10 @@ def _shipping(form: CheckoutForm, regions: Regions, cart) -> Shipping:
     if not form.delivery or regions.regency is None:
         return shipping
     variants = {item.variant.id: item.variant for item in cart.items}
-    items = parcel_items(variants, cart.as_lines())
+    items = parcel_items(variants, cart.lines())
     try:
         # Quoted with the cart's value so each option can show what insuring it would cost.
-        shipping.options = quote(regions.regency.code, items, insured_value=cart.subtotal)
+        shipping.options = quote(regions.regency.code, items, insured_value=cart.total)
     except DomainError as error:
         if error.field != "value":
             shipping.error = error.message
@@ -72,7 +72,7 @@ def _shipping(form: CheckoutForm, regions: Regions, cart) -> Shipping:
     if shipping.chosen is not None and regions.province is not None:
         insurance = shipping.chosen.insurance if form.insured.data else 0
         shipping.cod = cod.offer(shipping.chosen.service_code, regions.province.code,
-                                 cart.subtotal + shipping.chosen.price + insurance)
+                                 cart.total + shipping.chosen.price + insurance)
     if shipping.cod is None:
         form.pay_on_delivery.data = False
     return shipping
@@ -95,13 +95,13 @@ class Summary:
 
 def _summary(form: CheckoutForm, cart, shipping: Shipping) -> Summary:
     if not form.delivery:
-        return Summary(cart.subtotal, 0, 0, 0, 0, True)
+        return Summary(cart.total, 0, 0, 0, 0, True)
     chosen = shipping.chosen
     if chosen is None:
-        return Summary(cart.subtotal, 0, 0, 0, 0, False)
+        return Summary(cart.total, 0, 0, 0, 0, False)
     insurance = chosen.insurance if form.insured.data else 0
     fee = shipping.cod.fee if shipping.cod is not None and form.pay_on_delivery.data else 0
-    return Summary(cart.subtotal, chosen.public_price, chosen.price, chosen.discount, insurance, True, fee)
+    return Summary(cart.total, chosen.public_price, chosen.price, chosen.discount, insurance, True, fee)
 
 
 def _may_save_address() -> bool:
@@ -152,7 +152,7 @@ def _place(form: CheckoutForm, cart):
     delivery = form.delivery
     address = _address(form) if delivery else None
     return place_order(
-        cart.as_lines(),
+        cart.lines(),
         Contact(form.name.data or "", form.email.data or "", form.whatsapp.data or ""),
         fulfilment=form.fulfilment.data,
         address=address,

@@ -36,7 +36,6 @@ from gallery.orders.models import (
     Channel,
     Fulfilment,
     Order,
-    OrderEvent,
     OrderStatus,
     PaymentMethod,
 )
@@ -48,6 +47,7 @@ from gallery.orders.placing import (
     new_order_number,
     sellable_variants,
 )
+from gallery.orders.transitions import add_event
 
 
 def _order_by_client_token(token: str | None) -> Order | None:
@@ -81,8 +81,7 @@ def counter_sale(lines: Sequence[CartLine], method: str, *, user: User, customer
         order.status, order.payment_method, order.paid_at, order.completed_at = (
             OrderStatus.PENDING_PAYMENT, None, None, None)
         order.payment_deadline = hold_until
-    order.events.append(OrderEvent(from_status=None, to_status=order.status, created_at=now,
-                                   user_id=user.id, note=str(_l("Penjualan di kasir"))))
+    add_event(order, order.status, user, str(_l("Penjualan di kasir")))
     db.session.add(order)
     try:
         db.session.flush()
