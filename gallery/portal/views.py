@@ -32,7 +32,7 @@ from gallery.portal.forms import ChannelsForm, ProfileRequestForm
 from gallery.portal.visibility import Visibility, visibility_of
 from gallery.settlements import exports
 from gallery.shipping.regions import display_name
-from gallery.spreadsheets import csv_writer
+from gallery.spreadsheets import csv_download, csv_writer
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -156,8 +156,7 @@ def _csv(rows: list[queries.SaleRow]) -> Response:
         writer.writerow([row.sold_on.isoformat(), row.product_name, row.variant_label, row.quantity, row.unit_payout,
                          row.subtotal, _channel_label(row.channel), _destination(row), note])
     name = f"penjualan-{current_user.producer.slug}-{clock.today_wib().isoformat()}.csv"
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return csv_download(out.getvalue(), name)
 
 
 @bp.route("/sales")
@@ -260,8 +259,7 @@ def _export_view() -> dict:
 @bp.route("/statements/<number>.csv")
 def statement_csv(number: str):
     statement = _statement_or_404(number)
-    return Response("\ufeff" + exports.statement_csv(statement, **_export_view()), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{statement.number}.csv"'})
+    return csv_download(exports.statement_csv(statement, **_export_view()), f"{statement.number}.csv")
 
 
 @bp.route("/statements/<number>.pdf")

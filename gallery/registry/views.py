@@ -8,13 +8,14 @@ The views parse input and render; gallery.registry.services decides; each view c
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from gallery.catalog.models import IkmClassification
 from gallery.extensions import db
 from gallery.inputs import parse_id
+from gallery.spreadsheets import csv_download
 from gallery.money import format_rupiah
 from gallery.portal.chart import row_chart
 from gallery.registry.forms import ClassificationForm, RegistryConfirmForm, RegistryUploadForm
@@ -35,13 +36,6 @@ staff_bp = Blueprint("registry_staff", __name__, url_prefix="/staff")
 
 PREVIEW_ERRORS = 200
 PREVIEW_ROWS = 15
-
-
-def _csv(text: str, filename: str) -> Response:
-    response = Response("\ufeff" + text, mimetype="text/csv")
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _sections(stats):
@@ -77,7 +71,7 @@ def _report(template: str, csv_endpoint: str):
     if request.args.get("format") == "csv":
         if table not in TABLES:
             abort(404)
-        return _csv(statistics_csv(stats, table), f"statistik-ikm-{table}.csv")
+        return csv_download(statistics_csv(stats, table), f"statistik-ikm-{table}.csv")
     from gallery.sample_data import sample_data_loaded
 
     return render_template(template, stats=stats, sections=_sections(stats), csv_endpoint=csv_endpoint,
