@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from gallery import clock
 from gallery.accounts.models import User
-from gallery.csvimport import ImportPreview, RowError, read_rows
+from gallery.csvimport import ImportPreview, RowError, read_preview_rows
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.orders.transitions import mark_remitted, status_label
@@ -92,11 +92,10 @@ def _parse_amount(text: str) -> int | None:
 def read_csv(content: bytes, filename: str = "") -> RemittancePreview:
     """The agency's file as parcels, checked row by row against the orders (nothing is written)."""
     preview = RemittancePreview(filename=filename)
-    rows = read_rows(content, preview.errors, required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS,
-                     max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS)
+    rows = read_preview_rows(preview, content, required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS,
+                             max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS)
     if rows is None:
         return preview
-    preview.rows_read = rows.lines_read
     parcels = []
     for row in rows.rows:
         resi = normalise_resi(row.values.get("resi"))

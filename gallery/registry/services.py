@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from gallery import clock
 from gallery.catalog.models import IkmClassification, Producer, SizeClass
-from gallery.csvimport import ImportPreview, RowError, read_rows
+from gallery.csvimport import ImportPreview, RowError, read_preview_rows
 from gallery.errors import DomainError
 from gallery.extensions import db
 from gallery.planner_stats import refresh_planner_statistics
@@ -243,11 +243,10 @@ def _parse_row(row: _Row, lookups: _Lookups, seen: dict[str, int]) -> ParsedEntr
 def parse_registry_csv(content: bytes, filename: str = "") -> RegistryPreview:
     """Check a registry file without saving anything; a fixed number of statements whatever its size."""
     preview = RegistryPreview(filename=(filename or "")[:MAX_FILENAME])
-    csv_rows = read_rows(content, preview.errors, required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS,
-                         max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS)
+    csv_rows = read_preview_rows(preview, content, required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS,
+                                 max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS)
     if csv_rows is None:
         return preview
-    preview.rows_read = csv_rows.lines_read
     lookups = _lookups()
     seen: dict[str, int] = {}
     for csv_row in csv_rows.rows:
