@@ -31,7 +31,7 @@ def common(**context) -> dict:
 
 
 
-def order_or_404(number: str, *, printable: bool = False) -> Order:
+def order_or_404(number: str) -> Order:
     line_options = selectinload(Order.lines)
     options = [
         line_options.selectinload(OrderLine.allocations).joinedload(OrderAllocation.lot),
@@ -39,8 +39,6 @@ def order_or_404(number: str, *, printable: bool = False) -> Order:
         joinedload(Order.province), joinedload(Order.regency), joinedload(Order.district),
         joinedload(Order.customer),
     ]
-    if printable:
-        options.append(selectinload(Order.lines).joinedload(OrderLine.variant))
     order = db.session.scalar(
         select(Order).where(Order.number == (number or "").strip().upper()[:20])
         .options(*options).execution_options(populate_existing=True)

@@ -64,13 +64,13 @@ def orders():
 # One order: detail, transitions
 
 
-def _fresh_order(number: str, **kwargs) -> Order:
+def _fresh_order(number: str) -> Order:
     """The order, expired first if its payment deadline passed (and then read again)."""
-    order = order_or_404(number, **kwargs)
+    order = order_or_404(number)
     expired = expire_if_due(order)
     db.session.commit()  # the expiry, if it was due (the service flushes)
     if expired:
-        order = order_or_404(number, **kwargs)
+        order = order_or_404(number)
     return order
 
 

@@ -88,7 +88,8 @@ def regency_or_error(code: str | None) -> Regency:
     return regency
 
 
-def _packaging_grams() -> int:
+def packaging_grams() -> int:
+    """The packaging weighed with each parcel (SHIPPING_PACKAGING_GRAMS)."""
     return int(current_app.config.get("SHIPPING_PACKAGING_GRAMS", DEFAULT_PACKAGING_GRAMS))
 
 
@@ -119,7 +120,7 @@ def _options(destination_code: str, items: Sequence[ParcelItem], insured_value: 
     if service_code is not None:
         statement = statement.where(ShippingService.code == service_code)
     rows = db.session.execute(statement).all()
-    packaging = _packaging_grams()
+    packaging = packaging_grams()
     options = []
     for rate, service in rows:
         try:
