@@ -73,8 +73,7 @@ def reinstate_expired(order: Order, *, user: User | None = None, note: str = "")
     not commit: the payment that arrived late pays it in the same transaction. Raises SoldOut when a
     line cannot be taken again; the caller must then roll back.
     """
-    if order.status == OrderStatus.PENDING_PAYMENT and order.payment_deadline is not None \
-            and order.payment_deadline <= clock.utcnow():
+    if is_overdue(order):
         _expire(order)
     if order.status != OrderStatus.EXPIRED:
         raise DomainError(_l("Hanya pesanan kedaluwarsa yang bisa diaktifkan lagi."), field="status")

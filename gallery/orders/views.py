@@ -8,7 +8,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from gallery import clock
 from gallery.extensions import db
 from gallery.orders import bp
 from gallery.orders.models import Fulfilment, Order, OrderLine, OrderStatus
@@ -67,9 +66,7 @@ def account_orders():
         .order_by(Order.placed_at.desc(), Order.id.desc())
         .limit(ORDERS_PER_PAGE)
     ))
-    now = clock.utcnow()
     for order in orders:  # expired on access, like the order page (only the few past their deadline)
-        if order.status == OrderStatus.PENDING_PAYMENT and order.payment_deadline and order.payment_deadline <= now:
-            expire_if_due(order)
+        if expire_if_due(order):
             db.session.commit()  # each order's expiry on its own, as on its page
     return render_template("orders/account.html", orders=orders, status_label=status_label)
