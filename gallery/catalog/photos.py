@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, select, union
+from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
+from gallery import after_commit
 from gallery.catalog import history
 from gallery.catalog.images import ENCODINGS, RENDITIONS, StoredImage, rendition_path, store_image
 from gallery.catalog.models import Product, ProductImage
@@ -71,35 +72,21 @@ def delete_unused_renditions(keys: set[str], session: Session | None = None) -> 
                 rendition_path(key, size, extension).unlink(missing_ok=True)
 
 
-_FREED = "freed_rendition_keys"
-
-
 def delete_after_commit(keys: set[str]) -> None:
     """Remove these renditions' files once the current transaction commits, if nothing names them then;
     a rollback forgets them (the rows that name them are back)."""
-    if keys:
-        db.session().info.setdefault(_FREED, set()).update(keys)
+    after_commit.defer("photos", keys)
 
 
-def _committed(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint was released: wait for the real commit
-    keys = session.info.pop(_FREED, None)
-    if keys:
-        # The committed session may not run SQL here: check what is still in use on a session of its own.
-        with Session(db.engine) as fresh:
-            delete_unused_renditions(keys, fresh)
-
-
-def _rolled_back(session: Session) -> None:
-    session.info.pop(_FREED, None)
+def _delete_unused(keys: list[str]) -> None:
+    # The committed session may not run SQL here: check what is still in use on a session of its own.
+    with Session(db.engine) as fresh:
+        delete_unused_renditions(set(keys), fresh)
 
 
 def init_app(app) -> None:
-    """Delete the files a committed transaction freed; forget those of a rolled-back one."""
-    if not event.contains(Session, "after_commit", _committed):
-        event.listen(Session, "after_commit", _committed)
-        event.listen(Session, "after_rollback", _rolled_back)
+    """Delete the files a committed transaction freed (gallery.after_commit)."""
+    after_commit.register("photos", _delete_unused)
 
 
 def store_uploads(uploads: list[Upload]) -> list[StoredImage]:

@@ -8,15 +8,13 @@ before the change it reports is durable, and a broken relay loses nothing: the r
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from gallery import clock
+from gallery import after_commit, clock
 from gallery.extensions import db
 from gallery.notifications.models import Channel, OutboxMessage
 
-_WRITTEN = "outbox_ids"
 
 
 def whatsapp_configured() -> bool:
@@ -48,7 +46,7 @@ def _add(message: OutboxMessage) -> OutboxMessage | None:
 
 def send_after_commit(message_id: int) -> None:
     """Hand a pending message to the dispatcher once the current transaction commits."""
-    db.session().info.setdefault(_WRITTEN, []).append(message_id)
+    after_commit.defer("outbox", [message_id])
 
 
 def add_email(kind: str, to: str | None, subject: str, body: str, *, order_id: int | None = None,
@@ -75,22 +73,12 @@ def add_whatsapp(kind: str, to: str | None, template: str, parameters: list[str]
                               dedupe_key=dedupe_key and f"{dedupe_key}:whatsapp:{to}"))
 
 
-def _handed_over(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint was released (SQLAlchemy calls this hook then too): wait for the real commit
-    ids = session.info.pop(_WRITTEN, None)
-    if ids:
-        from gallery.notifications import dispatch
+def _hand_over(ids: list[int]) -> None:
+    from gallery.notifications import dispatch
 
-        dispatch.after_commit(ids)
-
-
-def _forgotten(session: Session) -> None:
-    session.info.pop(_WRITTEN, None)
+    dispatch.after_commit(ids)
 
 
 def init_app(app) -> None:
-    """Hand the messages of every committed transaction to the dispatcher; forget those rolled back."""
-    if not event.contains(Session, "after_commit", _handed_over):
-        event.listen(Session, "after_commit", _handed_over)
-        event.listen(Session, "after_rollback", _forgotten)
+    """Hand the messages of every committed transaction to the dispatcher (gallery.after_commit)."""
+    after_commit.register("outbox", _hand_over)

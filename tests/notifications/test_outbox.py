@@ -232,3 +232,19 @@ def test_nothing_leaves_before_the_transaction_commits_even_across_a_savepoint(m
     assert outbox.add_email("partner_inquiry", "budi@contoh.id", "Lagi", "Lagi.", dedupe_key="inquiry:1") is None
     db.session.commit()
     assert sorted(m.to[0] for m in mail_outbox) == ["budi@contoh.id", "dewi@contoh.id"]
+
+
+def test_a_savepoint_rolled_back_later_in_the_transaction_does_not_forget_the_messages_queued_before_it(
+        app, mail_outbox):
+    from gallery.notifications.outbox import add_email
+
+    with app.test_request_context():
+        message = add_email("test", "siti@contoh.id", "Pesanan diterima", "Terima kasih.")
+        try:
+            with db.session.begin_nested():  # e.g. a dedupe insert that lost, or a gateway that refused
+                raise RuntimeError("undone")
+        except RuntimeError:
+            pass
+        db.session.commit()
+    assert [m.subject for m in mail_outbox] == ["Pesanan diterima"]
+    assert db.session.get(OutboxMessage, message.id).status == MessageStatus.SENT
