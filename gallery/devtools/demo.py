@@ -30,16 +30,17 @@ from gallery.devtools.demo_products import PRODUCTS
 # Tests replace demo_picture here (the bulk loader looks it up here too).
 from gallery.devtools.demo_pictures import demo_picture, halal_number, pirt_number
 from gallery.extensions import db
+from gallery.sample_data import DEMO_EMAILS
 from gallery.shipping.regions import load_regions, regions_loaded
 
 DEMO_PASSWORD = "galeri-demo"
-DEMO_USERS = (
-    ("admin@galeri.test", Role.ADMIN, "Admin Galeri", None),
-    ("staf@galeri.test", Role.STAFF, "Staf Galeri", None),
-    ("produsen@galeri.test", Role.PRODUCER, "Nurhayati", "rendang-lokan-amak-painan"),
-    ("pembeli@galeri.test", Role.CUSTOMER, "Pembeli Demo", None),
-)
-# The shop tells a demo shop by these users (gallery.sample_data.DEMO_EMAILS names the same people).
+# The shop tells a demo shop by these users' addresses (gallery.sample_data.DEMO_EMAILS).
+DEMO_USERS = tuple((email, *who) for email, who in zip(DEMO_EMAILS, (
+    (Role.ADMIN, "Admin Galeri", None),
+    (Role.STAFF, "Staf Galeri", None),
+    (Role.PRODUCER, "Nurhayati", "rendang-lokan-amak-painan"),
+    (Role.CUSTOMER, "Pembeli Demo", None),
+), strict=True))
 
 
 def _stock_plan(rng: random.Random, is_food: bool, index: int) -> list[tuple[int, int | None, bool]]:
